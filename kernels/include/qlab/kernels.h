@@ -1,0 +1,63 @@
+// Copyright 2026 The qlab Authors. SPDX-License-Identifier: Apache-2.0
+//
+// The public, target-free API of qlab::kernels. Every function dispatches at run time to the best
+// Highway target this CPU supports (or to the one forced by qlab::kernels::ForceTarget).
+// No I/O, no allocation in the hot loops; pointers need no particular alignment.
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+#include <string>
+#include <vector>
+
+namespace qlab::kernels {
+
+// ---- dot products -------------------------------------------------------------------------------
+
+// Σ a[i]·b[i] in f32 with several independent accumulators. Never reads past a+n or b+n.
+float DotF32(const float* a, const float* b, size_t n);
+
+// Exact Σ a[i]·b[i] for every n (int32 blocks widened to int64 before they can overflow).
+int64_t DotI8(const int8_t* a, const int8_t* b, size_t n);
+int64_t DotU8I8(const uint8_t* a, const int8_t* b, size_t n);
+
+// ---- gemv for linear-model prediction -----------------------------------------------------------
+// X is row-major rows×k with stride k; k from 1 to kMaxGemvK.
+inline constexpr size_t kMaxGemvK = 64;
+
+// y[i] = Σ_j x[i·k + j]·w[j] + bias, in f32.
+void GemvF32(const float* x, size_t rows, size_t k, const float* w, float bias, float* y);
+
+// acc[i] = Σ_j x[i·k + j]·w[j], exact: |acc| ≤ 64·255·128 < 2^31 for k ≤ 64.
+void GemvU8I8Acc(const uint8_t* x, size_t rows, size_t k, const int8_t* w, int32_t* acc);
+
+// y[i] = scale·float(acc[i] − correction) + bias, acc as GemvU8I8Acc. acc − correction is converted
+// to f32 exactly when |acc − correction| < 2^24 (always so for k ≤ 64 and |correction| < 2^23);
+// the float step is one multiply and one add, possibly fused, so within 1 ulp of the scalar reference.
+void GemvU8I8(const uint8_t* x, size_t rows, size_t k, const int8_t* w, float scale,
+              int32_t correction, float bias, float* y);
+
+// ---- quantization -------------------------------------------------------------------------------
+// Codes: q = saturate(round_half_even(x / scale) + zero_point). scale must be finite and > 0.
+// NaN maps to the zero point (the code of 0.0); +Inf saturates to the top code, −Inf to the bottom.
+void QuantizeU8(const float* x, size_t n, float scale, int32_t zero_point, uint8_t* q);
+void QuantizeI8(const float* x, size_t n, float scale, int8_t* q);  // symmetric: zero point 0
+// x̂ = (q − zero_point)·scale.
+void DequantizeU8(const uint8_t* q, size_t n, float scale, int32_t zero_point, float* x);
+void DequantizeI8(const int8_t* q, size_t n, float scale, float* x);
+
+// ---- targets ------------------------------------------------------------------------------------
+struct TargetInfo {
+  int64_t bits;      // Highway's HWY_* target bit
+  std::string name;  // Highway's name, e.g. "AVX3_DL", "AVX2", "SSE4", "SCALAR"
+};
+
+std::vector<TargetInfo> CompiledTargets();   // every target this build contains
+std::vector<TargetInfo> SupportedTargets();  // those of them this CPU can run, best first
+std::string ActiveTarget();                  // the target the next call dispatches to
+
+// Restricts dispatch to the target named (case-insensitive). Returns false, changing nothing, when
+// the name is unknown, not compiled in or not supported by this CPU. ForceTarget("") undoes it.
+bool ForceTarget(const std::string& name);
+
+}  // namespace qlab::kernels

@@ -1,0 +1,70 @@
+// Copyright 2026 The qlab Authors. SPDX-License-Identifier: Apache-2.0
+//
+// The float linear model (StandardScaler + least squares) and its artifact: a folder holding
+// model.json, a versioned, data-only JSON document (format "qlab.linear_model", version 1), written
+// atomically (temporary file, flush, rename).
+#pragma once
+
+#include <Eigen/Core>
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "qlab/lab/dataset.h"
+
+namespace qlab {
+
+struct Metrics {
+  double r2 = 0;
+  double mse = 0;
+  double mae = 0;
+};
+
+struct LinearModel {
+  // Where the data came from, so `qlab predict` and `qlab quantize` can re-read and verify it.
+  std::string data_kind;    // Dataset::kind
+  std::string data_path;    // absolute
+  std::string data_sha256;  // refused on mismatch unless the data set is named anew
+  std::string target_name;
+  std::vector<std::string> feature_names;
+  double test_size = 0.2;
+  uint32_t seed = 42;
+
+  Eigen::VectorXd scaler_mean;   // per feature, fitted on the training split
+  Eigen::VectorXd scaler_scale;  // population std; 1 for a constant column
+  Eigen::VectorXd coef;          // in standardized space, feature order; 0 for a constant column
+  double intercept = 0;
+
+  std::string solver;           // "svd", "qr" or "ldlt"
+  double condition_number = 0;  // of the centered, scaled training design matrix
+  Metrics train;
+  Metrics test;
+
+  // Predictions for raw (unscaled) feature rows: ((X − mean) / scale)·coef + intercept.
+  Eigen::VectorXd Predict(const Eigen::MatrixXd& X_raw) const;
+};
+
+// The data a model was trained on, split the same way.
+struct SplitData {
+  Dataset dataset;
+  SplitIndices indices;
+  Eigen::MatrixXd X_train, X_test;  // raw features
+  Eigen::VectorXd y_train, y_test;
+};
+SplitData MakeSplit(Dataset dataset, double test_size, uint32_t seed);
+
+// Fits the scaler and the least squares on the training split; test metrics on the test split.
+// Throws InputError for a rank-deficient design (naming the columns).
+LinearModel Train(const SplitData& data, const std::string& solver);
+
+// model.json inside `dir` (created with missing parents; files replaced atomically).
+void SaveModel(const LinearModel& model, const std::string& dir);
+LinearModel LoadModel(const std::string& dir);  // InputError on a malformed or mismatched artifact
+
+// Re-reads the data set the model records, verifying its sha256. `dataset_override` (non-empty)
+// names the data anew and skips the check.
+SplitData ReloadSplit(const LinearModel& model, const std::string& dataset_override,
+                      const std::string& target_override, const std::string& data_dir);
+
+}  // namespace qlab

@@ -1,0 +1,29 @@
+#!/usr/bin/env bash
+# The README's two commands:
+#   bash tools/dev.sh run    installs what is missing, builds, runs the main job (qlab run)
+#   bash tools/dev.sh test   installs what is missing, builds, runs the whole test suite (ctest)
+# Environment: QLAB_DATA_DIR (default ./data), QLAB_DATA_MIRROR (copy the data from a folder
+# instead of downloading it), QLAB_BUILD_DIR (default build/release), QLAB_JOBS (default nproc).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+mode="${1:-}"
+case "$mode" in
+  run | test) ;;
+  *) echo "usage: bash tools/dev.sh run|test" >&2; exit 2 ;;
+esac
+
+build="${QLAB_BUILD_DIR:-build/release}"
+jobs="${QLAB_JOBS:-$(nproc)}"
+export QLAB_DATA_DIR="${QLAB_DATA_DIR:-$PWD/data}"
+
+bash tools/install-deps.sh
+bash tools/fetch-data.sh "$QLAB_DATA_DIR"
+cmake -S . -B "$build" -DCMAKE_BUILD_TYPE=Release >/dev/null
+cmake --build "$build" -j "$jobs"
+
+if [ "$mode" = run ]; then
+  "$build/tools/qlab" run
+else
+  ctest --test-dir "$build" --output-on-failure -j "$jobs"
+fi

@@ -1,0 +1,124 @@
+// Copyright 2026 The qlab Authors. SPDX-License-Identifier: Apache-2.0
+#include <CLI/CLI.hpp>
+
+#include <algorithm>
+#include <cstdlib>
+#include <iostream>
+#include <memory>
+#include <new>
+#include <sstream>
+#include <string>
+#include <vector>
+
+#include "command.h"
+#include "qlab/kernels.h"
+#include "qlab/lab/error.h"
+#include "qlab/lab/version.h"
+
+namespace qlab::cli {
+namespace {
+
+struct Entry {
+  int order;
+  std::string name;
+  std::string description;
+  Setup setup;
+};
+
+std::vector<Entry>& Registry() {
+  static std::vector<Entry> entries;
+  return entries;
+}
+
+std::ostringstream& Buffer() {
+  static std::ostringstream buffer;
+  return buffer;
+}
+
+// One line, whatever CLI11 put in its message.
+std::string OneLine(std::string text) {
+  std::replace(text.begin(), text.end(), '\n', ' ');
+  while (!text.empty() && text.back() == ' ') text.pop_back();
+  return text;
+}
+
+}  // namespace
+
+std::ostream& Out() { return Buffer(); }
+
+Registrar::Registrar(int order, std::string name, std::string description, Setup setup) {
+  Registry().push_back({order, std::move(name), std::move(description), std::move(setup)});
+}
+
+std::string ResolveDataDir(const std::string& flag_value) {
+  if (!flag_value.empty()) return flag_value;
+  if (const char* env = std::getenv("QLAB_DATA_DIR"); env != nullptr && *env != '\0') return env;
+  return "data";
+}
+
+void AddDataDirOption(CLI::App& sub, std::string& data_dir) {
+  sub.add_option("--data-dir", data_dir,
+                 "Folder holding cal_housing.data (default: $QLAB_DATA_DIR, else ./data)");
+}
+
+void AddIsaOption(CLI::App& sub, std::string& isa) {
+  sub.add_option("--isa", isa,
+                 "Run the kernels on this Highway target only (see `qlab targets`)");
+}
+
+void ApplyIsa(const std::string& isa) {
+  if (isa.empty()) return;
+  if (!kernels::ForceTarget(isa)) {
+    std::string names;
+    for (const auto& t : kernels::SupportedTargets()) names += (names.empty() ? "" : ", ") + t.name;
+    throw InputError("--isa " + isa + ": not a target this build and CPU support (supported: " +
+                     names + ")");
+  }
+}
+
+int Main(int argc, char** argv) {
+  CLI::App app{"qlab: a SIMD numerics and quantization lab", "qlab"};
+  app.set_version_flag("--version", std::string("qlab ") + kVersion);
+  app.require_subcommand(1);
+  app.fallthrough(false);
+
+  auto& entries = Registry();
+  std::stable_sort(entries.begin(), entries.end(),
+                   [](const Entry& a, const Entry& b) { return a.order < b.order; });
+  std::vector<std::pair<CLI::App*, Action>> actions;
+  for (auto& entry : entries) {
+    CLI::App* sub = app.add_subcommand(entry.name, entry.description);
+    actions.emplace_back(sub, entry.setup(*sub));
+  }
+
+  try {
+    app.parse(argc, argv);
+  } catch (const CLI::Success& e) {  // --help, --version
+    return app.exit(e);
+  } catch (const CLI::ParseError& e) {
+    std::cerr << "qlab: " << OneLine(e.what()) << "\n";
+    return kExitBadInput;
+  }
+
+  int code = kExitOk;
+  try {
+    for (auto& [sub, action] : actions) {
+      if (sub->parsed() && action) code = action();
+    }
+  } catch (const InputError& e) {
+    std::cerr << e.Format() << "\n";
+    return kExitBadInput;
+  } catch (const std::bad_alloc&) {
+    std::cerr << "qlab: out of memory\n";
+    return kExitInternal;
+  } catch (const std::exception& e) {
+    std::cerr << "qlab: internal error: " << OneLine(e.what()) << "\n";
+    return kExitInternal;
+  }
+  std::cout << Buffer().str() << std::flush;
+  return code;
+}
+
+}  // namespace qlab::cli
+
+int main(int argc, char** argv) { return qlab::cli::Main(argc, argv); }
