@@ -6,9 +6,10 @@
 
 #undef HWY_TARGET_INCLUDE
 #define HWY_TARGET_INCLUDE "bench/hwy_peers.cc"
-#include <hwy/contrib/dot/dot-inl.h>
 #include <hwy/foreach_target.h>  // IWYU pragma: keep
 #include <hwy/highway.h>
+// After foreach_target.h: re-included per target.
+#include <hwy/contrib/dot/dot-inl.h>
 
 #include "bench/peers.h"
 
