@@ -39,7 +39,7 @@ json EvaluateQuantized(const QuantizedModel& q, const SplitData& split,
   j["scheme"] = SchemeName(q.scheme);
   j["bits"] = q.bits;
   j["calibration"] = q.calibration.Name();
-  j["fold"] = q.scheme == Scheme::kW8A8 ? json(FoldName(q.fold)) : json(nullptr);
+  j["fold"] = q.scheme == Scheme::kW8A8 ? FoldName(q.fold) : std::string("none");
   j["kernel_target"] =
       q.scheme == Scheme::kSeed ? std::string("eigen-f64") : kernels::ActiveTarget();
   j["n_test"] = n;
@@ -64,16 +64,19 @@ json EvaluateQuantized(const QuantizedModel& q, const SplitData& split,
   std::vector<double> clipped_delta;
   std::vector<double> unclipped_delta;
   double sum = 0;
+  double sum_signed = 0;
   double sum_sq = 0;
   for (Eigen::Index i = 0; i < n; ++i) {
     const double d = std::abs(y_quant[i] - y_float[i]);
     abs_delta[static_cast<size_t>(i)] = d;
     sum += d;
+    sum_signed += y_quant[i] - y_float[i];
     sum_sq += d * d;
     (run.clipped[static_cast<size_t>(i)] ? clipped_delta : unclipped_delta).push_back(d);
   }
   const double rows = std::max<double>(1.0, static_cast<double>(n));
   j["mean_abs_delta"] = sum / rows;
+  j["mean_delta"] = sum_signed / rows;
   j["rms_delta"] = std::sqrt(sum_sq / rows);
   j["p99_abs_delta"] = PercentileLinear(abs_delta, 99);
   j["max_abs_delta"] = MaxOf(abs_delta);
@@ -91,12 +94,20 @@ json EvaluateQuantized(const QuantizedModel& q, const SplitData& split,
   // The original project's figures: coefficient and intercept errors, and the largest prediction
   // difference on the first five test rows.
   const Eigen::VectorXd coef = DequantizedCoef(q);
-  const double intercept =
-      q.scheme == Scheme::kSeed ? static_cast<double>(q.seed_intercept.dequantized.at(0)) : q.bias;
+  // The effective intercept: the prediction at the training mean (z = 0) of the dequantized model.
+  double intercept = q.bias;
+  if (q.scheme == Scheme::kSeed) {
+    intercept = q.seed_intercept.dequantized.at(0);
+  } else if (q.scheme == Scheme::kW8A8) {
+    for (Eigen::Index f = 0; f < k; ++f) {
+      const double center_z = (q.features[static_cast<size_t>(f)].center - model.scaler_mean[f]) /
+                              model.scaler_scale[f];
+      intercept -= coef[f] * center_z;
+    }
+  }
   j["coef_mean_abs_error"] = k > 0 ? (coef - model.coef).cwiseAbs().mean() : 0.0;
   j["coef_max_abs_error"] = k > 0 ? (coef - model.coef).cwiseAbs().maxCoeff() : 0.0;
-  j["intercept_abs_error"] =
-      q.scheme == Scheme::kW8A8 ? json(nullptr) : json(std::abs(intercept - model.intercept));
+  j["intercept_abs_error"] = std::abs(intercept - model.intercept);
   double head = 0;
   for (Eigen::Index i = 0; i < std::min<Eigen::Index>(5, n); ++i) {
     head = std::max(head, abs_delta[static_cast<size_t>(i)]);
@@ -148,16 +159,14 @@ json EvaluateQuantized(const QuantizedModel& q, const SplitData& split,
       quant_total > 0 ? static_cast<double>(weight_f32 + 4 * cells) / quant_total : 1.0;
   j["memory_ratio_f64"] =
       quant_total > 0 ? static_cast<double>(weight_f64 + 8 * cells) / quant_total : 1.0;
+  // Sizes on disk, when the files exist (absent keys otherwise, never a placeholder).
   if (!artifact_dir.empty()) {
-    j["artifact_bytes"] = FileBytes(std::filesystem::path(artifact_dir) / kQuantizedFileName);
-  } else {
-    j["artifact_bytes"] = nullptr;
+    const int64_t bytes = FileBytes(std::filesystem::path(artifact_dir) / kQuantizedFileName);
+    if (bytes >= 0) j["artifact_bytes"] = bytes;
   }
   if (!q.float_model_dir.empty()) {
-    j["float_artifact_bytes"] =
-        FileBytes(std::filesystem::path(q.float_model_dir) / kModelFileName);
-  } else {
-    j["float_artifact_bytes"] = nullptr;
+    const int64_t bytes = FileBytes(std::filesystem::path(q.float_model_dir) / kModelFileName);
+    if (bytes >= 0) j["float_artifact_bytes"] = bytes;
   }
   return j;
 }
