@@ -173,6 +173,7 @@ BOOST_AUTO_TEST_CASE(usage_errors) {
   ExpectBadInput({"train", "--solver", "lsqr"}, "qlab: --solver: lsqr not in {svd,qr,ldlt}");
   ExpectBadInput({"train", "--no-such-flag"}, "qlab: ");
   ExpectBadInput({"predict", "--kernel", "fp64"}, "qlab: --kernel: fp64 not in");
+  ExpectBadInput({"predict", "--isa", "NOT_A_TARGET"}, "qlab: --isa NOT_A_TARGET: not a target");
   ExpectBadInput({"train", "--seed", "-1"}, "qlab: Could not convert: --seed = -1");
   ExpectBadInput({}, "qlab: ");
 }
