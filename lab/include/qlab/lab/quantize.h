@@ -154,4 +154,13 @@ inline constexpr double kSqnrCapDb = 200;
 nlohmann::json EvaluateQuantized(const QuantizedModel& q, const SplitData& split,
                                  const std::string& artifact_dir);
 
+// ---- comparison ---------------------------------------------------------------------------------
+// Quantizes `model` with seed, w8 and w8a8 (8 bits, default calibrations), saves each into
+// out_dir/quantized/<scheme>/ and returns {"schemes": [float row, seed, w8, w8a8]}: the harness
+// object per scheme, plus a row for the float model itself.
+nlohmann::json CompareSchemes(const LinearModel& model, const std::string& float_model_dir,
+                              const SplitData& split, const std::string& out_dir);
+// The comparison as a table for a person.
+std::string ComparisonText(const nlohmann::json& comparison);
+
 }  // namespace qlab
