@@ -269,6 +269,21 @@ QuantizedModel Quantize(const LinearModel& model, const Eigen::MatrixXd& X_train
       const Eigen::MatrixXd Z =
           reference::StandardScale(X_train, model.scaler_mean, model.scaler_scale);
       QuantizeW8A8(Z, options, q);
+      if (options.bias_correction && X_train.rows() > 0) {
+        const QuantizedRun run = RunQuantized(q, X_train);
+        const Eigen::VectorXd y_float = model.Predict(X_train);
+        double sum = 0;
+        int64_t count = 0;
+        for (Eigen::Index i = 0; i < X_train.rows(); ++i) {
+          if (run.clipped[static_cast<size_t>(i)]) continue;
+          sum += y_float[i] - run.y[i];
+          ++count;
+        }
+        if (count > 0 && std::isfinite(sum)) {
+          q.bias_correction = sum / static_cast<double>(count);
+          q.bias += q.bias_correction;
+        }
+      }
       break;
     }
   }

@@ -546,3 +546,28 @@ BOOST_AUTO_TEST_CASE(integer_path_exact_on_every_target) {
   qlab::kernels::ForceTarget("");
   BOOST_TEST(targets >= 1);
 }
+
+// --bias-correction: after it, the unclipped training rows have no mean offset left.
+BOOST_AUTO_TEST_CASE(bias_correction_removes_the_mean_offset) {
+  const Eigen::MatrixXd X_train = MakeFeatures(3000, 13);
+  const LinearModel m = MakeModel(X_train, {0.9, -0.35, 0.02, -0.87, 0.4}, 2.07);
+  for (int bits : {3, 8}) {
+    QuantizeOptions o;
+    o.bits = bits;
+    o.calibration = *qlab::ParseCalibration("percentile:99");
+    o.bias_correction = true;
+    const QuantizedModel q = qlab::Quantize(m, X_train, o);
+    BOOST_TEST(std::isfinite(q.bias_correction));
+    const QuantizedRun run = qlab::RunQuantized(q, X_train);
+    const Eigen::VectorXd y_float = m.Predict(X_train);
+    double sum = 0;
+    double sum_abs = 0;
+    for (Eigen::Index i = 0; i < X_train.rows(); ++i) {
+      if (run.clipped[static_cast<size_t>(i)]) continue;
+      sum += y_float[i] - run.y[i];
+      sum_abs += std::abs(y_float[i] - run.y[i]);
+    }
+    BOOST_TEST(std::abs(sum) <= 1e-4 * sum_abs, "bits " << bits);
+    CheckRoundTrip(q, X_train, run, "bias correction");
+  }
+}

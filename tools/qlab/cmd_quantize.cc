@@ -26,6 +26,7 @@ struct QuantizeCliOptions {
   std::string data_dir;
   std::string isa;
   bool json = false;
+  bool bias_correction = false;
 };
 
 std::string Fixed(const nlohmann::json& v, int digits) {
@@ -54,6 +55,7 @@ int RunQuantize(const QuantizeCliOptions& opt) {
   const auto fold = ParseFold(opt.fold);
   if (!fold) throw InputError("--fold " + opt.fold + ": expected grid, zero-point, offsets or raw");
   options.fold = *fold;
+  options.bias_correction = opt.bias_correction;
 
   const LinearModel model = LoadModel(opt.model_dir);
   const SplitData split = ReloadSplit(model, opt.dataset, opt.target, ResolveDataDir(opt.data_dir));
@@ -119,6 +121,8 @@ const Registrar kQuantize(
       sub.add_option("--target", opt->target, "Target column of --dataset FILE.csv");
       AddDataDirOption(sub, opt->data_dir);
       AddIsaOption(sub, opt->isa);
+      sub.add_flag("--bias-correction", opt->bias_correction,
+                   "w8a8: remove the mean prediction offset measured on the training split");
       sub.add_flag("--json", opt->json, "Print one flat JSON object");
       return [opt]() { return RunQuantize(*opt); };
     });

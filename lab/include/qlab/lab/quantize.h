@@ -50,6 +50,9 @@ struct QuantizeOptions {
   int bits = 8;
   Calibration calibration;  // DefaultCalibration(scheme) unless the user names one
   Fold fold = Fold::kGrid;  // w8a8 only
+  // w8a8: add to the bias the mean of (float − quantized) prediction over the unclipped training
+  // rows, so the rounding of the features leaves no systematic offset.
+  bool bias_correction = false;
 };
 
 // One asymmetric unsigned tensor of the seed scheme: s = (max − min)/L, zp = round(−min/s),
@@ -83,6 +86,7 @@ struct QuantizedModel {
   int bits = 8;
   Calibration calibration;
   Fold fold = Fold::kGrid;
+  double bias_correction = 0;  // w8a8: the amount added to the bias (0 when not asked for)
 
   // seed: the coefficients and the intercept, each quantized alone.
   SeedTensor seed_coef;
