@@ -151,7 +151,6 @@ void QuantizeW8A8(const Eigen::MatrixXd& Z_train, const QuantizeOptions& options
   q.weight_scale = scale;
   q.weights.assign(static_cast<size_t>(k), 0);
 
-  std::vector<double> centers_z(static_cast<size_t>(k), 0.0);  // z units
   std::vector<int32_t> zero_points(static_cast<size_t>(k), 0);
   for (Eigen::Index j = 0; j < k; ++j) {
     const auto col = static_cast<size_t>(j);
@@ -181,8 +180,13 @@ void QuantizeW8A8(const Eigen::MatrixXd& Z_train, const QuantizeOptions& options
                                                           CenteredZeroPoint(r, s_down, bits), bits);
             if (e_down < e_up) chosen = up - 1;
           }
-          step = step_for(chosen);
-          code = w[j] > 0 ? chosen : -chosen;
+          // A weight so small that one code step of it would overflow f32 contributes nothing
+          // representable: it keeps code 0 and its plain step.
+          const double fitted = step_for(chosen);
+          if (std::isfinite(static_cast<float>(model.scaler_scale[j] * fitted))) {
+            step = fitted;
+            code = w[j] > 0 ? chosen : -chosen;
+          }
         }
         zp = CenteredZeroPoint(r, step, bits);
         break;
@@ -208,14 +212,14 @@ void QuantizeW8A8(const Eigen::MatrixXd& Z_train, const QuantizeOptions& options
       }
     }
     FeatureQuantizer& f = q.features[col];
-    f.center = model.scaler_mean[j] + model.scaler_scale[j] * center;
-    if (options.fold == Fold::kRaw) f.center = 0;
+    // Raw 0 exactly for the raw fold (m + σ·(−m/σ) need not round to 0).
+    f.center =
+        options.fold == Fold::kRaw ? 0.0 : model.scaler_mean[j] + model.scaler_scale[j] * center;
     float step_f32 = static_cast<float>(model.scaler_scale[j] * step);
     if (!(step_f32 > 0) || !std::isfinite(step_f32)) step_f32 = 1.0f;  // no zero or Inf step
     f.step = step_f32;
     f.zero_point = zp;
     q.weights[col] = static_cast<int8_t>(code);
-    centers_z[col] = center;
     zero_points[col] = zp;
   }
   // y = Σ_j w_j·ẑ_j + b with ẑ_j = (c_j − m_j)/σ_j + s_j·(q_j − zp_j) and w_j·s_j ≈ S·k_j:
@@ -230,7 +234,6 @@ void QuantizeW8A8(const Eigen::MatrixXd& Z_train, const QuantizeOptions& options
   }
   q.correction = static_cast<int32_t>(correction);
   q.bias = bias;
-  (void)centers_z;
 }
 
 }  // namespace

@@ -150,7 +150,14 @@ void CheckIntegerPath(const QuantizedModel& q, const QuantizedRun& run, const Ei
     const double magnitude =
         std::max({std::abs(static_cast<double>(static_cast<float>(q.bias))),
                   std::abs(scale * static_cast<double>(acc - q.correction)), std::abs(yd)});
-    if (!(std::abs(static_cast<double>(y) - yd) <= 1e-6 * magnitude)) ++bad_rel;
+    if (!(std::abs(static_cast<double>(y) - yd) <= 1e-6 * magnitude)) {
+      if (bad_rel == 0) {
+        BOOST_TEST_MESSAGE(what << " row " << i << ": " << y << " vs " << yd << " (acc " << acc
+                                << ", correction " << q.correction << ", scale " << scale
+                                << ", bias " << q.bias << ")");
+      }
+      ++bad_rel;
+    }
   }
   BOOST_TEST(bad_code == 0u, what << ": codes differing from reference::QuantizeU8");
   BOOST_TEST(bad_acc == 0u, what << ": accumulators differing from the scalar reference");
@@ -430,6 +437,7 @@ BOOST_AUTO_TEST_CASE(degenerate_ranges_stay_finite) {
       {"all-zero weights", X_train, {0, 0, 0, 0, 0}},
       {"single row", X_train.topRows(1), {0.9, -0.35, 0.02, -0.87, 0.4}},
       {"one feature", X_train.leftCols(1), {1.5}},
+      {"tiny and huge weights", X_train, {1e-300, 1e30, -1e-30, 2.0, 1e-12}},
   };
   for (const Case& c : cases) {
     const LinearModel m = MakeModel(c.X, c.coef, 1.25);
