@@ -290,6 +290,23 @@ QuantizedModel Quantize(const LinearModel& model, const Eigen::MatrixXd& X_train
       break;
     }
   }
+  // The f32 step of the kernels must not overflow: the largest |y| the integer model can produce
+  // (every code at its extreme) stays far below FLT_MAX, else the model is not f32-representable.
+  if (options.scheme != Scheme::kSeed) {
+    double bound = std::abs(q.bias);
+    const double top = static_cast<double>(CodeMax(options.bits));
+    for (size_t j = 0; j < q.weights.size(); ++j) {
+      bound += q.weight_scale * std::abs(static_cast<double>(q.weights[j])) * top;
+    }
+    // w8 multiplies f32 features, unbounded: only its weights and bias must be f32 values.
+    if (options.scheme == Scheme::kW8) bound = std::abs(q.bias) + q.weight_scale * 127.0;
+    if (!(bound < 1e37)) {
+      throw InputError(
+          "the model's coefficients or intercept are too large for f32 inference "
+          "(predictions could reach " +
+          fmt::format("{:.3g}", bound) + ")");
+    }
+  }
   return q;
 }
 

@@ -472,6 +472,17 @@ BOOST_AUTO_TEST_CASE(degenerate_ranges_stay_finite) {
   }
 }
 
+// Coefficients no f32 computation can carry are bad input, not an Inf in the output.
+BOOST_AUTO_TEST_CASE(coefficients_beyond_f32_are_bad_input) {
+  const Eigen::MatrixXd X = MakeFeatures(100, 14);
+  const LinearModel m = MakeModel(X, {1e38, 1, 1, 1, 1}, 0);
+  for (Scheme scheme : {Scheme::kW8, Scheme::kW8A8}) {
+    QuantizeOptions o;
+    o.scheme = scheme;
+    BOOST_CHECK_THROW(qlab::Quantize(m, X, o), qlab::InputError);
+  }
+}
+
 BOOST_AUTO_TEST_CASE(malformed_artifacts_are_bad_input) {
   const Eigen::MatrixXd X = MakeFeatures(100, 10);
   const LinearModel m = MakeModel(X, {0.9, -0.35, 0.02, -0.87, 0.4}, 2.07);
