@@ -16,11 +16,19 @@ COPY . .
 RUN cmake -S . -B /build -DCMAKE_BUILD_TYPE=Release -DQLAB_BUILD_TESTS=OFF \
     && cmake --build /build -j "$(nproc)"
 # The runtime stage installs exactly the Debian packages that own the shared libraries the two
-# programs load (ldd, symlinks resolved, so OpenBLAS's alternatives map to their real package).
+# programs load. dpkg records some files under /lib and others under /usr/lib (bookworm's merged
+# /usr), so each library is looked up by its resolved path, then without /usr, then as ldd named
+# it; a library no package owns stops the build rather than going missing at run time.
 RUN mkdir -p /out/bin \
     && cp /build/tools/qlab /build/bench/qlab-bench /out/bin/ \
-    && ldd /out/bin/* | awk '/=> \// {print $3}' | sort -u | xargs -r readlink -f \
-       | xargs -r dpkg -S 2>/dev/null | cut -d: -f1 | sort -u > /out/runtime-packages.txt \
+    && for lib in $(ldd /out/bin/* | awk '/=> \// {print $3}' | sort -u); do \
+         real=$(readlink -f "$lib"); \
+         owner=$(dpkg -S "$real" 2>/dev/null || dpkg -S "${real#/usr}" 2>/dev/null \
+                 || dpkg -S "$lib" 2>/dev/null) || { echo "$lib" >> /out/unowned; continue; }; \
+         echo "$owner" | head -n 1 | cut -d: -f1; \
+       done | sort -u > /out/runtime-packages.txt \
+    && if [ -e /out/unowned ]; then echo "no package owns:" $(cat /out/unowned) >&2; exit 1; fi \
+    && test -s /out/runtime-packages.txt \
     && cat /out/runtime-packages.txt
 ARG QLAB_FETCH_DATA=0
 RUN mkdir -p /out/data \
