@@ -5,9 +5,10 @@
 #include <fmt/format.h>
 #include <unistd.h>
 
+#include <cctype>
 #include <chrono>
+#include <cstdio>
 #include <filesystem>
-#include <iostream>
 #include <memory>
 
 #include "command.h"
@@ -54,7 +55,6 @@ const Registrar kRun(
         const std::string out = cmd->out.empty()
                                     ? (std::filesystem::path("reports") / DefaultRunName()).string()
                                     : cmd->out;
-        std::cerr << "qlab run: writing " << out << "\n";
 
         const TrainResult trained = RunTrain(cmd->train, out);
         const nlohmann::json train_json = TrainJson(trained);
