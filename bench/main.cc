@@ -145,7 +145,8 @@ class ScopedTarget {
 // `setup` runs once per benchmark run (outside the timed loop) and returns the timed call.
 using Setup = std::function<std::function<void()>()>;
 
-void Register(const std::string& name, Traffic traffic, const std::string& target, Setup setup) {
+void Register(const std::string& name, Traffic traffic, const std::string& target,
+              const Setup& setup) {
   benchmark::RegisterBenchmark(name.c_str(), [traffic, target, setup](benchmark::State& state) {
     const ScopedTarget forced(target);
     const std::function<void()> call = setup();
@@ -232,7 +233,7 @@ void RegisterGemv() {
     // f32: X read, y written, w read.
     const Traffic f32{dr * (kGemvK * 4 + 4) + kGemvK * 4, macs};
     const auto gemv_f32 =
-        [g, rows](std::function<void(const float*, const float*, float*)> fn) -> Setup {
+        [g, rows](const std::function<void(const float*, const float*, float*)>& fn) -> Setup {
       return [g, rows, fn] {
         const float* x = Floats(g, "x", rows * kGemvK);
         const float* w = Floats(g, "w", kGemvK);
@@ -267,7 +268,7 @@ void RegisterGemv() {
     // u8 · i8 → f32: X read (1 byte per feature), y written.
     const Traffic u8{dr * (kGemvK + 4) + kGemvK, macs};
     const auto gemv_u8 =
-        [g, rows](std::function<void(const uint8_t*, const int8_t*, float*)> fn) -> Setup {
+        [g, rows](const std::function<void(const uint8_t*, const int8_t*, float*)>& fn) -> Setup {
       return [g, rows, fn] {
         const uint8_t* x = Pool().Get<uint8_t>(g, "x8", rows * kGemvK);
         const int8_t* w = Pool().Get<int8_t>(g, "w8", kGemvK);
@@ -331,7 +332,7 @@ void RegisterQuantize() {
 void RegisterMembw() {
   for (const size_t bytes : kMembwBytes) {
     const std::string g = "membw/" + std::to_string(bytes);
-    const Traffic traffic{static_cast<double>(bytes), static_cast<double>(bytes / 8)};
+    const Traffic traffic{static_cast<double>(bytes), static_cast<double>(bytes) / 8};
     Register("membw/read/" + std::to_string(bytes), traffic, "", [g, bytes] {
       const uint64_t* words = Pool().Get<uint64_t>(g, "words", bytes / 8);
       return std::function<void()>(
