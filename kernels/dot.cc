@@ -116,7 +116,7 @@ int64_t DotInt8Widen(const TA* HWY_RESTRICT a, const int8_t* HWY_RESTRICT b, siz
             hn::PromoteTo(d16, hn::LoadU(db, b + n - N)), sum1, odd1);
       } else {
         for (; i < end; ++i) {
-          total += int32_t{a[i]} * int32_t{b[i]};
+          total += int64_t{a[i]} * int64_t{b[i]};
         }
       }
       i = end;

@@ -220,7 +220,7 @@ void GemvU8I8Widen(const uint8_t* HWY_RESTRICT x, size_t rows, const int8_t* HWY
   const size_t period = std::max(N16, kK);
   HWY_ALIGN int16_t tiled[std::max<size_t>(kK, HWY_MAX_BYTES / sizeof(int16_t))];
   for (size_t l = 0; l < period; ++l) {
-    tiled[l] = w[l % kK];
+    tiled[l] = w[l % kK];  // NOLINT(bugprone-signed-char-misuse): sign extension wanted
   }
   ForEachRow(
       rows, hn::Lanes(d32), out.Base(),

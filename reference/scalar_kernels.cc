@@ -21,7 +21,7 @@ float DotF32(const float* a, const float* b, size_t n) {
 int64_t DotI8(const int8_t* a, const int8_t* b, size_t n) {
   int64_t acc = 0;
   for (size_t i = 0; i < n; ++i) {
-    acc += int32_t{a[i]} * int32_t{b[i]};
+    acc += int64_t{a[i]} * int64_t{b[i]};
   }
   return acc;
 }
@@ -29,7 +29,7 @@ int64_t DotI8(const int8_t* a, const int8_t* b, size_t n) {
 int64_t DotU8I8(const uint8_t* a, const int8_t* b, size_t n) {
   int64_t acc = 0;
   for (size_t i = 0; i < n; ++i) {
-    acc += int32_t{a[i]} * int32_t{b[i]};
+    acc += int64_t{a[i]} * int64_t{b[i]};
   }
   return acc;
 }
