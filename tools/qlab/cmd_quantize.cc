@@ -112,7 +112,8 @@ const Registrar kQuantize(
       sub.add_option("--scheme", opt->scheme, "seed | w8 | w8a8")->capture_default_str();
       sub.add_option("--bits", opt->bits, "Bits of the codes, 2..8")->capture_default_str();
       sub.add_option("--calibration", opt->calibration,
-                     "minmax | percentile:P | mse (default: the scheme's, see QUANTIZATION.md)");
+                     "minmax | percentile:P (50 < P <= 100) | mse (default: w8a8 percentile:99.99, "
+                     "w8 mse, seed minmax)");
       sub.add_option("--fold", opt->fold, "w8a8 folding: grid | zero-point | offsets | raw")
           ->capture_default_str();
       sub.add_option("--out", opt->out, "Folder for quantized_model.json (default MODEL/<scheme>)");
