@@ -171,7 +171,7 @@ void QuantizeW8A8(const Eigen::MatrixXd& Z_train, const QuantizeOptions& options
           auto step_for = [&](int64_t c) {
             return scale * static_cast<double>(c) / std::abs(w[j]);
           };
-          if (options.calibration.kind == Calibration::Kind::kMse && up > 1) {
+          if (options.calibration.kind != Calibration::Kind::kMinMax && up > 1) {
             const double s_up = step_for(up);
             const double s_down = step_for(up - 1);
             const double e_up =
