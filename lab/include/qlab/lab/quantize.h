@@ -31,7 +31,7 @@ struct Calibration {
 // "minmax", "percentile:P" (50 < P ≤ 100) or "mse"; std::nullopt otherwise.
 std::optional<Calibration> ParseCalibration(const std::string& text);
 
-// How w8a8 folds the feature grids into the weights (issue 4's table).
+// How w8a8 folds the feature grids into the weights (compared in lab/QUANTIZATION.md).
 //  grid:       each feature step chosen so that w_j·s_j lies exactly on the weight grid (default)
 //  zero-point: standardized features, integer zero point round(−lo/s), folded weights rounded
 //  offsets:    standardized features coded from lo, the offsets Σ w_j·lo_j in the float bias
