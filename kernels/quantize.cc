@@ -16,6 +16,7 @@
 #include <hwy/foreach_target.h>  // IWYU pragma: keep
 #include <hwy/highway.h>
 
+#include "kernels/dispatch.h"
 #include "kernels/simd-inl.h"
 #include "kernels/trace.h"
 #include "qlab/kernels.h"
@@ -27,7 +28,9 @@ namespace HWY_NAMESPACE {
 template <typename TQ>
 TQ QuantizeOne(float x, float scale, float zero_point) {
   float v = x / scale;
-  if (std::isnan(v)) v = 0.0f;
+  if (std::isnan(v)) {
+    v = 0.0f;
+  }
   v = std::nearbyint(v) + zero_point;
   v = std::fmin(std::fmax(v, float{std::numeric_limits<TQ>::min()}),
                 float{std::numeric_limits<TQ>::max()});
@@ -57,12 +60,16 @@ void QuantizeImpl(const float* HWY_RESTRICT x, size_t n, float scale, int32_t ze
     return hn::DemoteTo(dq, hn::ConvertTo(di, v));
   };
   size_t i = 0;
-  for (; i + N <= n; i += N) hn::StoreU(codes(x + i), dq, q + i);
+  for (; i + N <= n; i += N) {
+    hn::StoreU(codes(x + i), dq, q + i);
+  }
   if (i != n) {
     if (n >= N) {
       hn::StoreU(codes(x + n - N), dq, q + n - N);
     } else {
-      for (; i < n; ++i) q[i] = QuantizeOne<TQ>(x[i], scale, zp);
+      for (; i < n; ++i) {
+        q[i] = QuantizeOne<TQ>(x[i], scale, zp);
+      }
     }
   }
 }
@@ -82,12 +89,16 @@ void DequantizeImpl(const TQ* HWY_RESTRICT q, size_t n, float scale, int32_t zer
     return hn::Mul(hn::ConvertTo(df, centered), vscale);
   };
   size_t i = 0;
-  for (; i + N <= n; i += N) hn::StoreU(values(q + i), df, x + i);
+  for (; i + N <= n; i += N) {
+    hn::StoreU(values(q + i), df, x + i);
+  }
   if (i != n) {
     if (n >= N) {
       hn::StoreU(values(q + n - N), df, x + n - N);
     } else {
-      for (; i < n; ++i) x[i] = static_cast<float>(int32_t{q[i]} - zero_point) * scale;
+      for (; i < n; ++i) {
+        x[i] = static_cast<float>(int32_t{q[i]} - zero_point) * scale;
+      }
     }
   }
 }
@@ -120,16 +131,16 @@ HWY_EXPORT(DequantizeU8Impl);
 HWY_EXPORT(DequantizeI8Impl);
 
 void QuantizeU8(const float* x, size_t n, float scale, int32_t zero_point, uint8_t* q) {
-  HWY_DYNAMIC_DISPATCH(QuantizeU8Impl)(x, n, scale, zero_point, q);
+  QLAB_DYNAMIC_DISPATCH(QuantizeU8Impl)(x, n, scale, zero_point, q);
 }
 void QuantizeI8(const float* x, size_t n, float scale, int8_t* q) {
-  HWY_DYNAMIC_DISPATCH(QuantizeI8Impl)(x, n, scale, q);
+  QLAB_DYNAMIC_DISPATCH(QuantizeI8Impl)(x, n, scale, q);
 }
 void DequantizeU8(const uint8_t* q, size_t n, float scale, int32_t zero_point, float* x) {
-  HWY_DYNAMIC_DISPATCH(DequantizeU8Impl)(q, n, scale, zero_point, x);
+  QLAB_DYNAMIC_DISPATCH(DequantizeU8Impl)(q, n, scale, zero_point, x);
 }
 void DequantizeI8(const int8_t* q, size_t n, float scale, float* x) {
-  HWY_DYNAMIC_DISPATCH(DequantizeI8Impl)(q, n, scale, x);
+  QLAB_DYNAMIC_DISPATCH(DequantizeI8Impl)(q, n, scale, x);
 }
 
 }  // namespace qlab::kernels

@@ -19,17 +19,19 @@ using qlab::test::RandomInts;
 
 namespace {
 
-// Both integer dots against the scalar reference, a and b starting `offset` elements into
-// exact-size buffers.
+// Both integer dots against the scalar reference; a starts `offset` elements into an exact-size
+// buffer and b at another offset, so the two pointers are misaligned differently.
 void CheckIntegerDots(size_t offset, size_t n, const std::string& target) {
+  const size_t offset_b = (offset * 7 + 5) % 64;
   const auto a8 = RandomInts<int8_t>(offset, n, -128, 127);
   const auto au = RandomInts<uint8_t>(offset, n, 0, 255);
-  const auto b8 = RandomInts<int8_t>(offset, n, -128, 127);
-  const int64_t want_i8 = ref::DotI8(a8.data() + offset, b8.data() + offset, n);
-  const int64_t want_u8 = ref::DotU8I8(au.data() + offset, b8.data() + offset, n);
-  const int64_t got_i8 = k::DotI8(a8.data() + offset, b8.data() + offset, n);
+  const auto b8 = RandomInts<int8_t>(offset_b, n, -128, 127);
+  const int8_t* b = b8.data() + offset_b;
+  const int64_t want_i8 = ref::DotI8(a8.data() + offset, b, n);
+  const int64_t want_u8 = ref::DotU8I8(au.data() + offset, b, n);
+  const int64_t got_i8 = k::DotI8(a8.data() + offset, b, n);
   ExpectRanOn(target);
-  const int64_t got_u8 = k::DotU8I8(au.data() + offset, b8.data() + offset, n);
+  const int64_t got_u8 = k::DotU8I8(au.data() + offset, b, n);
   ExpectRanOn(target);
   if (got_i8 != want_i8 || got_u8 != want_u8) {
     BOOST_ERROR("n " << n << " offset " << offset << ": i8 " << got_i8 << " vs " << want_i8
@@ -41,7 +43,9 @@ void CheckIntegerDots(size_t offset, size_t n, const std::string& target) {
 
 BOOST_AUTO_TEST_CASE(integer_dots_exact_for_every_n_to_300_and_every_offset) {
   ForEachTarget([](const std::string& target) {
-    for (size_t n = 0; n <= 300; ++n) CheckIntegerDots(0, n, target);
+    for (size_t n = 0; n <= 300; ++n) {
+      CheckIntegerDots(0, n, target);
+    }
     for (size_t offset = 1; offset < 64; ++offset) {
       for (size_t n : {size_t{1}, size_t{7}, size_t{31}, size_t{64}, size_t{129}, size_t{300}}) {
         CheckIntegerDots(offset, n, target);
@@ -93,20 +97,28 @@ BOOST_AUTO_TEST_CASE(float_dot_exact_on_small_integers) {
     const auto check = [&](size_t offset, size_t n, int range) {
       std::vector<float> a(offset + n), b(offset + n);
       std::uniform_int_distribution<int> dist(-range, range);
-      for (float& x : a) x = static_cast<float>(dist(qlab::test::Rng()));
-      for (float& x : b) x = static_cast<float>(dist(qlab::test::Rng()));
+      for (float& x : a) {
+        x = static_cast<float>(dist(qlab::test::Rng()));
+      }
+      for (float& x : b) {
+        x = static_cast<float>(dist(qlab::test::Rng()));
+      }
       const float want = ref::DotF32(a.data() + offset, b.data() + offset, n);
       const float got = k::DotF32(a.data() + offset, b.data() + offset, n);
       ExpectRanOn(target);
       if (got != want)
         BOOST_ERROR("n " << n << " offset " << offset << ": " << got << " vs " << want);
     };
-    for (size_t n = 0; n <= 300; ++n) check(0, n, 8);
+    for (size_t n = 0; n <= 300; ++n) {
+      check(0, n, 8);
+    }
     for (size_t offset = 1; offset < 64; ++offset) {
       for (size_t n : {size_t{1}, size_t{5}, size_t{17}, size_t{100}, size_t{257}})
         check(offset, n, 8);
     }
-    for (size_t n : {size_t{4099}, size_t{65537}, size_t{100000}}) check(3, n, 2);
+    for (size_t n : {size_t{4099}, size_t{65537}, size_t{100000}}) {
+      check(3, n, 2);
+    }
   });
 }
 
@@ -114,8 +126,12 @@ BOOST_AUTO_TEST_CASE(float_dot_within_error_bound_and_agrees_with_eigen) {
   ForEachTarget([](const std::string& target) {
     std::uniform_int_distribution<size_t> size(0, 100000);
     std::vector<size_t> sizes;
-    for (size_t n = 0; n <= 70; ++n) sizes.push_back(n);
-    for (int trial = 0; trial < 16; ++trial) sizes.push_back(size(qlab::test::Rng()));
+    for (size_t n = 0; n <= 70; ++n) {
+      sizes.push_back(n);
+    }
+    for (int trial = 0; trial < 16; ++trial) {
+      sizes.push_back(size(qlab::test::Rng()));
+    }
     for (size_t n : sizes) {
       const size_t offset = n % 64;
       const auto a = RandomFloats(offset, n, -1.0f, 1.0f);

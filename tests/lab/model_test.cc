@@ -207,3 +207,23 @@ BOOST_AUTO_TEST_CASE(reload_verifies_the_data_file) {
   BOOST_TEST(Contains(ErrorOf([&] { qlab::ReloadSplit(model, other, "", dir.path()); }),
                       "features (p, q, r) differ from the model's (a, b, c)"));
 }
+
+BOOST_AUTO_TEST_CASE(f32_kernel_stays_within_its_error_bound) {
+  TempDir dir;
+  const auto split = SplitCsv(dir.Write("s.csv", SyntheticCsv(300)));
+  const LinearModel model = qlab::Train(split, "svd");
+  const Eigen::VectorXd ref = model.Predict(split.X_test);
+  const Eigen::VectorXd f32 = model.PredictF32(split.X_test);
+  const Eigen::MatrixXd z =
+      (split.X_test.rowwise() - model.scaler_mean.transpose()).array().rowwise() /
+      model.scaler_scale.transpose().array();
+  constexpr double u = 0x1p-24;
+  const double k = static_cast<double>(model.coef.size());
+  for (Eigen::Index i = 0; i < ref.size(); ++i) {
+    const double magnitude = (z.row(i).transpose().cwiseProduct(model.coef)).cwiseAbs().sum() +
+                             std::abs(model.intercept);
+    const double bound = (k + 3) * u * magnitude + std::abs(ref[i]) * u;
+    BOOST_TEST(std::abs(f32[i] - ref[i]) <= bound, "row " << i);
+  }
+  BOOST_TEST((f32 - ref).cwiseAbs().maxCoeff() > 0.0);  // it really ran in f32
+}

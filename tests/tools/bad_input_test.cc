@@ -64,6 +64,9 @@ BOOST_AUTO_TEST_CASE(missing_files) {
   ExpectBadInput({"train", "--data-dir", dir.path(), "--out", dir.File("m")},
                  dir.File("cal_housing.data") +
                      ": no such file; fetch the data with `bash tools/fetch-data.sh");
+  ExpectBadInput({"run", "--data-dir", dir.path(), "--out", dir.File("r")},
+                 dir.File("cal_housing.data") + ": no such file");
+  BOOST_TEST(!std::filesystem::exists(dir.File("r")));  // nothing half-written
   ExpectBadInput({"predict", "--model", dir.File("nowhere")},
                  dir.File("nowhere/model.json") + ": no such file");
 }
@@ -173,6 +176,7 @@ BOOST_AUTO_TEST_CASE(usage_errors) {
   ExpectBadInput({"train", "--solver", "lsqr"}, "qlab: --solver: lsqr not in {svd,qr,ldlt}");
   ExpectBadInput({"train", "--no-such-flag"}, "qlab: ");
   ExpectBadInput({"predict", "--kernel", "fp64"}, "qlab: --kernel: fp64 not in");
+  ExpectBadInput({"predict", "--isa", "NOT_A_TARGET"}, "qlab: --isa NOT_A_TARGET: not a target");
   ExpectBadInput({"train", "--seed", "-1"}, "qlab: Could not convert: --seed = -1");
   ExpectBadInput({}, "qlab: ");
 }
@@ -187,6 +191,14 @@ BOOST_AUTO_TEST_CASE(changed_data_is_refused_by_predict) {
   ExpectBadInput({"predict", "--model", dir.File("m"), "--json"}, path + ": sha256 ");
   // Naming the data anew is accepted.
   BOOST_TEST(RunQlab({"predict", "--model", dir.File("m"), "--dataset", path}).exit_code == 0);
+}
+
+BOOST_AUTO_TEST_CASE(output_folder_that_cannot_be_made) {
+  TempDir dir;
+  const std::string file = dir.Write("taken", "a file, not a folder");
+  const std::string data = dir.Write("d.csv", GoodCsv(20));
+  ExpectBadInput({"train", "--dataset", data, "--target", "y", "--out", file},
+                 file + ": cannot create the output folder");
 }
 
 BOOST_AUTO_TEST_CASE(corrupt_model_file) {

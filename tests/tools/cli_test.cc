@@ -119,6 +119,20 @@ BOOST_AUTO_TEST_CASE(predict_prints_the_original_figures) {
   CheckRelative(j["test_r2"], 0.5757877060324508, kTol, "test_r2");
   CheckRelative(j["test_mse"], 0.5558915986952444, kTol, "test_mse");
 
+  // The f32 kernel: the same figures to f32 accuracy, on every target this CPU runs.
+  for (const std::string isa : {"", "SCALAR"}) {
+    std::vector<std::string> args = {"predict", "--model",  dir.File("m"),
+                                     "--json",  "--kernel", "f32"};
+    if (!isa.empty()) args.insert(args.end(), {"--isa", isa});
+    const auto f32 = RunQlab(WithData(args));
+    BOOST_REQUIRE_MESSAGE(f32.exit_code == 0, f32.err);
+    const json k = ParseOneObject(f32.out);
+    BOOST_TEST(k["kernel"] == "f32");
+    for (int i = 0; i < 5; ++i) CheckRelative(k["head"][i], head[i], 1e-6, "f32 head");
+    CheckRelative(k["mean"], 2.0515237980264827, 1e-6, "f32 mean");
+    CheckRelative(k["test_r2"], 0.5757877060324508, 1e-6, "f32 test_r2");
+  }
+
   const auto text = RunQlab(WithData({"predict", "--model", dir.File("m")}));
   BOOST_TEST(text.exit_code == 0);
   BOOST_TEST(text.out.find("5.00001") != std::string::npos, text.out);
