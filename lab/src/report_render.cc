@@ -481,7 +481,8 @@ std::string RenderMarkdown(const ReportInputs& in, const ChartSet& charts) {
     md +=
         "ΔR² = quantized test R² − float test R². |Δ| = |quantized − float prediction| over the "
         "test split. SQNR = 20·log10(‖y_float‖ / ‖y_float − y_quant‖). Memory ratio: the float "
-        "form's bytes over the quantized form's.\n\n";
+        "form's bytes over the quantized form's. Figures rounded to 6 significant digits; "
+        "report.json has every digit.\n\n";
     const Table sweep = SweepTable(in);
     if (!sweep.rows.empty()) {
       md += "### Accuracy vs bits\n\n" + ToMarkdown(sweep) + "\n";
