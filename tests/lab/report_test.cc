@@ -230,8 +230,10 @@ BOOST_AUTO_TEST_CASE(report_files_agree_with_their_inputs) {
   const ReportOutput out = WriteReport(in, (dir.path / "r").string());
   BOOST_TEST(fs::exists(dir.path / "r" / "report.md"));
   BOOST_TEST(fs::exists(dir.path / "r" / "report.html"));
-  // Nothing but the report is left beside it (the temporary folder was renamed away).
-  BOOST_TEST(std::distance(fs::directory_iterator(dir.path), fs::directory_iterator{}) == 1);
+  // No temporary file or folder is left behind.
+  for (const auto& entry : fs::directory_iterator(dir.path / "r")) {
+    BOOST_TEST(entry.path().filename().string().find(".tmp") == std::string::npos);
+  }
 
   const JsonDocument report = JsonDocument::Load(out.dir + "/report.json");
   const auto& j = report.value();
@@ -305,17 +307,23 @@ BOOST_AUTO_TEST_CASE(missing_gnuplot_gives_a_report_without_charts) {
   BOOST_TEST(Slurp(out.dir + "/report.md").find("without charts") != std::string::npos);
 }
 
-BOOST_AUTO_TEST_CASE(rewriting_a_report_replaces_the_old_one_whole) {
+BOOST_AUTO_TEST_CASE(rewriting_a_report_keeps_other_files_and_replaces_charts_whole) {
   ScratchDir dir;
   ReportInputs in = FixtureInputs();
-  in.charts = false;
   const std::string target = (dir.path / "r").string();
-  WriteReport(in, target);
-  std::ofstream(target + "/stale.txt") << "old";
+  fs::create_directories(target);
+  std::ofstream(target + "/model.json") << "{}";
+  const ReportOutput first = WriteReport(in, target);
+  if (first.charts_note.empty()) std::ofstream(target + "/charts/stale.svg") << "<svg/>";
   in.name = "second";
+  in.charts = false;
   WriteReport(in, target);
-  BOOST_TEST(!fs::exists(target + "/stale.txt"));
+  BOOST_TEST(fs::exists(target + "/model.json"));  // `qlab run` keeps its model beside the report
+  BOOST_TEST(!fs::exists(target + "/charts"));     // no stale charts beside new tables
   BOOST_TEST(Slurp(target + "/report.md").find("# qlab report second") == 0u);
+  for (const auto& entry : fs::directory_iterator(target)) {
+    BOOST_TEST(entry.path().filename().string()[0] != '.', entry.path());
+  }
 }
 
 BOOST_AUTO_TEST_CASE(machine_info_is_filled) {
