@@ -244,9 +244,12 @@ SplitIndices TrainTestSplitIndices(int64_t n, double test_size, uint32_t seed) {
   }
   const int64_t n_test = reference::TestCount(n, test_size);
   const int64_t n_train = n - n_test;
-  if (n_test < 1 || n_train < 1) {
+  // Two rows at least on each side: one training row makes every column constant, and R² on a
+  // single test row is undefined.
+  if (n_test < 2 || n_train < 2) {
     throw InputError(fmt::format(
-        "too few rows for the split: {} rows with --test-size {} give {} training and {} test rows",
+        "too few rows for the split: {} rows with --test-size {} give {} training and {} test "
+        "rows, need at least 2 of each",
         n, test_size, n_train, n_test));
   }
   reference::TrainTestIndices split = reference::TrainTestSplit(n, test_size, seed);
