@@ -47,9 +47,13 @@ class BufferPool {
     auto it = buffers_.find(key);
     if (it == buffers_.end()) {
       const size_t bytes = (count * sizeof(T) + 63) / 64 * 64;
-      if (bytes >= kLarge) EvictLargeExcept(group);
+      if (bytes >= kLarge) {
+        EvictLargeExcept(group);
+      }
       Entry e{group, bytes, Owned(static_cast<unsigned char*>(std::aligned_alloc(64, bytes)))};
-      if (!e.data) throw std::bad_alloc();
+      if (!e.data) {
+        throw std::bad_alloc();
+      }
       Fill(e.data.get(), bytes, std::hash<std::string>()(key));
       it = buffers_.emplace(key, std::move(e)).first;
     }
@@ -102,7 +106,9 @@ float* Floats(const std::string& group, const std::string& role, size_t n) {
   float* f = Pool().Get<float>(group, role, n);
   static std::map<const float*, size_t> filled;
   if (filled[f] != n) {
-    for (size_t i = 0; i < n; ++i) f[i] = static_cast<float>(bits[i] >> 8) * 0x1p-23f - 1.0f;
+    for (size_t i = 0; i < n; ++i) {
+      f[i] = static_cast<float>(bits[i] >> 8) * 0x1p-23f - 1.0f;
+    }
     filled[f] = n;
   }
   return f;
@@ -120,10 +126,14 @@ struct Traffic {
 class ScopedTarget {
  public:
   explicit ScopedTarget(const std::string& target) : active_(!target.empty()) {
-    if (active_ && !k::ForceTarget(target)) throw std::runtime_error("cannot force " + target);
+    if (active_ && !k::ForceTarget(target)) {
+      throw std::runtime_error("cannot force " + target);
+    }
   }
   ~ScopedTarget() {
-    if (active_) k::ForceTarget("");
+    if (active_) {
+      k::ForceTarget("");
+    }
   }
   ScopedTarget(const ScopedTarget&) = delete;
   ScopedTarget& operator=(const ScopedTarget&) = delete;
@@ -135,11 +145,14 @@ class ScopedTarget {
 // `setup` runs once per benchmark run (outside the timed loop) and returns the timed call.
 using Setup = std::function<std::function<void()>()>;
 
-void Register(const std::string& name, Traffic traffic, const std::string& target, Setup setup) {
+void Register(const std::string& name, Traffic traffic, const std::string& target,
+              const Setup& setup) {
   benchmark::RegisterBenchmark(name.c_str(), [traffic, target, setup](benchmark::State& state) {
     const ScopedTarget forced(target);
     const std::function<void()> call = setup();
-    for (auto _ : state) call();
+    for (auto _ : state) {
+      call();
+    }
     const auto iterations = static_cast<double>(state.iterations());
     state.SetBytesProcessed(static_cast<int64_t>(traffic.bytes * iterations));
     state.SetItemsProcessed(static_cast<int64_t>(traffic.items * iterations));
@@ -173,7 +186,9 @@ void RegisterDots() {
     Register("dot_f32/auto" + s, f32, "", dot_f32(ref::autovec::DotF32));
     RegisterHwy("dot_f32", n, f32, dot_f32(k::DotF32));
     Register("dot_f32/eigen" + s, f32, "", dot_f32(EigenDot));
-    if (HaveOpenBlas()) Register("dot_f32/openblas" + s, f32, "", dot_f32(OpenBlasDot));
+    if (HaveOpenBlas()) {
+      Register("dot_f32/openblas" + s, f32, "", dot_f32(OpenBlasDot));
+    }
     Register("dot_f32/hwydot" + s, f32, "", dot_f32(HwyContribDot));
     // int8 · int8 and uint8 · int8
     const Traffic i8{2 * dn, dn};
@@ -218,7 +233,7 @@ void RegisterGemv() {
     // f32: X read, y written, w read.
     const Traffic f32{dr * (kGemvK * 4 + 4) + kGemvK * 4, macs};
     const auto gemv_f32 =
-        [g, rows](std::function<void(const float*, const float*, float*)> fn) -> Setup {
+        [g, rows](const std::function<void(const float*, const float*, float*)>& fn) -> Setup {
       return [g, rows, fn] {
         const float* x = Floats(g, "x", rows * kGemvK);
         const float* w = Floats(g, "w", kGemvK);
@@ -253,7 +268,7 @@ void RegisterGemv() {
     // u8 · i8 → f32: X read (1 byte per feature), y written.
     const Traffic u8{dr * (kGemvK + 4) + kGemvK, macs};
     const auto gemv_u8 =
-        [g, rows](std::function<void(const uint8_t*, const int8_t*, float*)> fn) -> Setup {
+        [g, rows](const std::function<void(const uint8_t*, const int8_t*, float*)>& fn) -> Setup {
       return [g, rows, fn] {
         const uint8_t* x = Pool().Get<uint8_t>(g, "x8", rows * kGemvK);
         const int8_t* w = Pool().Get<int8_t>(g, "w8", kGemvK);
@@ -317,7 +332,7 @@ void RegisterQuantize() {
 void RegisterMembw() {
   for (const size_t bytes : kMembwBytes) {
     const std::string g = "membw/" + std::to_string(bytes);
-    const Traffic traffic{static_cast<double>(bytes), static_cast<double>(bytes / 8)};
+    const Traffic traffic{static_cast<double>(bytes), static_cast<double>(bytes) / 8};
     Register("membw/read/" + std::to_string(bytes), traffic, "", [g, bytes] {
       const uint64_t* words = Pool().Get<uint64_t>(g, "words", bytes / 8);
       return std::function<void()>(
@@ -328,7 +343,9 @@ void RegisterMembw() {
 
 std::string Join(const std::vector<k::TargetInfo>& targets) {
   std::string s;
-  for (const auto& t : targets) s += (s.empty() ? "" : " ") + t.name;
+  for (const auto& t : targets) {
+    s += (s.empty() ? "" : " ") + t.name;
+  }
   return s;
 }
 
@@ -339,13 +356,21 @@ int main(int argc, char** argv) {
   using namespace qlab::bench;  // NOLINT(google-build-using-namespace)
   LimitPeersToOneThread();
   std::string peers = "eigen hwydot";
-  if (HaveOpenBlas()) peers += " openblas";
-  if (HaveOneDnn()) peers += " onednn";
+  if (HaveOpenBlas()) {
+    peers += " openblas";
+  }
+  if (HaveOneDnn()) {
+    peers += " onednn";
+  }
   benchmark::AddCustomContext("qlab_peers", peers);
   benchmark::AddCustomContext("qlab_targets_supported", Join(qlab::kernels::SupportedTargets()));
   benchmark::AddCustomContext("qlab_target_dispatched", qlab::kernels::ActiveTarget());
-  if (HaveOpenBlas()) benchmark::AddCustomContext("openblas_config", OpenBlasConfig());
-  if (HaveOneDnn()) benchmark::AddCustomContext("onednn_version", OneDnnVersion());
+  if (HaveOpenBlas()) {
+    benchmark::AddCustomContext("openblas_config", OpenBlasConfig());
+  }
+  if (HaveOneDnn()) {
+    benchmark::AddCustomContext("onednn_version", OneDnnVersion());
+  }
   const char* coretype = std::getenv("OPENBLAS_CORETYPE");
   benchmark::AddCustomContext("OPENBLAS_CORETYPE", coretype != nullptr ? coretype : "(unset)");
   RegisterMembw();
@@ -353,7 +378,9 @@ int main(int argc, char** argv) {
   RegisterGemv();
   RegisterQuantize();
   benchmark::Initialize(&argc, argv);
-  if (benchmark::ReportUnrecognizedArguments(argc, argv)) return 2;
+  if (benchmark::ReportUnrecognizedArguments(argc, argv)) {
+    return 2;
+  }
   benchmark::RunSpecifiedBenchmarks();
   benchmark::Shutdown();
   return 0;

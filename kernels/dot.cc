@@ -62,7 +62,9 @@ float DotF32Impl(const float* HWY_RESTRICT a, const float* HWY_RESTRICT b, size_
       sum1 = hn::MulAdd(hn::IfThenZeroElse(counted, hn::LoadU(d, a + n - N)),
                         hn::IfThenZeroElse(counted, hn::LoadU(d, b + n - N)), sum1);
     } else {
-      for (; i < n; ++i) scalar_tail += a[i] * b[i];
+      for (; i < n; ++i) {
+        scalar_tail += a[i] * b[i];
+      }
     }
   }
   sum0 = hn::Add(hn::Add(sum0, sum1), hn::Add(sum2, sum3));
@@ -96,7 +98,9 @@ int64_t DotInt8Widen(const TA* HWY_RESTRICT a, const int8_t* HWY_RESTRICT b, siz
       sum2 = product(a + i + 2 * N, b + i + 2 * N, sum2, odd2);
       sum3 = product(a + i + 3 * N, b + i + 3 * N, sum3, odd3);
     }
-    for (; i + N <= end; i += N) sum0 = product(a + i, b + i, sum0, odd0);
+    for (; i + N <= end; i += N) {
+      sum0 = product(a + i, b + i, sum0, odd0);
+    }
     if (i != end) {  // only in the last block
       const size_t remaining = end - i;
       if constexpr (kMaskedTails) {
@@ -111,7 +115,9 @@ int64_t DotInt8Widen(const TA* HWY_RESTRICT a, const int8_t* HWY_RESTRICT b, siz
             d32, hn::IfThenZeroElse(counted, hn::PromoteTo(d16, hn::LoadU(da, a + n - N))),
             hn::PromoteTo(d16, hn::LoadU(db, b + n - N)), sum1, odd1);
       } else {
-        for (; i < end; ++i) total += int32_t{a[i]} * int32_t{b[i]};
+        for (; i < end; ++i) {
+          total += int64_t{a[i]} * int64_t{b[i]};
+        }
       }
       i = end;
     }
@@ -160,14 +166,18 @@ QLAB_VNNI_ATTR int64_t DotVnni(const void* a_bytes, const int8_t* b, size_t n) {
       QLAB_VNNI_STEP(6, s6, t6);
       QLAB_VNNI_STEP(7, s7, t7);
     }
-    for (; i + 64 <= end; i += 64) QLAB_VNNI_STEP(0, s0, t0);
+    for (; i + 64 <= end; i += 64) {
+      QLAB_VNNI_STEP(0, s0, t0);
+    }
 #undef QLAB_VNNI_STEP
     if (i != end) {
       // Masked-off bytes load as zero; for signed a they become 128, times b's zero.
       const __mmask64 m = _bzhi_u64(~uint64_t{0}, static_cast<unsigned>(end - i));
       const __m512i vb = _mm512_maskz_loadu_epi8(m, b + i);
       s1 = _mm512_dpbusd_epi32(s1, load_a(_mm512_maskz_loadu_epi8(m, a + i)), vb);
-      if (kSignedA) t1 = _mm512_dpbusd_epi32(t1, bytes_128, vb);
+      if (kSignedA) {
+        t1 = _mm512_dpbusd_epi32(t1, bytes_128, vb);
+      }
       i = end;
     }
     s0 = _mm512_add_epi32(_mm512_add_epi32(_mm512_add_epi32(s0, s1), _mm512_add_epi32(s2, s3)),
