@@ -20,6 +20,7 @@
 #include "qlab/lab/error.h"
 #include "qlab/lab/quant_calibration.h"
 #include "qlab/lab/quantize.h"
+#include "qlab/reference/kernels.h"
 #include "qlab/reference/scaler.h"
 
 namespace {
@@ -103,43 +104,55 @@ void CheckAllFinite(const nlohmann::json& j, const std::string& where) {
   }
 }
 
-// The scalar integer reference: Σ_j codes·weights in int64, then the kernels' float step,
-// scale·float(acc − correction) + bias, unfused and fused (the kernel may do either).
-void CheckIntegerPath(const QuantizedModel& q, const QuantizedRun& run, const std::string& what) {
+// The integer path against qlab::reference's scalar kernels: the codes (QuantizeU8 on the shifted
+// f32 features, saturated at 2^bits − 1), the accumulators bit for bit (and against an int64
+// loop), the float step within 1 ulp; and the prediction within 1e-6 relative of the same
+// computation in double with Eigen on the dequantized weights.
+void CheckIntegerPath(const QuantizedModel& q, const QuantizedRun& run, const Eigen::MatrixXd& X,
+                      const std::string& what) {
   const size_t k = q.num_features();
   const size_t rows = static_cast<size_t>(run.y.size());
   const int64_t top = qlab::quant::CodeMax(q.bits);
   BOOST_REQUIRE_EQUAL(run.codes.size(), rows * k);
   BOOST_REQUIRE_EQUAL(run.acc.size(), rows);
-  const Eigen::VectorXd y_double = qlab::PredictDoubleFromRun(q, run);
-  const float scale = static_cast<float>(q.weight_scale);
-  const float bias = static_cast<float>(q.bias);
-  size_t bad_acc = 0, bad_ulp = 0, bad_rel = 0, bad_code = 0;
+  size_t bad_code = 0;
   for (size_t i = 0; i < rows; ++i) {
-    int64_t acc = 0;
-    double magnitude = std::abs(static_cast<double>(bias));
     for (size_t j = 0; j < k; ++j) {
-      const int64_t code = run.codes[i * k + j];
-      if (code > top) ++bad_code;
-      acc += code * q.weights[j];
-    }
-    if (acc != run.acc[i]) ++bad_acc;
-    const float diff = static_cast<float>(acc - q.correction);
-    const float unfused = scale * diff + bias;
-    const float fused = std::fma(scale, diff, bias);
-    const float y = static_cast<float>(run.y[static_cast<Eigen::Index>(i)]);
-    const float ulp = std::nextafter(std::abs(unfused), INFINITY) - std::abs(unfused);
-    if (!(std::abs(y - unfused) <= ulp || y == fused)) ++bad_ulp;
-    // Relative to the magnitude of the terms summed: a prediction near 0 that cancels a large
-    // bias has a relative error no f32 computation can bound by its own size.
-    magnitude = std::max({magnitude, std::abs(static_cast<double>(scale) * diff),
-                          std::abs(y_double[static_cast<Eigen::Index>(i)])});
-    if (!(std::abs(static_cast<double>(y) - y_double[static_cast<Eigen::Index>(i)]) <=
-          1e-6 * magnitude)) {
-      ++bad_rel;
+      const auto& f = q.features[j];
+      const float shifted = static_cast<float>(
+          X(static_cast<Eigen::Index>(i), static_cast<Eigen::Index>(j)) - f.center);
+      const int64_t code =
+          std::min<int64_t>(qlab::reference::QuantizeU8(shifted, f.step, f.zero_point), top);
+      if (code != run.codes[i * k + j]) ++bad_code;
     }
   }
-  BOOST_TEST(bad_code == 0u, what << ": codes above 2^bits − 1");
+  std::vector<int32_t> acc_ref(rows);
+  std::vector<float> y_ref(rows);
+  if (rows > 0) {
+    qlab::reference::GemvU8I8Acc(run.codes.data(), rows, k, q.weights.data(), acc_ref.data());
+    qlab::reference::GemvU8I8(run.codes.data(), rows, k, q.weights.data(),
+                              static_cast<float>(q.weight_scale), q.correction,
+                              static_cast<float>(q.bias), y_ref.data());
+  }
+  const Eigen::VectorXd y_double = qlab::PredictDoubleFromRun(q, run);
+  const double scale = static_cast<float>(q.weight_scale);
+  size_t bad_acc = 0, bad_ulp = 0, bad_rel = 0;
+  for (size_t i = 0; i < rows; ++i) {
+    int64_t acc = 0;
+    for (size_t j = 0; j < k; ++j) acc += int64_t{run.codes[i * k + j]} * q.weights[j];
+    if (acc != run.acc[i] || acc_ref[i] != run.acc[i]) ++bad_acc;
+    const float y = static_cast<float>(run.y[static_cast<Eigen::Index>(i)]);
+    const float ulp = std::nextafter(std::abs(y_ref[i]), INFINITY) - std::abs(y_ref[i]);
+    if (!(std::abs(y - y_ref[i]) <= ulp)) ++bad_ulp;
+    // Relative to the magnitude of the terms summed: a prediction near 0 that cancels a large
+    // bias has a relative error no f32 computation can bound by its own size.
+    const double yd = y_double[static_cast<Eigen::Index>(i)];
+    const double magnitude =
+        std::max({std::abs(static_cast<double>(static_cast<float>(q.bias))),
+                  std::abs(scale * static_cast<double>(acc - q.correction)), std::abs(yd)});
+    if (!(std::abs(static_cast<double>(y) - yd) <= 1e-6 * magnitude)) ++bad_rel;
+  }
+  BOOST_TEST(bad_code == 0u, what << ": codes differing from reference::QuantizeU8");
   BOOST_TEST(bad_acc == 0u, what << ": accumulators differing from the scalar reference");
   BOOST_TEST(bad_ulp == 0u, what << ": predictions more than 1 ulp from the reference float step");
   BOOST_TEST(bad_rel == 0u, what << ": predictions beyond 1e-6 relative of Eigen in double");
@@ -315,7 +328,7 @@ BOOST_AUTO_TEST_CASE(every_scheme_calibration_fold_and_bits) {
           const QuantizedRun run = qlab::RunQuantized(q, X_test);
           BOOST_TEST(run.y.allFinite(), what);
           if (scheme == Scheme::kW8A8) {
-            CheckIntegerPath(q, run, what);
+            CheckIntegerPath(q, run, X_test, what);
             BOOST_TEST(run.clipped[7], what);
             BOOST_TEST(run.clipped[8], what);
           }
@@ -433,7 +446,7 @@ BOOST_AUTO_TEST_CASE(degenerate_ranges_stay_finite) {
           CheckAllFinite(qlab::QuantizedToJson(q), what);
           const QuantizedRun run = qlab::RunQuantized(q, test);
           BOOST_TEST(run.y.allFinite(), what);
-          if (scheme == Scheme::kW8A8) CheckIntegerPath(q, run, what);
+          if (scheme == Scheme::kW8A8) CheckIntegerPath(q, run, test, what);
           for (const auto& f : q.features) {
             BOOST_TEST((f.step > 0 && std::isfinite(f.step)), what);
           }
@@ -502,4 +515,34 @@ BOOST_AUTO_TEST_CASE(malformed_artifacts_are_bad_input) {
   }
   std::filesystem::remove_all(dir);
   BOOST_CHECK_THROW(qlab::LoadQuantized(dir), qlab::InputError);
+}
+
+// The integer path on every kernel target this CPU supports, not only the dispatched best one.
+BOOST_AUTO_TEST_CASE(integer_path_exact_on_every_target) {
+  const Eigen::MatrixXd X_train = MakeFeatures(1000, 11);
+  Eigen::MatrixXd X_test = MakeFeatures(997, 12);  // not a multiple of any vector length
+  X_test(3, 0) = 50;
+  const LinearModel m = MakeModel(X_train, {0.9, -0.35, 0.02, -0.87, 0.4}, 2.07);
+  int targets = 0;
+  for (const auto& target : qlab::kernels::SupportedTargets()) {
+    BOOST_REQUIRE(qlab::kernels::ForceTarget(target.name));
+    for (int bits : {3, 8}) {
+      for (Scheme scheme : {Scheme::kW8, Scheme::kW8A8}) {
+        QuantizeOptions o;
+        o.scheme = scheme;
+        o.bits = bits;
+        o.calibration = qlab::DefaultCalibration(scheme);
+        const QuantizedModel q = qlab::Quantize(m, X_train, o);
+        const QuantizedRun run = qlab::RunQuantized(q, X_test);
+        const std::string what =
+            target.name + " " + qlab::SchemeName(scheme) + " bits " + std::to_string(bits);
+        if (scheme == Scheme::kW8A8) CheckIntegerPath(q, run, X_test, what);
+        if (scheme == Scheme::kW8) CheckFloatPath(q, run, what);
+      }
+    }
+    BOOST_TEST_MESSAGE("integer path checked on " << target.name);
+    ++targets;
+  }
+  qlab::kernels::ForceTarget("");
+  BOOST_TEST(targets >= 1);
 }
