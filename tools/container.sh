@@ -173,8 +173,12 @@ fi
 # --- Build -------------------------------------------------------------------------------------
 log "podman build -t $tag (compiles the project inside the image; slow on 2 cores)"
 start=$(date +%s)
-if ! podman_ build --pull=never --network host "${ulimits[@]}" --layers -t "$tag" -f Dockerfile .; then
-  fail "podman build"
+mkdir -p build/container
+build_log="$source_dir/build/container/build.log"
+if ! podman_ build --pull=never --network host "${ulimits[@]}" --layers -t "$tag" -f Dockerfile . \
+  >"$build_log" 2>&1; then
+  tail -n 40 "$build_log" >&2
+  fail "podman build (whole log: $build_log)"
 fi
 log "built $tag in $(($(date +%s) - start)) s"
 
