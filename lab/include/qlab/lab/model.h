@@ -30,11 +30,16 @@ struct LinearModel {
   std::vector<std::string> feature_names;
   double test_size = 0.2;
   uint32_t seed = 42;
+  int64_t n_train = 0;
+  int64_t n_test = 0;
 
   Eigen::VectorXd scaler_mean;   // per feature, fitted on the training split
   Eigen::VectorXd scaler_scale;  // population std; 1 for a constant column
   Eigen::VectorXd coef;          // in standardized space, feature order; 0 for a constant column
   double intercept = 0;
+  // Features constant on the training split: left out of the fit (coefficient 0, scale 1). The
+  // CLI warns about each on stderr.
+  std::vector<std::string> constant_features;
 
   std::string solver;           // "svd", "qr" or "ldlt"
   double condition_number = 0;  // of the centered, scaled training design matrix
@@ -55,15 +60,22 @@ struct SplitData {
 SplitData MakeSplit(Dataset dataset, double test_size, uint32_t seed);
 
 // Fits the scaler and the least squares on the training split; test metrics on the test split.
-// Throws InputError for a rank-deficient design (naming the columns).
+// `solver` is "svd" (the default, closest to scikit-learn), "qr" or "ldlt". Throws InputError for
+// an unknown solver, too few training rows, or a rank-deficient design (naming the columns: the
+// rank is decided by σ_min ≤ max(n, p)·ε·σ_max on the centered, scaled non-constant columns).
 LinearModel Train(const SplitData& data, const std::string& solver);
 
-// model.json inside `dir` (created with missing parents; files replaced atomically).
+// model.json inside `dir` (created with missing parents; files replaced atomically). The format is
+// documented in README.md ("Model artifact").
+inline constexpr const char* kModelFormat = "qlab.linear_model";
+inline constexpr int kModelFormatVersion = 1;
+inline constexpr const char* kModelFileName = "model.json";
 void SaveModel(const LinearModel& model, const std::string& dir);
 LinearModel LoadModel(const std::string& dir);  // InputError on a malformed or mismatched artifact
 
 // Re-reads the data set the model records, verifying its sha256. `dataset_override` (non-empty)
-// names the data anew and skips the check.
+// names the data anew and skips the check (its features must still be the model's). When the
+// recorded california file is gone, DATA_DIR/cal_housing.data is tried instead, still verified.
 SplitData ReloadSplit(const LinearModel& model, const std::string& dataset_override,
                       const std::string& target_override, const std::string& data_dir);
 

@@ -1,0 +1,34 @@
+// Copyright 2026 The qlab Authors. SPDX-License-Identifier: Apache-2.0
+//
+// SHA-256 (FIPS 180-4), for fingerprinting data files a model was trained on.
+#pragma once
+
+#include <array>
+#include <cstddef>
+#include <cstdint>
+#include <string>
+#include <string_view>
+
+namespace qlab {
+
+class Sha256 {
+ public:
+  Sha256();
+  void Update(const void* data, size_t size);
+  void Update(std::string_view bytes) { Update(bytes.data(), bytes.size()); }
+  // The digest; the object must not be updated afterwards.
+  std::array<uint8_t, 32> Finish();
+
+ private:
+  void Compress(const uint8_t* block);
+
+  std::array<uint32_t, 8> state_;
+  std::array<uint8_t, 64> buffer_{};
+  size_t buffered_ = 0;
+  uint64_t total_bytes_ = 0;
+};
+
+// Lower-case hex digest of `bytes`.
+std::string Sha256Hex(std::string_view bytes);
+
+}  // namespace qlab
