@@ -1,0 +1,168 @@
+// Copyright 2026 The qlab Authors. SPDX-License-Identifier: Apache-2.0
+// `qlab predict`: load a saved model, re-read (and verify) its data, predict the test split and
+// print what the original project's predict.py printed.
+#include <fmt/format.h>
+
+#include <algorithm>
+#include <cmath>
+#include <memory>
+
+#include "command.h"
+#include "qlab/lab/error.h"
+#include "qlab/reference/metrics.h"
+#include "steps.h"
+
+namespace qlab::cli {
+namespace {
+
+// One way of computing the test predictions. Adding a kernel is one function and one row in
+// kPredictKernels; it gets the model, the folder it came from (for artifacts saved beside
+// model.json) and the raw test features.
+struct PredictKernel {
+  const char* name;
+  const char* description;
+  Eigen::VectorXd (*predict)(const LinearModel& model, const std::string& model_dir,
+                             const Eigen::MatrixXd& X_raw);
+};
+
+Eigen::VectorXd PredictReference(const LinearModel& model, const std::string& /*model_dir*/,
+                                 const Eigen::MatrixXd& X_raw) {
+  return model.Predict(X_raw);
+}
+
+constexpr PredictKernel kPredictKernels[] = {
+    {"ref", "double precision, Eigen (the scikit-learn-exact path)", PredictReference},
+};
+
+const PredictKernel& FindKernel(const std::string& name) {
+  for (const PredictKernel& kernel : kPredictKernels) {
+    if (name == kernel.name) return kernel;
+  }
+  throw InputError("--kernel " + name + ": unknown");  // CLI11's IsMember has checked it already
+}
+
+}  // namespace
+
+std::vector<std::string> PredictKernelNames() {
+  std::vector<std::string> names;
+  for (const PredictKernel& kernel : kPredictKernels) names.emplace_back(kernel.name);
+  return names;
+}
+
+void AddPredictOptions(CLI::App& sub, PredictOptions& options, bool with_model) {
+  if (with_model) {
+    sub.add_option("--model", options.model_dir, "Folder holding model.json (from qlab train)")
+        ->capture_default_str();
+    sub.add_option("--dataset", options.dataset,
+                   "Predict on this data set instead of the one the model records (skips the "
+                   "sha256 check): \"california\" or a CSV file");
+    sub.add_option("--target", options.target, "Target column of a CSV given with --dataset");
+    AddDataDirOption(sub, options.data_dir);
+  }
+  std::string kernels;
+  for (const PredictKernel& kernel : kPredictKernels) {
+    kernels +=
+        fmt::format("{}{} = {}", kernels.empty() ? "" : "; ", kernel.name, kernel.description);
+  }
+  sub.add_option("--kernel", options.kernel, "Prediction kernel: " + kernels)
+      ->check(CLI::IsMember(PredictKernelNames()))
+      ->capture_default_str();
+  AddIsaOption(sub, options.isa);
+}
+
+PredictResult RunPredict(const PredictOptions& options) {
+  ApplyIsa(options.isa);
+  const PredictKernel& kernel = FindKernel(options.kernel);
+  const LinearModel model = LoadModel(options.model_dir);
+  const SplitData split =
+      ReloadSplit(model, options.dataset, options.target, ResolveDataDir(options.data_dir));
+  PredictResult result;
+  result.model_dir = options.model_dir;
+  result.kernel = kernel.name;
+  result.predictions = kernel.predict(model, options.model_dir, split.X_test);
+  result.actual = split.y_test;
+  result.test = {reference::R2Score(result.actual, result.predictions),
+                 reference::MeanSquaredError(result.actual, result.predictions),
+                 reference::MeanAbsoluteError(result.actual, result.predictions)};
+  return result;
+}
+
+namespace {
+
+struct Summary {
+  std::vector<double> head, actual_head;
+  double mean, std, min, max;
+};
+
+Summary Summarize(const PredictResult& r) {
+  Summary s;
+  const Eigen::Index shown = std::min<Eigen::Index>(5, r.predictions.size());
+  for (Eigen::Index i = 0; i < shown; ++i) {
+    s.head.push_back(r.predictions[i]);
+    s.actual_head.push_back(r.actual[i]);
+  }
+  const auto n = static_cast<double>(r.predictions.size());
+  s.mean = r.predictions.sum() / n;
+  s.std = std::sqrt((r.predictions.array() - s.mean).square().sum() / n);
+  s.min = r.predictions.minCoeff();
+  s.max = r.predictions.maxCoeff();
+  return s;
+}
+
+}  // namespace
+
+nlohmann::json PredictJson(const PredictResult& result) {
+  const Summary s = Summarize(result);
+  nlohmann::json j;
+  j["head"] = s.head;
+  j["actual_head"] = s.actual_head;
+  j["mean"] = s.mean;
+  j["std"] = s.std;
+  j["min"] = s.min;
+  j["max"] = s.max;
+  j["test_r2"] = result.test.r2;
+  j["test_mse"] = result.test.mse;
+  j["test_mae"] = result.test.mae;
+  j["n_test"] = result.predictions.size();
+  j["kernel"] = result.kernel;
+  j["model"] = result.model_dir;
+  return j;
+}
+
+std::string PredictText(const PredictResult& result) {
+  const Summary s = Summarize(result);
+  std::string out = fmt::format("Sample predictions (first {} test rows, kernel {}):\n",
+                                s.head.size(), result.kernel);
+  out += fmt::format("  {:<24}{}\n", "predicted", "actual");
+  for (size_t i = 0; i < s.head.size(); ++i) {
+    out += fmt::format("  {:<24}{}\n", s.head[i], s.actual_head[i]);
+  }
+  out += fmt::format("Prediction statistics over {} test rows:\n", result.predictions.size());
+  out += fmt::format("  mean {}\n  std  {}\n  min  {}\n  max  {}\n", s.mean, s.std, s.min, s.max);
+  out +=
+      fmt::format("Test R² {}  MSE {}  MAE {}\n", result.test.r2, result.test.mse, result.test.mae);
+  return out;
+}
+
+namespace {
+
+struct PredictCommand {
+  PredictOptions options;
+  bool json = false;
+};
+
+const Registrar kPredict(20, "predict", "Predict the test split with a saved model",
+                         [](CLI::App& sub) -> Action {
+                           auto cmd = std::make_shared<PredictCommand>();
+                           AddPredictOptions(sub, cmd->options, /*with_model=*/true);
+                           sub.add_flag("--json", cmd->json, "Print one JSON object");
+                           return [cmd]() {
+                             const PredictResult result = RunPredict(cmd->options);
+                             Out() << (cmd->json ? PredictJson(result).dump() + "\n"
+                                                 : PredictText(result));
+                             return kExitOk;
+                           };
+                         });
+
+}  // namespace
+}  // namespace qlab::cli

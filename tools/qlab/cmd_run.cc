@@ -1,0 +1,86 @@
+// Copyright 2026 The qlab Authors. SPDX-License-Identifier: Apache-2.0
+// `qlab run`: the main job. Trains and predicts into one report folder (by default
+// ./reports/<UTC time>-<host>/) and prints what happened for a person to read.
+#include <fmt/chrono.h>
+#include <fmt/format.h>
+#include <unistd.h>
+
+#include <chrono>
+#include <filesystem>
+#include <iostream>
+#include <memory>
+
+#include "command.h"
+#include "qlab/lab/atomic_file.h"
+#include "steps.h"
+
+namespace qlab::cli {
+namespace {
+
+// e.g. 20261127T031500Z-builder: sorts by time, and runs on several machines do not collide.
+std::string DefaultRunName() {
+  const auto now = std::chrono::floor<std::chrono::seconds>(std::chrono::system_clock::now());
+  char host[256] = {};
+  if (::gethostname(host, sizeof host - 1) != 0 || host[0] == '\0') {
+    std::snprintf(host, sizeof host, "localhost");
+  }
+  std::string safe_host;
+  for (const char* c = host; *c != '\0'; ++c) {
+    const bool plain = std::isalnum(static_cast<unsigned char>(*c)) || *c == '-' || *c == '.';
+    safe_host.push_back(plain ? *c : '_');
+  }
+  return fmt::format("{:%Y%m%dT%H%M%SZ}-{}", now, safe_host);
+}
+
+struct RunCommand {
+  TrainOptions train;
+  PredictOptions predict;
+  std::string out;
+  bool json = false;
+};
+
+const Registrar kRun(
+    1, "run", "The main job: train and predict into ./reports/<UTC time>-<host>/",
+    [](CLI::App& sub) -> Action {
+      auto cmd = std::make_shared<RunCommand>();
+      AddTrainOptions(sub, cmd->train);
+      AddPredictOptions(sub, cmd->predict, /*with_model=*/false);
+      sub.add_option("--out", cmd->out,
+                     "Report folder (default: reports/<UTC time>-<host>; created, files replaced "
+                     "atomically)");
+      sub.add_flag("--json", cmd->json, "Print one JSON object instead of the text summary");
+      return [cmd]() {
+        const std::string out = cmd->out.empty()
+                                    ? (std::filesystem::path("reports") / DefaultRunName()).string()
+                                    : cmd->out;
+        std::cerr << "qlab run: writing " << out << "\n";
+
+        const TrainResult trained = RunTrain(cmd->train, out);
+        const nlohmann::json train_json = TrainJson(trained);
+        WriteFileAtomically((std::filesystem::path(out) / "train.json").string(),
+                            train_json.dump(2) + "\n");
+
+        PredictOptions predict = cmd->predict;
+        predict.model_dir = out;
+        predict.data_dir = cmd->train.data_dir;
+        const PredictResult predicted = RunPredict(predict);
+        const nlohmann::json predict_json = PredictJson(predicted);
+        WriteFileAtomically((std::filesystem::path(out) / "predict.json").string(),
+                            predict_json.dump(2) + "\n");
+
+        if (cmd->json) {
+          Out() << nlohmann::json{{"out", out}, {"train", train_json}, {"predict", predict_json}}
+                       .dump()
+                << "\n";
+        } else {
+          Out() << "== train\n"
+                << TrainText(trained) << "\n== predict\n"
+                << PredictText(predicted) << "\nReport folder: " << out
+                << " (model.json, train.json, predict.json)\n";
+        }
+        return kExitOk;
+      };
+    });
+
+}  // namespace
+}  // namespace qlab::cli
