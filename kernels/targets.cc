@@ -11,6 +11,7 @@
 #include <string>
 #include <vector>
 
+#include "kernels/trace.h"
 #include "qlab/kernels.h"
 
 namespace qlab::kernels {
@@ -32,14 +33,11 @@ std::string Upper(std::string s) {
   return s;
 }
 
-// The CPU's own support, ignoring any ForceTarget in effect.
-int64_t CpuTargets() {
-  static const int64_t cpu = [] {
-    hwy::SetSupportedTargetsForTest(0);
-    return hwy::SupportedTargets() & HWY_TARGETS;
-  }();
-  return cpu;
-}
+// The CPU's own support, ignoring any ForceTarget in effect. Read during static initialization,
+// before anything can have installed a mock, so reading it never undoes one.
+const int64_t kCpuTargets = hwy::SupportedTargets() & HWY_TARGETS;
+
+int64_t CpuTargets() { return kCpuTargets; }
 
 }  // namespace
 
@@ -66,6 +64,11 @@ bool ForceTarget(const std::string& name) {
     }
   }
   return false;
+}
+
+KernelTrace LastKernelTrace() {
+  const internal::TraceSlot& slot = internal::g_trace;
+  return {slot.target == 0 ? std::string() : std::string(hwy::TargetName(slot.target)), slot.vnni};
 }
 
 }  // namespace qlab::kernels

@@ -33,13 +33,16 @@ void GemvU8I8Acc(const uint8_t* x, size_t rows, size_t k, const int8_t* w, int32
 
 // y[i] = scale·float(acc[i] − correction) + bias, acc as GemvU8I8Acc. acc − correction is converted
 // to f32 exactly when |acc − correction| < 2^24 (always so for k ≤ 64 and |correction| < 2^23);
-// the float step is one multiply and one add, possibly fused, so within 1 ulp of the scalar reference.
+// the float step is one multiply and one add, each rounded (not fused: with a bias that cancels the
+// product a fused form would differ by many ulps), so it equals the scalar reference.
 void GemvU8I8(const uint8_t* x, size_t rows, size_t k, const int8_t* w, float scale,
               int32_t correction, float bias, float* y);
 
 // ---- quantization -------------------------------------------------------------------------------
 // Codes: q = saturate(round_half_even(x / scale) + zero_point). scale must be finite and > 0.
 // NaN maps to the zero point (the code of 0.0); +Inf saturates to the top code, −Inf to the bottom.
+// Codes span the whole type: 0..255 for uint8, −128..127 for int8. x / scale is one f32 division
+// and the zero point is added in f32, exact for |zero_point| < 2^24 (use 0..255).
 void QuantizeU8(const float* x, size_t n, float scale, int32_t zero_point, uint8_t* q);
 void QuantizeI8(const float* x, size_t n, float scale, int8_t* q);  // symmetric: zero point 0
 // x̂ = (q − zero_point)·scale.
@@ -59,5 +62,14 @@ std::string ActiveTarget();                  // the target the next call dispatc
 // Restricts dispatch to the target named (case-insensitive). Returns false, changing nothing, when
 // the name is unknown, not compiled in or not supported by this CPU. ForceTarget("") undoes it.
 bool ForceTarget(const std::string& name);
+
+// What ran the most recent kernel call on this thread: Highway's name of the target whose code ran
+// ("" before any call) and whether that call used VNNI (vpdpbusd, AVX3_DL only). Lets tests prove
+// that ForceTarget switched the code, and that a VNNI CPU runs the VNNI loops.
+struct KernelTrace {
+  std::string target;
+  bool vnni = false;
+};
+KernelTrace LastKernelTrace();
 
 }  // namespace qlab::kernels

@@ -1,0 +1,231 @@
+// Copyright 2026 The qlab Authors. SPDX-License-Identifier: Apache-2.0
+//
+// Dot products: f32 → f32, and int8·int8 / uint8·int8 → exact int64, on every Highway target.
+#include <algorithm>
+#include <cstddef>
+#include <cstdint>
+
+#undef HWY_TARGET_INCLUDE
+#define HWY_TARGET_INCLUDE "kernels/dot.cc"
+#include <hwy/foreach_target.h>  // IWYU pragma: keep
+#include <hwy/highway.h>
+
+#include "kernels/simd-inl.h"
+#include "kernels/trace.h"
+#include "qlab/kernels.h"
+
+#ifndef QLAB_KERNELS_DOT_ONCE
+#define QLAB_KERNELS_DOT_ONCE
+namespace qlab::kernels::internal {
+// Integer dots add the int32 lanes of one block, then widen the block's total to int64. A product
+// is at most 255·128 = 32,640 in magnitude, so any partial sum of a block of 65,536 elements stays
+// below 65,536·32,640 = 2,139,095,040 < 2^31: no int32 lane and no horizontal sum can overflow.
+inline constexpr size_t kIntBlock = size_t{1} << 16;
+}  // namespace qlab::kernels::internal
+#endif
+
+HWY_BEFORE_NAMESPACE();
+namespace qlab::kernels {
+namespace HWY_NAMESPACE {
+
+float DotF32Impl(const float* HWY_RESTRICT a, const float* HWY_RESTRICT b, size_t n) {
+  internal::NoteRun(HWY_TARGET, false);
+  const hn::ScalableTag<float> d;
+  using V = hn::Vec<decltype(d)>;
+  const size_t N = hn::Lanes(d);
+  // Eight accumulators: two loads per cycle feed one FMA per cycle, whose latency is up to 4-5
+  // cycles, so at least five chains must be in flight.
+  V sum0 = hn::Zero(d), sum1 = hn::Zero(d), sum2 = hn::Zero(d), sum3 = hn::Zero(d);
+  V sum4 = hn::Zero(d), sum5 = hn::Zero(d), sum6 = hn::Zero(d), sum7 = hn::Zero(d);
+  size_t i = 0;
+  if (n >= 8 * N) {
+    for (; i <= n - 8 * N; i += 8 * N) {
+      sum0 = hn::MulAdd(hn::LoadU(d, a + i + 0 * N), hn::LoadU(d, b + i + 0 * N), sum0);
+      sum1 = hn::MulAdd(hn::LoadU(d, a + i + 1 * N), hn::LoadU(d, b + i + 1 * N), sum1);
+      sum2 = hn::MulAdd(hn::LoadU(d, a + i + 2 * N), hn::LoadU(d, b + i + 2 * N), sum2);
+      sum3 = hn::MulAdd(hn::LoadU(d, a + i + 3 * N), hn::LoadU(d, b + i + 3 * N), sum3);
+      sum4 = hn::MulAdd(hn::LoadU(d, a + i + 4 * N), hn::LoadU(d, b + i + 4 * N), sum4);
+      sum5 = hn::MulAdd(hn::LoadU(d, a + i + 5 * N), hn::LoadU(d, b + i + 5 * N), sum5);
+      sum6 = hn::MulAdd(hn::LoadU(d, a + i + 6 * N), hn::LoadU(d, b + i + 6 * N), sum6);
+      sum7 = hn::MulAdd(hn::LoadU(d, a + i + 7 * N), hn::LoadU(d, b + i + 7 * N), sum7);
+    }
+  }
+  for (; i + N <= n; i += N) {
+    sum0 = hn::MulAdd(hn::LoadU(d, a + i), hn::LoadU(d, b + i), sum0);
+  }
+  float scalar_tail = 0.0f;
+  if (i != n) {
+    const size_t remaining = n - i;
+    if constexpr (kMaskedTails) {
+      const auto m = hn::FirstN(d, remaining);
+      sum1 = hn::MulAdd(hn::MaskedLoad(m, d, a + i), hn::MaskedLoad(m, d, b + i), sum1);
+    } else if (n >= N) {
+      // The last full vector overlaps lanes already counted: zero them in both operands (zeroing
+      // one would turn 0·Inf into NaN).
+      const auto counted = hn::FirstN(d, N - remaining);
+      sum1 = hn::MulAdd(hn::IfThenZeroElse(counted, hn::LoadU(d, a + n - N)),
+                        hn::IfThenZeroElse(counted, hn::LoadU(d, b + n - N)), sum1);
+    } else {
+      for (; i < n; ++i) scalar_tail += a[i] * b[i];
+    }
+  }
+  sum0 = hn::Add(hn::Add(hn::Add(sum0, sum1), hn::Add(sum2, sum3)),
+                 hn::Add(hn::Add(sum4, sum5), hn::Add(sum6, sum7)));
+  return hn::GetLane(hn::SumOfLanes(d, sum0)) + scalar_tail;
+}
+
+// Widening route, every target: promote 8-bit lanes to int16, multiply pairs and add them into
+// int32 lanes (pmaddwd: exact, two products of at most 32,640 each).
+template <typename TA>
+int64_t DotInt8Widen(const TA* HWY_RESTRICT a, const int8_t* HWY_RESTRICT b, size_t n) {
+  internal::NoteRun(HWY_TARGET, false);
+  const hn::ScalableTag<int16_t> d16;
+  const hn::Repartition<int32_t, decltype(d16)> d32;
+  const hn::Rebind<TA, decltype(d16)> da;
+  const hn::Rebind<int8_t, decltype(d16)> db;
+  using V32 = hn::Vec<decltype(d32)>;
+  const size_t N = hn::Lanes(d16);
+  const auto product = [&](const TA* pa, const int8_t* pb, V32 sum, V32& odd) {
+    return hn::ReorderWidenMulAccumulate(d32, hn::PromoteTo(d16, hn::LoadU(da, pa)),
+                                         hn::PromoteTo(d16, hn::LoadU(db, pb)), sum, odd);
+  };
+  int64_t total = 0;
+  size_t i = 0;
+  while (i < n) {
+    const size_t end = i + std::min(n - i, internal::kIntBlock);
+    V32 sum0 = hn::Zero(d32), sum1 = hn::Zero(d32), sum2 = hn::Zero(d32), sum3 = hn::Zero(d32);
+    V32 odd0 = hn::Zero(d32), odd1 = hn::Zero(d32), odd2 = hn::Zero(d32), odd3 = hn::Zero(d32);
+    for (; i + 4 * N <= end; i += 4 * N) {
+      sum0 = product(a + i + 0 * N, b + i + 0 * N, sum0, odd0);
+      sum1 = product(a + i + 1 * N, b + i + 1 * N, sum1, odd1);
+      sum2 = product(a + i + 2 * N, b + i + 2 * N, sum2, odd2);
+      sum3 = product(a + i + 3 * N, b + i + 3 * N, sum3, odd3);
+    }
+    for (; i + N <= end; i += N) sum0 = product(a + i, b + i, sum0, odd0);
+    if (i != end) {  // only in the last block
+      const size_t remaining = end - i;
+      if constexpr (kMaskedTails) {
+        const auto ma = hn::FirstN(da, remaining);
+        const auto mb = hn::FirstN(db, remaining);
+        sum1 = hn::ReorderWidenMulAccumulate(d32, hn::PromoteTo(d16, hn::MaskedLoad(ma, da, a + i)),
+                                             hn::PromoteTo(d16, hn::MaskedLoad(mb, db, b + i)),
+                                             sum1, odd1);
+      } else if (n >= N) {
+        const auto counted = hn::FirstN(d16, N - remaining);
+        sum1 = hn::ReorderWidenMulAccumulate(
+            d32, hn::IfThenZeroElse(counted, hn::PromoteTo(d16, hn::LoadU(da, a + n - N))),
+            hn::PromoteTo(d16, hn::LoadU(db, b + n - N)), sum1, odd1);
+      } else {
+        for (; i < end; ++i) total += int32_t{a[i]} * int32_t{b[i]};
+      }
+      i = end;
+    }
+    sum0 = hn::Add(hn::Add(hn::Add(sum0, sum1), hn::Add(sum2, sum3)),
+                   hn::Add(hn::Add(odd0, odd1), hn::Add(odd2, odd3)));
+    total += hn::GetLane(hn::SumOfLanes(d32, sum0));
+  }
+  return total;
+}
+
+#if HWY_TARGET == HWY_AVX3_DL
+// Highway 1.0.3's AVX3_DL target string lacks avx512vnni, so the VNNI loop gets its own.
+#define QLAB_VNNI_ATTR \
+  __attribute__((target("avx2,bmi,bmi2,fma,avx512f,avx512vl,avx512dq,avx512bw,avx512vnni")))
+
+// vpdpbusd adds four uint8·int8 products into each int32 lane, without the int16 saturation of
+// vpmaddubsw. Signed a is offset to a + 128 = a xor 0x80 (as uint8) and 128·Σb taken back off,
+// Σb coming from a second vpdpbusd against bytes of 128. Sixteen independent chains keep both
+// load ports busy behind the instruction's latency.
+template <bool kSignedA>
+QLAB_VNNI_ATTR int64_t DotVnni(const void* a_bytes, const int8_t* b, size_t n) {
+  internal::NoteRun(HWY_TARGET, true);
+  const auto* a = static_cast<const uint8_t*>(a_bytes);
+  const __m512i bytes_128 = _mm512_set1_epi8(static_cast<char>(0x80));
+  const auto load_a = [&](__m512i v) { return kSignedA ? _mm512_xor_si512(v, bytes_128) : v; };
+  int64_t total = 0;
+  size_t i = 0;
+  while (i < n) {
+    const size_t end = i + std::min(n - i, internal::kIntBlock);
+    __m512i s0 = _mm512_setzero_si512(), s1 = s0, s2 = s0, s3 = s0, s4 = s0, s5 = s0, s6 = s0,
+            s7 = s0;
+    __m512i t0 = s0, t1 = s0, t2 = s0, t3 = s0, t4 = s0, t5 = s0, t6 = s0, t7 = s0;
+#define QLAB_VNNI_STEP(k, s, t)                                                   \
+  do {                                                                            \
+    const __m512i vb = _mm512_loadu_si512(b + i + 64 * (k));                      \
+    s = _mm512_dpbusd_epi32(s, load_a(_mm512_loadu_si512(a + i + 64 * (k))), vb); \
+    if (kSignedA) t = _mm512_dpbusd_epi32(t, bytes_128, vb);                      \
+  } while (false)
+    for (; i + 512 <= end; i += 512) {
+      QLAB_VNNI_STEP(0, s0, t0);
+      QLAB_VNNI_STEP(1, s1, t1);
+      QLAB_VNNI_STEP(2, s2, t2);
+      QLAB_VNNI_STEP(3, s3, t3);
+      QLAB_VNNI_STEP(4, s4, t4);
+      QLAB_VNNI_STEP(5, s5, t5);
+      QLAB_VNNI_STEP(6, s6, t6);
+      QLAB_VNNI_STEP(7, s7, t7);
+    }
+    for (; i + 64 <= end; i += 64) QLAB_VNNI_STEP(0, s0, t0);
+#undef QLAB_VNNI_STEP
+    if (i != end) {
+      // Masked-off bytes load as zero; for signed a they become 128, times b's zero.
+      const __mmask64 m = _bzhi_u64(~uint64_t{0}, static_cast<unsigned>(end - i));
+      const __m512i vb = _mm512_maskz_loadu_epi8(m, b + i);
+      s1 = _mm512_dpbusd_epi32(s1, load_a(_mm512_maskz_loadu_epi8(m, a + i)), vb);
+      if (kSignedA) t1 = _mm512_dpbusd_epi32(t1, bytes_128, vb);
+      i = end;
+    }
+    s0 = _mm512_add_epi32(_mm512_add_epi32(_mm512_add_epi32(s0, s1), _mm512_add_epi32(s2, s3)),
+                          _mm512_add_epi32(_mm512_add_epi32(s4, s5), _mm512_add_epi32(s6, s7)));
+    total += _mm512_reduce_add_epi32(s0);
+    if (kSignedA) {
+      t0 = _mm512_add_epi32(_mm512_add_epi32(_mm512_add_epi32(t0, t1), _mm512_add_epi32(t2, t3)),
+                            _mm512_add_epi32(_mm512_add_epi32(t4, t5), _mm512_add_epi32(t6, t7)));
+      total -= _mm512_reduce_add_epi32(t0);
+    }
+  }
+  return total;
+}
+#endif  // HWY_TARGET == HWY_AVX3_DL
+
+int64_t DotI8Impl(const int8_t* HWY_RESTRICT a, const int8_t* HWY_RESTRICT b, size_t n) {
+#if HWY_TARGET == HWY_AVX3_DL
+  return DotVnni<true>(a, b, n);
+#else
+  return DotInt8Widen(a, b, n);
+#endif
+}
+
+int64_t DotU8I8Impl(const uint8_t* HWY_RESTRICT a, const int8_t* HWY_RESTRICT b, size_t n) {
+#if HWY_TARGET == HWY_AVX3_DL
+  return DotVnni<false>(a, b, n);
+#else
+  return DotInt8Widen(a, b, n);
+#endif
+}
+
+}  // namespace HWY_NAMESPACE
+}  // namespace qlab::kernels
+HWY_AFTER_NAMESPACE();
+
+#if HWY_ONCE
+namespace qlab::kernels {
+
+HWY_EXPORT(DotF32Impl);
+HWY_EXPORT(DotI8Impl);
+HWY_EXPORT(DotU8I8Impl);
+
+float DotF32(const float* a, const float* b, size_t n) {
+  return HWY_DYNAMIC_DISPATCH(DotF32Impl)(a, b, n);
+}
+
+int64_t DotI8(const int8_t* a, const int8_t* b, size_t n) {
+  return HWY_DYNAMIC_DISPATCH(DotI8Impl)(a, b, n);
+}
+
+int64_t DotU8I8(const uint8_t* a, const int8_t* b, size_t n) {
+  return HWY_DYNAMIC_DISPATCH(DotU8I8Impl)(a, b, n);
+}
+
+}  // namespace qlab::kernels
+#endif  // HWY_ONCE

@@ -1,0 +1,380 @@
+// Copyright 2026 The qlab Authors. SPDX-License-Identifier: Apache-2.0
+//
+// gemv for linear-model prediction: many rows, few features (k ≤ 64, tuned for k = 8).
+//
+// Power-of-two k takes the fast path: a block of Lanes rows is k contiguous vectors; each vector
+// is multiplied by the tiled weights and a pairwise tree of ConcatEven + ConcatOdd sums reduces
+// them to one vector holding one row sum per lane, in row order (simd-inl.h: TreeSum). Other k
+// go row by row. Outputs too large for the caches are written with streaming stores, which skip
+// the read-for-ownership of every output line.
+#include <algorithm>
+#include <cstddef>
+#include <cstdint>
+#include <type_traits>
+
+#undef HWY_TARGET_INCLUDE
+#define HWY_TARGET_INCLUDE "kernels/gemv.cc"
+#include <hwy/cache_control.h>
+#include <hwy/foreach_target.h>  // IWYU pragma: keep
+#include <hwy/highway.h>
+
+#include "kernels/simd-inl.h"
+#include "kernels/trace.h"
+#include "qlab/kernels.h"
+
+#ifndef QLAB_KERNELS_GEMV_ONCE
+#define QLAB_KERNELS_GEMV_ONCE
+namespace qlab::kernels::internal {
+
+// Outputs of at least this many bytes bypass the caches: beyond a few MiB the output would
+// leave the private caches and travel to DRAM anyway, after a read for ownership.
+inline constexpr size_t kStreamMinBytes = size_t{4} << 20;
+inline constexpr size_t kOutBytes = 4;  // float or int32
+
+// Whether to stream, and how many leading rows to do one by one so that the output of every
+// block of block_rows rows starts at a multiple of its size (Stream needs aligned addresses).
+struct StreamPlan {
+  bool stream = false;
+  size_t peel = 0;
+};
+
+inline StreamPlan PlanStream(size_t rows, size_t block_rows, const void* out) {
+  const size_t block_bytes = block_rows * kOutBytes;
+  const auto address = reinterpret_cast<uintptr_t>(out);
+  StreamPlan plan;
+  if (block_rows > 1 && rows * kOutBytes >= kStreamMinBytes && address % kOutBytes == 0) {
+    plan.stream = true;
+    const size_t misaligned = address % block_bytes;
+    plan.peel = misaligned == 0 ? 0 : std::min(rows, (block_bytes - misaligned) / kOutBytes);
+  }
+  return plan;
+}
+
+}  // namespace qlab::kernels::internal
+#endif
+
+HWY_BEFORE_NAMESPACE();
+namespace qlab::kernels {
+namespace HWY_NAMESPACE {
+
+// Runs block(r, stream) for blocks of block_rows rows and row(r) for the rest (in the target's
+// namespace, so that both lambdas inline).
+template <class Block, class Row>
+HWY_INLINE void ForEachRow(size_t rows, size_t block_rows, const void* out, const Block& block,
+                           const Row& row) {
+  const internal::StreamPlan plan = internal::PlanStream(rows, block_rows, out);
+  size_t r = 0;
+  for (; r < plan.peel; ++r) row(r);
+  for (; r + block_rows <= rows; r += block_rows) block(r, plan.stream);
+  for (; r < rows; ++r) row(r);
+  if (plan.stream) hwy::FlushStream();
+}
+
+template <class D, class V, typename T>
+HWY_INLINE void StoreOut(D d, V v, bool stream, T* HWY_RESTRICT out) {
+  if (stream) {
+    hn::Stream(v, d, out);
+  } else {
+    hn::StoreU(v, d, out);
+  }
+}
+
+// ---- f32 ----------------------------------------------------------------------------------------
+
+float RowDotF32(const float* HWY_RESTRICT x, const float* HWY_RESTRICT w, size_t k) {
+  const hn::ScalableTag<float> d;
+  const size_t N = hn::Lanes(d);
+  auto sum = hn::Zero(d);
+  size_t j = 0;
+  for (; j + N <= k; j += N) sum = hn::MulAdd(hn::LoadU(d, x + j), hn::LoadU(d, w + j), sum);
+  float tail = 0.0f;
+  if (j != k) {
+    if constexpr (kMaskedTails) {
+      const auto m = hn::FirstN(d, k - j);
+      sum = hn::MulAdd(hn::MaskedLoad(m, d, x + j), hn::MaskedLoad(m, d, w + j), sum);
+    } else {
+      for (; j < k; ++j) tail += x[j] * w[j];
+    }
+  }
+  return hn::GetLane(hn::SumOfLanes(d, sum)) + tail;
+}
+
+template <size_t kK>
+void GemvF32FixedK(const float* HWY_RESTRICT x, size_t rows, const float* HWY_RESTRICT w,
+                   float bias, float* HWY_RESTRICT y) {
+  const hn::ScalableTag<float> d;
+  const size_t N = hn::Lanes(d);
+  // Weights tiled over max(N, k) lanes: lane l of block vector m multiplies w[(m·N + l) mod k].
+  const size_t period = std::max(N, kK);
+  HWY_ALIGN float tiled[std::max<size_t>(kK, HWY_MAX_BYTES / sizeof(float))];
+  for (size_t l = 0; l < period; ++l) tiled[l] = w[l % kK];
+  const auto vbias = hn::Set(d, bias);
+  ForEachRow(
+      rows, N, y,
+      [&](size_t r, bool stream) {
+        const float* HWY_RESTRICT block = x + r * kK;
+        const auto product = [&](size_t m) {
+          return hn::Mul(hn::LoadU(d, block + m * N), hn::Load(d, tiled + (m * N) % period));
+        };
+        StoreOut(d, hn::Add(TreeSum<kK>(d, product, 0), vbias), stream, y + r);
+      },
+      [&](size_t r) { y[r] = RowDotF32(x + r * kK, w, kK) + bias; });
+}
+
+void GemvF32Impl(const float* HWY_RESTRICT x, size_t rows, size_t k, const float* HWY_RESTRICT w,
+                 float bias, float* HWY_RESTRICT y) {
+  internal::NoteRun(HWY_TARGET, false);
+  switch (k) {
+    case 1:
+      return GemvF32FixedK<1>(x, rows, w, bias, y);
+    case 2:
+      return GemvF32FixedK<2>(x, rows, w, bias, y);
+    case 4:
+      return GemvF32FixedK<4>(x, rows, w, bias, y);
+    case 8:
+      return GemvF32FixedK<8>(x, rows, w, bias, y);
+    case 16:
+      return GemvF32FixedK<16>(x, rows, w, bias, y);
+    case 32:
+      return GemvF32FixedK<32>(x, rows, w, bias, y);
+    case 64:
+      return GemvF32FixedK<64>(x, rows, w, bias, y);
+    default:
+      for (size_t r = 0; r < rows; ++r) y[r] = RowDotF32(x + r * k, w, k) + bias;
+  }
+}
+
+// ---- uint8 · int8
+// -------------------------------------------------------------------------------- |acc| ≤
+// 64·255·128 < 2^31 for k ≤ 64: int32 is exact throughout.
+
+// Not vectorized by the compiler: Highway 1.0.3's AVX3_DL target string enables AVX-VNNI, and
+// GCC would turn this loop into VEX-encoded vpdpbusd, which AVX-512 VNNI CPUs without AVX-VNNI
+// (Ice Lake, Zen 4/5) do not have.
+__attribute__((optimize("no-tree-vectorize"))) int32_t RowSumU8I8(const uint8_t* HWY_RESTRICT x,
+                                                                  const int8_t* HWY_RESTRICT w,
+                                                                  size_t k) {
+  int32_t sum = 0;
+  for (size_t j = 0; j < k; ++j) sum += int32_t{x[j]} * int32_t{w[j]};
+  return sum;
+}
+
+// The output step: the accumulators themselves, or scale·(acc − correction) + bias.
+struct AccOut {
+  int32_t* HWY_RESTRICT acc;
+  const void* Base() const { return acc; }
+  template <class D32, class V32>
+  HWY_INLINE void Block(D32 d32, V32 sums, bool stream, size_t r) const {
+    StoreOut(d32, sums, stream, acc + r);
+  }
+  HWY_INLINE void Row(int32_t sum, size_t r) const { acc[r] = sum; }
+};
+
+struct FloatOut {
+  float scale;
+  int32_t correction;
+  float bias;
+  float* HWY_RESTRICT y;
+  const void* Base() const { return y; }
+  template <class D32, class V32>
+  HWY_INLINE void Block(D32 d32, V32 sums, bool stream, size_t r) const {
+    const hn::Rebind<float, D32> df;
+    const auto v = hn::ConvertTo(df, hn::Sub(sums, hn::Set(d32, correction)));
+    // Multiply, then add: a fused multiply-add would differ from the two-step scalar form by
+    // more than an ulp of the result whenever bias cancels most of the product.
+    StoreOut(df, hn::Add(hn::Mul(hn::Set(df, scale), v), hn::Set(df, bias)), stream, y + r);
+  }
+  HWY_INLINE void Row(int32_t sum, size_t r) const {
+    y[r] = scale * static_cast<float>(sum - correction) + bias;
+  }
+};
+
+// Widening route: bytes promoted to int16, pmaddwd sums adjacent pairs into int32 lanes in order
+// (EMU128 returns the even and odd products apart; their sum is the same), then the tree.
+template <size_t kK, class Out>
+void GemvU8I8Widen(const uint8_t* HWY_RESTRICT x, size_t rows, const int8_t* HWY_RESTRICT w,
+                   const Out& out) {
+  const hn::ScalableTag<int16_t> d16;
+  const hn::Repartition<int32_t, decltype(d16)> d32;
+  const hn::Rebind<uint8_t, decltype(d16)> du8;
+  constexpr size_t kPerLane = HWY_TARGET == HWY_SCALAR ? 1 : 2;  // elements per int32 lane
+  const size_t N16 = hn::Lanes(d16);
+  const size_t period = std::max(N16, kK);
+  HWY_ALIGN int16_t tiled[std::max<size_t>(kK, HWY_MAX_BYTES / sizeof(int16_t))];
+  for (size_t l = 0; l < period; ++l) tiled[l] = w[l % kK];
+  ForEachRow(
+      rows, hn::Lanes(d32), out.Base(),
+      [&](size_t r, bool stream) {
+        const uint8_t* HWY_RESTRICT block = x + r * kK;
+        const auto product = [&](size_t m) {
+          auto odd = hn::Zero(d32);
+          const auto even = hn::ReorderWidenMulAccumulate(
+              d32, hn::PromoteTo(d16, hn::LoadU(du8, block + m * N16)),
+              hn::Load(d16, tiled + (m * N16) % period), hn::Zero(d32), odd);
+          return hn::Add(even, odd);
+        };
+        out.Block(d32, TreeSum<kK / kPerLane>(d32, product, 0), stream, r);
+      },
+      [&](size_t r) { out.Row(RowSumU8I8(x + r * kK, w, kK), r); });
+}
+
+#if HWY_TARGET == HWY_AVX3_DL
+// Highway 1.0.3's AVX3_DL target string lacks avx512vnni. Lambdas would not inherit this
+// attribute, hence the plain loops below.
+#define QLAB_VNNI_ATTR \
+  __attribute__((target("avx2,bmi,bmi2,fma,avx512f,avx512vl,avx512dq,avx512bw,avx512vnni")))
+
+// 16 rows of kK bytes are kK/4 zmm; vpdpbusd leaves four products per int32 lane, in order, so a
+// tree of log2(kK/4) ConcatEven/ConcatOdd levels (vpermt2d) gives one row sum per lane.
+template <size_t kCount>
+QLAB_VNNI_ATTR __attribute__((always_inline)) inline __m512i TreeVnni(
+    const uint8_t* HWY_RESTRICT block, __m512i tiled) {
+  if constexpr (kCount == 1) {
+    return _mm512_dpbusd_epi32(_mm512_setzero_si512(), _mm512_loadu_si512(block), tiled);
+  } else {
+    const __m512i lo = TreeVnni<kCount / 2>(block, tiled);
+    const __m512i hi = TreeVnni<kCount / 2>(block + 64 * (kCount / 2), tiled);
+    const __m512i even =
+        _mm512_setr_epi32(0, 2, 4, 6, 8, 10, 12, 14, 16, 18, 20, 22, 24, 26, 28, 30);
+    const __m512i odd =
+        _mm512_setr_epi32(1, 3, 5, 7, 9, 11, 13, 15, 17, 19, 21, 23, 25, 27, 29, 31);
+    return _mm512_add_epi32(_mm512_permutex2var_epi32(lo, even, hi),
+                            _mm512_permutex2var_epi32(lo, odd, hi));
+  }
+}
+
+template <size_t kK, bool kFloat, bool kStream>
+QLAB_VNNI_ATTR void GemvU8I8VnniBlocks(const uint8_t* HWY_RESTRICT x, size_t begin, size_t end,
+                                       const int8_t* HWY_RESTRICT w, int32_t* HWY_RESTRICT acc,
+                                       float scale, int32_t correction, float bias,
+                                       float* HWY_RESTRICT y) {
+  alignas(64) int8_t tiled_bytes[64];
+  for (size_t l = 0; l < 64; ++l) tiled_bytes[l] = w[l % kK];
+  const __m512i tiled = _mm512_load_si512(tiled_bytes);
+  const __m512i vcorrection = _mm512_set1_epi32(correction);
+  const __m512 vscale = _mm512_set1_ps(scale);
+  const __m512 vbias = _mm512_set1_ps(bias);
+  for (size_t r = begin; r + 16 <= end; r += 16) {
+    const __m512i sums = TreeVnni<kK / 4>(x + r * kK, tiled);
+    if constexpr (kFloat) {
+      const __m512 v = _mm512_cvtepi32_ps(_mm512_sub_epi32(sums, vcorrection));
+      const __m512 result = _mm512_add_ps(_mm512_mul_ps(vscale, v), vbias);  // unfused, as above
+      if constexpr (kStream) {
+        _mm512_stream_ps(y + r, result);
+      } else {
+        _mm512_storeu_ps(y + r, result);
+      }
+    } else if constexpr (kStream) {
+      _mm512_stream_si512(reinterpret_cast<__m512i*>(acc + r), sums);
+    } else {
+      _mm512_storeu_si512(acc + r, sums);
+    }
+  }
+  if constexpr (kStream) _mm_sfence();
+}
+
+template <size_t kK, class Out>
+void GemvU8I8Vnni(const uint8_t* HWY_RESTRICT x, size_t rows, const int8_t* HWY_RESTRICT w,
+                  const Out& out) {
+  internal::NoteRun(HWY_TARGET, true);
+  constexpr bool kFloat = std::is_same_v<Out, FloatOut>;
+  int32_t* acc = nullptr;
+  float* y = nullptr;
+  float scale = 0.0f, bias = 0.0f;
+  int32_t correction = 0;
+  if constexpr (kFloat) {
+    y = out.y;
+    scale = out.scale;
+    bias = out.bias;
+    correction = out.correction;
+  } else {
+    acc = out.acc;
+  }
+  const internal::StreamPlan plan = internal::PlanStream(rows, 16, out.Base());
+  size_t r = 0;
+  for (; r < plan.peel; ++r) out.Row(RowSumU8I8(x + r * kK, w, kK), r);
+  const size_t blocks_end = r + (rows - r) / 16 * 16;
+  if (plan.stream) {
+    GemvU8I8VnniBlocks<kK, kFloat, true>(x, r, blocks_end, w, acc, scale, correction, bias, y);
+  } else {
+    GemvU8I8VnniBlocks<kK, kFloat, false>(x, r, blocks_end, w, acc, scale, correction, bias, y);
+  }
+  for (r = blocks_end; r < rows; ++r) out.Row(RowSumU8I8(x + r * kK, w, kK), r);
+}
+#endif  // HWY_TARGET == HWY_AVX3_DL
+
+template <class Out>
+void GemvU8I8Any(const uint8_t* HWY_RESTRICT x, size_t rows, size_t k, const int8_t* HWY_RESTRICT w,
+                 const Out& out) {
+  internal::NoteRun(HWY_TARGET, false);
+#if HWY_TARGET == HWY_AVX3_DL
+  switch (k) {
+    case 4:
+      return GemvU8I8Vnni<4>(x, rows, w, out);
+    case 8:
+      return GemvU8I8Vnni<8>(x, rows, w, out);
+    case 16:
+      return GemvU8I8Vnni<16>(x, rows, w, out);
+    case 32:
+      return GemvU8I8Vnni<32>(x, rows, w, out);
+    case 64:
+      return GemvU8I8Vnni<64>(x, rows, w, out);
+    default:
+      break;
+  }
+#endif
+  switch (k) {
+    case 2:
+      return GemvU8I8Widen<2>(x, rows, w, out);
+    case 4:
+      return GemvU8I8Widen<4>(x, rows, w, out);
+    case 8:
+      return GemvU8I8Widen<8>(x, rows, w, out);
+    case 16:
+      return GemvU8I8Widen<16>(x, rows, w, out);
+    case 32:
+      return GemvU8I8Widen<32>(x, rows, w, out);
+    case 64:
+      return GemvU8I8Widen<64>(x, rows, w, out);
+    default:
+      for (size_t r = 0; r < rows; ++r) out.Row(RowSumU8I8(x + r * k, w, k), r);
+  }
+}
+
+void GemvU8I8AccImpl(const uint8_t* HWY_RESTRICT x, size_t rows, size_t k,
+                     const int8_t* HWY_RESTRICT w, int32_t* HWY_RESTRICT acc) {
+  GemvU8I8Any(x, rows, k, w, AccOut{acc});
+}
+
+void GemvU8I8Impl(const uint8_t* HWY_RESTRICT x, size_t rows, size_t k,
+                  const int8_t* HWY_RESTRICT w, float scale, int32_t correction, float bias,
+                  float* HWY_RESTRICT y) {
+  GemvU8I8Any(x, rows, k, w, FloatOut{scale, correction, bias, y});
+}
+
+}  // namespace HWY_NAMESPACE
+}  // namespace qlab::kernels
+HWY_AFTER_NAMESPACE();
+
+#if HWY_ONCE
+namespace qlab::kernels {
+
+HWY_EXPORT(GemvF32Impl);
+HWY_EXPORT(GemvU8I8AccImpl);
+HWY_EXPORT(GemvU8I8Impl);
+
+void GemvF32(const float* x, size_t rows, size_t k, const float* w, float bias, float* y) {
+  HWY_DYNAMIC_DISPATCH(GemvF32Impl)(x, rows, k, w, bias, y);
+}
+
+void GemvU8I8Acc(const uint8_t* x, size_t rows, size_t k, const int8_t* w, int32_t* acc) {
+  HWY_DYNAMIC_DISPATCH(GemvU8I8AccImpl)(x, rows, k, w, acc);
+}
+
+void GemvU8I8(const uint8_t* x, size_t rows, size_t k, const int8_t* w, float scale,
+              int32_t correction, float bias, float* y) {
+  HWY_DYNAMIC_DISPATCH(GemvU8I8Impl)(x, rows, k, w, scale, correction, bias, y);
+}
+
+}  // namespace qlab::kernels
+#endif  // HWY_ONCE

@@ -1,0 +1,117 @@
+// Copyright 2026 The qlab Authors. SPDX-License-Identifier: Apache-2.0
+//
+// The scalar truth. Built with -fno-tree-vectorize -ffp-contract=off (reference/CMakeLists.txt):
+// GCC 12 vectorizes at -O2, and a contracted a·b + c would round once instead of twice.
+#include <algorithm>
+#include <cmath>
+#include <limits>
+
+#include "qlab/reference/kernels.h"
+
+namespace qlab::reference {
+
+float DotF32(const float* a, const float* b, size_t n) {
+  float acc = 0.0f;
+  for (size_t i = 0; i < n; ++i) acc += a[i] * b[i];
+  return acc;
+}
+
+int64_t DotI8(const int8_t* a, const int8_t* b, size_t n) {
+  int64_t acc = 0;
+  for (size_t i = 0; i < n; ++i) acc += int32_t{a[i]} * int32_t{b[i]};
+  return acc;
+}
+
+int64_t DotU8I8(const uint8_t* a, const int8_t* b, size_t n) {
+  int64_t acc = 0;
+  for (size_t i = 0; i < n; ++i) acc += int32_t{a[i]} * int32_t{b[i]};
+  return acc;
+}
+
+double ExactDotF32(const float* a, const float* b, size_t n) {
+  double sum = 0.0;
+  double compensation = 0.0;
+  for (size_t i = 0; i < n; ++i) {
+    const double p = double{a[i]} * double{b[i]};  // exact
+    const double t = sum + p;
+    // Neumaier: recover the low-order bits lost by whichever operand was smaller.
+    compensation += std::fabs(sum) >= std::fabs(p) ? (sum - t) + p : (p - t) + sum;
+    sum = t;
+  }
+  return sum + compensation;
+}
+
+double GammaF32(size_t n) {
+  const double nu = static_cast<double>(n) * 0x1p-24;
+  return nu < 1.0 ? nu / (1.0 - nu) : std::numeric_limits<double>::infinity();
+}
+
+double DotF32ErrorBound(const float* a, const float* b, size_t n) {
+  double abs_sum = 0.0;
+  for (size_t i = 0; i < n; ++i) abs_sum += std::fabs(double{a[i]} * double{b[i]});
+  // abs_sum itself is rounded (relative error ≤ n·2^-53); widen by that so the bound stays a bound.
+  return GammaF32(n) * abs_sum * (1.0 + static_cast<double>(n + 1) * 0x1p-52);
+}
+
+void GemvF32(const float* x, size_t rows, size_t k, const float* w, float bias, float* y) {
+  for (size_t i = 0; i < rows; ++i) {
+    float acc = bias;
+    for (size_t j = 0; j < k; ++j) acc += x[i * k + j] * w[j];
+    y[i] = acc;
+  }
+}
+
+void GemvU8I8Acc(const uint8_t* x, size_t rows, size_t k, const int8_t* w, int32_t* acc) {
+  for (size_t i = 0; i < rows; ++i) {
+    int32_t sum = 0;
+    for (size_t j = 0; j < k; ++j) sum += int32_t{x[i * k + j]} * int32_t{w[j]};
+    acc[i] = sum;
+  }
+}
+
+void GemvU8I8(const uint8_t* x, size_t rows, size_t k, const int8_t* w, float scale,
+              int32_t correction, float bias, float* y) {
+  for (size_t i = 0; i < rows; ++i) {
+    int32_t sum = 0;
+    for (size_t j = 0; j < k; ++j) sum += int32_t{x[i * k + j]} * int32_t{w[j]};
+    const float scaled = scale * static_cast<float>(sum - correction);
+    y[i] = scaled + bias;
+  }
+}
+
+namespace {
+
+// round_half_even(x / scale) with NaN → 0; the current rounding mode is the default, to nearest.
+float RoundedQuotient(float x, float scale) {
+  const float v = x / scale;
+  return std::isnan(v) ? 0.0f : std::nearbyint(v);
+}
+
+}  // namespace
+
+uint8_t QuantizeU8(float x, float scale, int32_t zero_point) {
+  const double t = double{RoundedQuotient(x, scale)} + zero_point;
+  return static_cast<uint8_t>(std::clamp(t, 0.0, 255.0));
+}
+
+int8_t QuantizeI8(float x, float scale) {
+  return static_cast<int8_t>(std::clamp(double{RoundedQuotient(x, scale)}, -128.0, 127.0));
+}
+
+void QuantizeU8(const float* x, size_t n, float scale, int32_t zero_point, uint8_t* q) {
+  for (size_t i = 0; i < n; ++i) q[i] = QuantizeU8(x[i], scale, zero_point);
+}
+
+void QuantizeI8(const float* x, size_t n, float scale, int8_t* q) {
+  for (size_t i = 0; i < n; ++i) q[i] = QuantizeI8(x[i], scale);
+}
+
+void DequantizeU8(const uint8_t* q, size_t n, float scale, int32_t zero_point, float* x) {
+  for (size_t i = 0; i < n; ++i) x[i] = static_cast<float>(int32_t{q[i]} - zero_point) * scale;
+}
+
+void DequantizeI8(const int8_t* q, size_t n, float scale, float* x) {
+  for (size_t i = 0; i < n; ++i) x[i] = static_cast<float>(q[i]) * scale;
+}
+
+}  // namespace qlab::reference
