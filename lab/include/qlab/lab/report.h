@@ -155,6 +155,13 @@ struct ReportOutput {
 // drawn in a temporary folder and renamed into place, replacing an older charts/ whole.
 ReportOutput WriteReport(const ReportInputs& inputs, const std::string& out_dir);
 
+// What `qlab run` ends with: the quick benchmark subset (unless `run_bench` is false) written to
+// out_dir/bench.json, then the report of `accuracy` (the objects train/quantize --json print) and
+// that run in out_dir. When qlab-bench cannot be found the report is written without throughput
+// and `charts_note`/stderr say why; any other failure throws.
+ReportOutput WriteRunReport(const std::vector<nlohmann::json>& accuracy, const std::string& out_dir,
+                            bool run_bench = true);
+
 // ---- running qlab-bench -------------------------------------------------------------------------
 
 struct BenchRunOptions {
