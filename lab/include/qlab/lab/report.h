@@ -120,7 +120,7 @@ struct ReportInputs {
 // the group's context does not name them and it ran on this host.
 void PrepareBenchGroups(std::vector<BenchGroup>& groups, const MachineInfo& machine);
 
-// "<yyyymmdd-hhmmss>Z-<host>" from machine.date and machine.host_name.
+// "<yyyymmdd>T<hhmmss>Z-<host>" from machine.date and machine.host_name (as `qlab run` names).
 std::string DefaultReportName(const MachineInfo& machine);
 
 // The documented report.json.
