@@ -14,6 +14,7 @@
 #include <map>
 #include <memory>
 #include <string>
+#include <type_traits>
 #include <vector>
 
 #include "bench/peers.h"
@@ -37,8 +38,9 @@ constexpr int32_t kZeroPoint = 128;
 // ---- lazily allocated, shared buffers
 // ------------------------------------------------------------
 
-// 64-byte aligned, filled once with pseudo-random bytes. Buffers of one group (a kernel family and
-// size) live together; allocating a large buffer of another group frees the large ones before it.
+// 64-byte aligned, filled once with pseudo-random bytes (floats: values in [-1, 1)). Buffers of one
+// group (a kernel family and size) live together; allocating a large buffer of another group frees
+// the large ones before it.
 class BufferPool {
  public:
   template <typename T>
@@ -55,6 +57,15 @@ class BufferPool {
         throw std::bad_alloc();
       }
       Fill(e.data.get(), bytes, std::hash<std::string>()(key));
+      if constexpr (std::is_same_v<T, float>) {
+        // Random bits are mostly no useful floats: make them values in [-1, 1).
+        for (size_t i = 0; i + 4 <= bytes; i += 4) {
+          uint32_t bits;
+          std::memcpy(&bits, e.data.get() + i, 4);
+          const float value = static_cast<float>(bits >> 8) * 0x1p-23f - 1.0f;
+          std::memcpy(e.data.get() + i, &value, 4);
+        }
+      }
       it = buffers_.emplace(key, std::move(e)).first;
     }
     return reinterpret_cast<T*>(it->second.data.get());
@@ -100,18 +111,8 @@ BufferPool& Pool() {
   return pool;
 }
 
-// Random bits are no valid floats in general: floats get values in [-1, 1).
 float* Floats(const std::string& group, const std::string& role, size_t n) {
-  auto* bits = Pool().Get<uint32_t>(group, role + ".bits", n);
-  float* f = Pool().Get<float>(group, role, n);
-  static std::map<const float*, size_t> filled;
-  if (filled[f] != n) {
-    for (size_t i = 0; i < n; ++i) {
-      f[i] = static_cast<float>(bits[i] >> 8) * 0x1p-23f - 1.0f;
-    }
-    filled[f] = n;
-  }
-  return f;
+  return Pool().Get<float>(group, role, n);
 }
 
 // ---- registration
@@ -142,6 +143,13 @@ class ScopedTarget {
   bool active_;
 };
 
+// `<kernel>/<variant>/<size>`. (Appending, not operator+: GCC 12 warns falsely on the latter.)
+std::string Name(const std::string& kernel, const std::string& variant, size_t size) {
+  std::string name = kernel;
+  name.append("/").append(variant).append("/").append(std::to_string(size));
+  return name;
+}
+
 // `setup` runs once per benchmark run (outside the timed loop) and returns the timed call.
 using Setup = std::function<std::function<void()>()>;
 
@@ -161,17 +169,16 @@ void Register(const std::string& name, Traffic traffic, const std::string& targe
 
 // The hwy variant and one hwy:<TARGET> per supported target, sharing one body.
 void RegisterHwy(const std::string& kernel, size_t size, Traffic traffic, const Setup& setup) {
-  const std::string suffix = "/" + std::to_string(size);
-  Register(kernel + "/hwy" + suffix, traffic, "", setup);
+  Register(Name(kernel, "hwy", size), traffic, "", setup);
   for (const k::TargetInfo& t : k::SupportedTargets()) {
-    Register(kernel + "/hwy:" + t.name + suffix, traffic, t.name, setup);
+    Register(Name(kernel, "hwy:" + t.name, size), traffic, t.name, setup);
   }
 }
 
 void RegisterDots() {
   for (const size_t n : kDotSizes) {
     const std::string g = "dot/" + std::to_string(n);
-    const std::string s = "/" + std::to_string(n);
+    const size_t size = n;
     const auto dn = static_cast<double>(n);
     // f32
     const Traffic f32{8 * dn, dn};
@@ -182,14 +189,14 @@ void RegisterDots() {
         return [a, b, n, fn] { benchmark::DoNotOptimize(fn(a, b, n)); };
       };
     };
-    Register("dot_f32/ref" + s, f32, "", dot_f32(ref::DotF32));
-    Register("dot_f32/auto" + s, f32, "", dot_f32(ref::autovec::DotF32));
+    Register(Name("dot_f32", "ref", size), f32, "", dot_f32(ref::DotF32));
+    Register(Name("dot_f32", "auto", size), f32, "", dot_f32(ref::autovec::DotF32));
     RegisterHwy("dot_f32", n, f32, dot_f32(k::DotF32));
-    Register("dot_f32/eigen" + s, f32, "", dot_f32(EigenDot));
+    Register(Name("dot_f32", "eigen", size), f32, "", dot_f32(EigenDot));
     if (HaveOpenBlas()) {
-      Register("dot_f32/openblas" + s, f32, "", dot_f32(OpenBlasDot));
+      Register(Name("dot_f32", "openblas", size), f32, "", dot_f32(OpenBlasDot));
     }
-    Register("dot_f32/hwydot" + s, f32, "", dot_f32(HwyContribDot));
+    Register(Name("dot_f32", "hwydot", size), f32, "", dot_f32(HwyContribDot));
     // int8 · int8 and uint8 · int8
     const Traffic i8{2 * dn, dn};
     const auto dot_i8 = [g, n](int64_t (*fn)(const int8_t*, const int8_t*, size_t)) -> Setup {
@@ -199,8 +206,8 @@ void RegisterDots() {
         return [a, b, n, fn] { benchmark::DoNotOptimize(fn(a, b, n)); };
       };
     };
-    Register("dot_i8/ref" + s, i8, "", dot_i8(ref::DotI8));
-    Register("dot_i8/auto" + s, i8, "", dot_i8(ref::autovec::DotI8));
+    Register(Name("dot_i8", "ref", size), i8, "", dot_i8(ref::DotI8));
+    Register(Name("dot_i8", "auto", size), i8, "", dot_i8(ref::autovec::DotI8));
     RegisterHwy("dot_i8", n, i8, dot_i8(k::DotI8));
     const auto dot_u8i8 = [g, n](int64_t (*fn)(const uint8_t*, const int8_t*, size_t)) -> Setup {
       return [g, n, fn] {
@@ -209,11 +216,11 @@ void RegisterDots() {
         return [a, b, n, fn] { benchmark::DoNotOptimize(fn(a, b, n)); };
       };
     };
-    Register("dot_u8i8/ref" + s, i8, "", dot_u8i8(ref::DotU8I8));
-    Register("dot_u8i8/auto" + s, i8, "", dot_u8i8(ref::autovec::DotU8I8));
+    Register(Name("dot_u8i8", "ref", size), i8, "", dot_u8i8(ref::DotU8I8));
+    Register(Name("dot_u8i8", "auto", size), i8, "", dot_u8i8(ref::autovec::DotU8I8));
     RegisterHwy("dot_u8i8", n, i8, dot_u8i8(k::DotU8I8));
     if (HaveOneDnn()) {
-      Register("dot_u8i8/onednn" + s, i8, "", [g, n]() -> std::function<void()> {
+      Register(Name("dot_u8i8", "onednn", size), i8, "", [g, n]() -> std::function<void()> {
         const uint8_t* a = Pool().Get<uint8_t>(g, "a8", n);
         const int8_t* b = Pool().Get<int8_t>(g, "b8", n);
         int32_t* out = Pool().Get<int32_t>(g, "out32", 1);
@@ -227,7 +234,7 @@ void RegisterDots() {
 void RegisterGemv() {
   for (const size_t rows : kGemvRows) {
     const std::string g = "gemv/" + std::to_string(rows);
-    const std::string s = "/" + std::to_string(rows);
+    const size_t size = rows;
     const auto dr = static_cast<double>(rows);
     const double macs = dr * kGemvK;
     // f32: X read, y written, w read.
@@ -244,23 +251,23 @@ void RegisterGemv() {
         };
       };
     };
-    Register("gemv_f32/ref" + s, f32, "",
+    Register(Name("gemv_f32", "ref", size), f32, "",
              gemv_f32([rows](const float* x, const float* w, float* y) {
                ref::GemvF32(x, rows, kGemvK, w, kBias, y);
              }));
-    Register("gemv_f32/auto" + s, f32, "",
+    Register(Name("gemv_f32", "auto", size), f32, "",
              gemv_f32([rows](const float* x, const float* w, float* y) {
                ref::autovec::GemvF32K8(x, rows, w, kBias, y);
              }));
     RegisterHwy("gemv_f32", rows, f32, gemv_f32([rows](const float* x, const float* w, float* y) {
                   k::GemvF32(x, rows, kGemvK, w, kBias, y);
                 }));
-    Register("gemv_f32/eigen" + s, f32, "",
+    Register(Name("gemv_f32", "eigen", size), f32, "",
              gemv_f32([rows](const float* x, const float* w, float* y) {
                EigenGemv(x, rows, kGemvK, w, kBias, y);
              }));
     if (HaveOpenBlas()) {
-      Register("gemv_f32/openblas" + s, f32, "",
+      Register(Name("gemv_f32", "openblas", size), f32, "",
                gemv_f32([rows](const float* x, const float* w, float* y) {
                  OpenBlasGemv(x, rows, kGemvK, w, y);
                }));
@@ -280,11 +287,11 @@ void RegisterGemv() {
       };
     };
     // Offsets folded into the bias (correction 0), as for the oneDNN peer.
-    Register("gemv_u8i8/ref" + s, u8, "",
+    Register(Name("gemv_u8i8", "ref", size), u8, "",
              gemv_u8([rows](const uint8_t* x, const int8_t* w, float* y) {
                ref::GemvU8I8(x, rows, kGemvK, w, kScale, 0, kBias, y);
              }));
-    Register("gemv_u8i8/auto" + s, u8, "",
+    Register(Name("gemv_u8i8", "auto", size), u8, "",
              gemv_u8([rows](const uint8_t* x, const int8_t* w, float* y) {
                ref::autovec::GemvU8I8K8(x, rows, w, kScale, 0, kBias, y);
              }));
@@ -292,7 +299,7 @@ void RegisterGemv() {
                   k::GemvU8I8(x, rows, kGemvK, w, kScale, 0, kBias, y);
                 }));
     if (HaveOneDnn()) {
-      Register("gemv_u8i8/onednn" + s, u8, "", [g, rows]() -> std::function<void()> {
+      Register(Name("gemv_u8i8", "onednn", size), u8, "", [g, rows]() -> std::function<void()> {
         const uint8_t* x = Pool().Get<uint8_t>(g, "x8", rows * kGemvK);
         const int8_t* w = Pool().Get<int8_t>(g, "w8", kGemvK);
         float* y = Pool().Get<float>(g, "y", rows);
@@ -322,9 +329,9 @@ void RegisterQuantize() {
         };
       };
     };
-    const std::string s = "/" + std::to_string(n);
-    Register("quantize_u8/ref" + s, traffic, "", quantize(ref::QuantizeU8));
-    Register("quantize_u8/auto" + s, traffic, "", quantize(ref::autovec::QuantizeU8));
+    const size_t size = n;
+    Register(Name("quantize_u8", "ref", size), traffic, "", quantize(ref::QuantizeU8));
+    Register(Name("quantize_u8", "auto", size), traffic, "", quantize(ref::autovec::QuantizeU8));
     RegisterHwy("quantize_u8", n, traffic, quantize(k::QuantizeU8));
   }
 }
@@ -333,7 +340,7 @@ void RegisterMembw() {
   for (const size_t bytes : kMembwBytes) {
     const std::string g = "membw/" + std::to_string(bytes);
     const Traffic traffic{static_cast<double>(bytes), static_cast<double>(bytes) / 8};
-    Register("membw/read/" + std::to_string(bytes), traffic, "", [g, bytes] {
+    Register(Name("membw", "read", bytes), traffic, "", [g, bytes] {
       const uint64_t* words = Pool().Get<uint64_t>(g, "words", bytes / 8);
       return std::function<void()>(
           [words, bytes] { benchmark::DoNotOptimize(ReadAll(words, bytes / 8)); });
