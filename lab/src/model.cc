@@ -273,6 +273,13 @@ LinearModel LoadModel(const std::string& dir) {
       reason = reason.substr(colon + 2);
     }
     throw InputError(path, line, column, "not valid JSON: " + Printable(reason, 120));
+  } catch (const json::exception& e) {
+    // A number beyond double range ("1e400") is json::out_of_range (406), not a parse_error.
+    std::string reason = e.what();
+    if (const size_t bracket = reason.find("] "); bracket != std::string::npos) {
+      reason = reason.substr(bracket + 2);
+    }
+    throw InputError(path, "not valid JSON: " + Printable(reason, 120));
   }
   ModelReader r(path);
   if (!j.is_object()) r.Fail("not a qlab model (expected a JSON object)");
@@ -302,8 +309,16 @@ LinearModel LoadModel(const std::string& dir) {
     r.Fail("'split.seed' must be an integer in [0, 2^32)");
   }
   model.seed = static_cast<uint32_t>(seed);
-  model.n_train = static_cast<int64_t>(r.Number(split, "n_train", "split"));
-  model.n_test = static_cast<int64_t>(r.Number(split, "n_test", "split"));
+  // Checked before the cast: a double beyond int64's range makes static_cast undefined.
+  const auto count = [&](const char* key) {
+    const double value = r.Number(split, key, "split");
+    if (!(value >= 0 && value <= 9007199254740992.0 && value == std::floor(value))) {
+      r.Fail(fmt::format("'split.{}' must be a non-negative integer", key));
+    }
+    return static_cast<int64_t>(value);
+  };
+  model.n_train = count("n_train");
+  model.n_test = count("n_test");
   model.feature_names = r.Strings(j, "feature_names", "");
   if (model.feature_names.empty()) r.Fail("'feature_names' is empty");
   model.constant_features = r.Strings(j, "constant_features", "");

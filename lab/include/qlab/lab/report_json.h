@@ -1,0 +1,55 @@
+// Copyright 2026 The qlab Authors. SPDX-License-Identifier: Apache-2.0
+//
+// JSON read from a file with the position of every value kept, so that a validation error found
+// after parsing (a missing key, a string where a number belongs) still names file:line:col.
+#pragma once
+
+#include <nlohmann/json.hpp>
+
+#include <cstddef>
+#include <map>
+#include <string>
+#include <vector>
+
+#include "qlab/lab/error.h"
+
+namespace qlab::lab {
+
+// 1-based line and column (in bytes) of a 0-based byte offset in `text`.
+struct TextPosition {
+  size_t line = 1;
+  size_t column = 1;
+};
+TextPosition PositionOfOffset(const std::string& text, size_t offset);
+
+class JsonDocument {
+ public:
+  // Parses `text` (the contents of `file`). Throws InputError at the failing position on a syntax
+  // error, a duplicate key, or trailing content. With `allow_json_lines`, text holding several
+  // values, one per line (JSON Lines), becomes an array of those values.
+  static JsonDocument Parse(std::string file, std::string text, bool allow_json_lines = false);
+  // Reads the file first; an unreadable file is an InputError naming it.
+  static JsonDocument Load(const std::string& path, bool allow_json_lines = false);
+
+  const nlohmann::json& value() const { return value_; }
+  const std::string& file() const { return file_; }
+
+  // An InputError at the value `pointer` designates (or at the nearest enclosing value known).
+  InputError ErrorAt(const nlohmann::json::json_pointer& pointer, const std::string& message) const;
+
+ private:
+  std::string file_;
+  std::string text_;
+  nlohmann::json value_;
+  std::map<std::string, size_t> offsets_;  // JSON pointer string → byte offset of the value start
+  friend class PositionRecorder;
+};
+
+// Reads a whole file; throws InputError naming it when it cannot.
+std::string ReadTextFile(const std::string& path);
+
+// Writes `contents` to `path` through a temporary file in the same folder, flushed and renamed,
+// so that `path` is either the old file or the whole new one.
+void WriteFileAtomically(const std::string& path, const std::string& contents);
+
+}  // namespace qlab::lab

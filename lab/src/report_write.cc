@@ -1,0 +1,125 @@
+// Copyright 2026 The qlab Authors. SPDX-License-Identifier: Apache-2.0
+//
+// Writing a report folder. It may already hold other results (`qlab run` puts the model and its
+// JSON there), so only the report's own files are replaced: each file through a temporary file and
+// a rename, charts/ drawn in a temporary folder and renamed into place.
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstring>
+#include <filesystem>
+#include <iostream>
+
+#include "qlab/lab/error.h"
+#include "qlab/lab/report.h"
+#include "qlab/lab/report_json.h"
+
+namespace qlab::lab {
+namespace {
+
+namespace fs = std::filesystem;
+
+// Removes the temporary folder unless released.
+class TempDir {
+ public:
+  explicit TempDir(fs::path path) : path_(std::move(path)) {}
+  ~TempDir() {
+    if (!path_.empty()) {
+      std::error_code ignored;
+      fs::remove_all(path_, ignored);
+    }
+  }
+  TempDir(const TempDir&) = delete;
+  TempDir& operator=(const TempDir&) = delete;
+  const fs::path& path() const { return path_; }
+  void Release() { path_.clear(); }
+
+ private:
+  fs::path path_;
+};
+
+}  // namespace
+
+ReportOutput WriteReport(const ReportInputs& inputs_in, const std::string& out_dir) {
+  ReportInputs inputs = inputs_in;
+  if (inputs.name.empty()) inputs.name = DefaultReportName(inputs.machine);
+  // Validate and build the JSON before touching the file system.
+  const nlohmann::json report_json_without_charts = BuildReportJson(inputs);
+
+  const fs::path target = fs::absolute(fs::path(out_dir)).lexically_normal();
+  std::error_code ec;
+  fs::create_directories(target, ec);
+  if (ec || !fs::is_directory(target)) {
+    throw InputError(target.string(), "cannot create the report folder" +
+                                          (ec ? ": " + ec.message() : std::string()));
+  }
+  const std::string pid = std::to_string(::getpid());
+  const fs::path charts_final = target / "charts";
+  TempDir charts_temp(target / (".charts.tmp." + pid));
+  fs::remove_all(charts_temp.path(), ec);
+
+  ChartSet charts;
+  if (inputs.charts) charts = DrawCharts(inputs, charts_temp.path().string());
+
+  // charts/ is replaced whole (an older report's charts never linger beside new tables).
+  if (fs::exists(charts_final)) {
+    TempDir old(target / (".charts.old." + pid));
+    fs::remove_all(old.path(), ec);
+    fs::rename(charts_final, old.path(), ec);
+    if (ec) throw InputError(charts_final.string(), "cannot replace: " + ec.message());
+  }
+  if (!charts.charts.empty()) {
+    fs::rename(charts_temp.path(), charts_final, ec);
+    if (ec) throw InputError(charts_final.string(), "cannot move into place: " + ec.message());
+    charts_temp.Release();
+  }
+
+  nlohmann::json report_json = report_json_without_charts;
+  report_json["charts"] = nlohmann::json::array();
+  for (const auto& c : charts.charts) {
+    report_json["charts"].push_back({{"stem", c.stem},
+                                     {"title", c.title},
+                                     {"svg", "charts/" + c.stem + ".svg"},
+                                     {"png", "charts/" + c.stem + ".png"}});
+  }
+  if (!charts.note.empty()) report_json["charts_note"] = charts.note;
+
+  WriteFileAtomically((target / "report.json").string(), report_json.dump(2) + "\n");
+  WriteFileAtomically((target / "report.md").string(), RenderMarkdown(inputs, charts));
+  WriteFileAtomically((target / "report.html").string(), RenderHtml(inputs, charts));
+  return {target.string(), charts.charts.empty() ? charts.note : ""};
+}
+
+ReportOutput WriteRunReport(const std::vector<nlohmann::json>& accuracy, const std::string& out_dir,
+                            bool run_bench) {
+  ReportInputs inputs;
+  inputs.machine = DetectMachine();
+  inputs.name = DefaultReportName(inputs.machine);
+  for (const auto& object : accuracy) {
+    AddAccuracyResult(inputs.accuracy, MakeAccuracyResult(object, "qlab run"));
+  }
+  std::string missing_bench;
+  if (run_bench) {
+    std::string program;
+    try {
+      program = FindBenchProgram();
+    } catch (const InputError& e) {
+      missing_bench = e.what();
+    }
+    if (!program.empty()) {
+      BenchRunOptions options;
+      options.quick = true;
+      options.bench_program = program;
+      options.out_file = (fs::path(out_dir) / "bench.json").string();
+      inputs.bench.push_back(LoadBenchFile(RunBench(options)));
+      PrepareBenchGroups(inputs.bench, inputs.machine);
+    } else {
+      std::cerr << "qlab run: " << missing_bench << "; the report has no throughput section\n";
+    }
+  }
+  ReportOutput out = WriteReport(inputs, out_dir);
+  if (!out.charts_note.empty()) std::cerr << "qlab run: " << out.charts_note << "\n";
+  return out;
+}
+
+}  // namespace qlab::lab

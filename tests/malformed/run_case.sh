@@ -1,0 +1,96 @@
+#!/usr/bin/env bash
+# Copyright 2026 The qlab Authors. SPDX-License-Identifier: Apache-2.0
+#
+# Runs one case of manifest.tsv against the built qlab (ctest registers one test per line):
+#   run_case.sh QLAB CORPUS_DIR INPUT EXIT MESSAGE ARG...
+# INPUT is a file of CORPUS_DIR, or gen:NAME for one this script makes (large inputs are made at
+# test time rather than committed). The ARGs may use these placeholders:
+#   {input}  the input file          {model}  a folder holding it as model.json
+#   {data}   a folder holding it as cal_housing.data
+#   {out}    an output folder that must not exist afterwards when the command fails
+# qlab runs in an empty working folder. It must exit with EXIT; when EXIT is not 0, stdout must be
+# empty, stderr exactly one line containing MESSAGE, and nothing may have been written anywhere:
+# no {out}, nothing in the working folder, nothing new beside the input.
+set -euo pipefail
+qlab=$1 corpus=$2 input=$3 expected_exit=$4 expected_message=$5
+shift 5
+
+tmp=$(mktemp -d "${TMPDIR:-/tmp}/qlab-malformed.XXXXXX")
+trap 'rm -rf "$tmp"' EXIT
+mkdir -p "$tmp/in" "$tmp/cwd"
+
+# Generated inputs: big or pathological ones that would bloat the repository.
+generate() {
+  local name=$1 file=$2
+  case "$name" in
+    million_columns)  # a header of 10^6 feature columns and y, and three rows of as many numbers
+      awk 'BEGIN { n = 1000000
+        for (c = 0; c < n; ++c) printf "c%d,", c; print "y"
+        for (r = 0; r < 3; ++r) { for (c = 0; c < n; ++c) printf "%d,", (c + r) % 7; print r } }' >"$file" ;;
+    million_columns_row)  # a three-column header, then a row of 10^6 fields
+      { echo "a,b,y"; echo "1,2,3"; awk 'BEGIN { for (c = 1; c < 1000000; ++c) printf "1,"; print "1" }'; } >"$file" ;;
+    long_field)  # one field of 16 MiB of digits
+      { echo "a,y"; head -c 16777216 /dev/zero | tr '\0' '7'; echo ",1"; } >"$file" ;;
+    many_rows_bad_last)  # 200000 good rows, then a bad one: the position must still be right
+      awk 'BEGIN { print "a,b,y"; for (r = 0; r < 200000; ++r) printf "%d,%d,%d\n", r, r % 13, r % 5; print "1,2,x" }' >"$file" ;;
+    deep_json)  # 100000 nested arrays, closed
+      awk 'BEGIN { for (i = 0; i < 100000; ++i) printf "["; for (i = 0; i < 100000; ++i) printf "]"; print "" }' >"$file" ;;
+    deep_json_unclosed)  # 10^6 nested arrays, never closed
+      awk 'BEGIN { for (i = 0; i < 1000000; ++i) printf "[" }' >"$file" ;;
+    *) echo "run_case: unknown generator $name" >&2; exit 2 ;;
+  esac
+}
+
+case "$input" in
+  gen:*) name=${input#gen:}; file="$tmp/in/$name"; generate "$name" "$file" ;;
+  -) file="" ;;
+  *) file="$tmp/in/$(basename "$input")"; cp "$corpus/$input" "$file" ;;
+esac
+
+args=()
+for arg in "$@"; do
+  case "$arg" in
+    *{model}*) mkdir -p "$tmp/in/model"; cp "$file" "$tmp/in/model/model.json"
+               arg=${arg//\{model\}/$tmp/in/model} ;;
+    *{data}*) mkdir -p "$tmp/in/data"; cp "$file" "$tmp/in/data/cal_housing.data"
+              arg=${arg//\{data\}/$tmp/in/data} ;;
+  esac
+  arg=${arg//\{input\}/$file}
+  arg=${arg//\{out\}/$tmp/out/result}
+  args+=("$arg")
+done
+
+before=$(cd "$tmp/in" && find . | sort)
+set +e
+(cd "$tmp/cwd" && "$qlab" "${args[@]}" >"$tmp/stdout" 2>"$tmp/stderr")
+code=$?
+set -e
+
+failures=()
+[ "$code" -eq "$expected_exit" ] || failures+=("exit code $code, expected $expected_exit")
+if [ "$expected_exit" -ne 0 ]; then
+  [ ! -s "$tmp/stdout" ] || failures+=("stdout is not empty")
+  lines=$(wc -l <"$tmp/stderr")
+  [ "$lines" -eq 1 ] || failures+=("stderr has $lines lines, expected exactly one")
+  rest=$expected_message
+  while [ -n "$rest" ]; do
+    fragment=${rest%%...*}
+    [ "$fragment" = "$rest" ] && rest="" || rest=${rest#*...}
+    grep -qF -- "$fragment" "$tmp/stderr" || failures+=("stderr lacks \"$fragment\"")
+  done
+  [ ! -e "$tmp/out" ] || failures+=("the output folder was created: $(cd "$tmp/out" && find . | tr '\n' ' ')")
+  [ -z "$(ls -A "$tmp/cwd")" ] || failures+=("files written in the working folder: $(ls -A "$tmp/cwd" | tr '\n' ' ')")
+  after=$(cd "$tmp/in" && find . | sort)
+  [ "$before" = "$after" ] || failures+=("files written beside the input: $(comm -13 <(echo "$before") <(echo "$after") | tr '\n' ' ')")
+elif [ -n "$expected_message" ]; then
+  grep -qF -- "$expected_message" "$tmp/stdout" || failures+=("stdout lacks \"$expected_message\"")
+fi
+
+if [ ${#failures[@]} -gt 0 ]; then
+  echo "command: qlab ${args[*]}"
+  echo "--- stdout (first 20 lines)"; head -n 20 "$tmp/stdout"
+  echo "--- stderr (first 20 lines)"; head -n 20 "$tmp/stderr"
+  printf 'FAILED: %s\n' "${failures[@]}"
+  exit 1
+fi
+echo "ok: exit $code: $(head -c 300 "$tmp/stderr")"

@@ -1,0 +1,59 @@
+// Copyright 2026 The qlab Authors. SPDX-License-Identifier: Apache-2.0
+// `qlab report`: merges accuracy results and qlab-bench runs into report.md, report.html,
+// report.json and charts.
+#include <iostream>
+#include <memory>
+
+#include "command.h"
+#include "qlab/lab/error.h"
+#include "qlab/lab/report.h"
+
+namespace qlab::cli {
+namespace {
+
+struct ReportOptions {
+  std::vector<std::string> accuracy;
+  std::vector<std::string> bench;
+  std::string out;
+  std::string name;
+  bool no_charts = false;
+};
+
+const Registrar kReport(
+    70, "report", "Write a comparison report (Markdown, HTML, JSON, charts) from result files",
+    [](CLI::App& sub) -> Action {
+      auto opt = std::make_shared<ReportOptions>();
+      sub.add_option("--accuracy", opt->accuracy,
+                     "JSON from `qlab train --json` / `qlab quantize --json`: one object, an array "
+                     "or one object per line (repeatable)");
+      sub.add_option("--bench", opt->bench,
+                     "qlab-bench JSON (--benchmark_out); each file is one column group "
+                     "(repeatable)");
+      sub.add_option("--out", opt->out, "Report folder (default: reports/<name>)");
+      sub.add_option("--name", opt->name, "Report name (default: <UTC date-time>-<host>)");
+      sub.add_flag("--no-charts", opt->no_charts, "Skip the gnuplot charts");
+      return [opt]() {
+        lab::ReportInputs in;
+        in.machine = lab::DetectMachine();
+        in.name = opt->name.empty() ? lab::DefaultReportName(in.machine) : opt->name;
+        in.charts = !opt->no_charts;
+        for (const auto& path : opt->accuracy) {
+          for (auto& r : lab::LoadAccuracyFile(path))
+            lab::AddAccuracyResult(in.accuracy, std::move(r));
+        }
+        for (const auto& path : opt->bench) in.bench.push_back(lab::LoadBenchFile(path));
+        if (in.accuracy.empty() && in.bench.empty()) {
+          throw InputError("nothing to report: give --accuracy FILE and/or --bench FILE");
+        }
+        lab::PrepareBenchGroups(in.bench, in.machine);
+        const std::string out = opt->out.empty() ? "reports/" + in.name : opt->out;
+        const lab::ReportOutput written = lab::WriteReport(in, out);
+        if (!written.charts_note.empty())
+          std::cerr << "qlab report: " << written.charts_note << "\n";
+        Out() << written.dir << "\n";
+        return kExitOk;
+      };
+    });
+
+}  // namespace
+}  // namespace qlab::cli
