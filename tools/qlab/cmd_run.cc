@@ -14,6 +14,7 @@
 #include "command.h"
 #include "qlab/lab/atomic_file.h"
 #include "qlab/lab/quantize.h"
+#include "qlab/lab/report.h"
 #include "steps.h"
 
 namespace qlab::cli {
@@ -39,7 +40,24 @@ struct RunCommand {
   PredictOptions predict;
   std::string out;
   bool json = false;
+  bool bench = true;
 };
+
+// Accuracy against bits for the report's charts: w8 and w8a8 at 2..8 bits with their default
+// calibrations, evaluated in memory (the 8-bit artifacts are the ones CompareSchemes saved).
+std::vector<nlohmann::json> BitSweep(const LinearModel& model, const SplitData& split) {
+  std::vector<nlohmann::json> rows;
+  for (Scheme scheme : {Scheme::kW8, Scheme::kW8A8}) {
+    for (int bits = 2; bits <= 8; ++bits) {
+      QuantizeOptions options;
+      options.scheme = scheme;
+      options.bits = bits;
+      options.calibration = DefaultCalibration(scheme);
+      rows.push_back(EvaluateQuantized(Quantize(model, split.X_train, options), split, ""));
+    }
+  }
+  return rows;
+}
 
 const Registrar kRun(
     1, "run", "The main job: train, predict and quantize into ./reports/<UTC time>-<host>/",
@@ -51,6 +69,8 @@ const Registrar kRun(
                      "Report folder (default: reports/<UTC time>-<host>; created, files replaced "
                      "atomically)");
       sub.add_flag("--json", cmd->json, "Print one JSON object instead of the text summary");
+      sub.add_flag("!--no-bench", cmd->bench,
+                   "Leave the quick benchmark subset out of the report (accuracy only)");
       return [cmd]() {
         const std::string out = cmd->out.empty()
                                     ? (std::filesystem::path("reports") / DefaultRunName()).string()
@@ -79,19 +99,30 @@ const Registrar kRun(
         WriteFileAtomically((std::filesystem::path(out) / "quantize.json").string(),
                             quantize_json.dump(2) + "\n");
 
+        // The report: float, the three schemes at 8 bits, the bit sweep, the quick benchmarks.
+        std::vector<nlohmann::json> accuracy{train_json};
+        for (const nlohmann::json& row : quantize_json.at("schemes")) {
+          if (row.at("scheme") != "float") accuracy.push_back(row);
+        }
+        for (nlohmann::json& row : BitSweep(trained.model, split)) accuracy.push_back(row);
+        const lab::ReportOutput report = lab::WriteRunReport(accuracy, out, cmd->bench);
+
         if (cmd->json) {
           Out() << nlohmann::json{{"out", out},
                                   {"train", train_json},
                                   {"predict", predict_json},
-                                  {"quantize", quantize_json}}
+                                  {"quantize", quantize_json},
+                                  {"report", (std::filesystem::path(report.dir) / "report.md").string()}}
                        .dump()
                 << "\n";
         } else {
           Out() << "== train\n"
                 << TrainText(trained) << "\n== predict\n"
                 << PredictText(predicted) << "\n== quantize\n"
-                << ComparisonText(quantize_json) << "\nReport folder: " << out
-                << " (model.json, train.json, predict.json, quantize.json, quantized/)\n";
+                << ComparisonText(quantize_json) << "\nReport: " << (std::filesystem::path(report.dir) / "report.md").string()
+                << "\nReport folder: " << out
+                << " (model.json, train.json, predict.json, quantize.json, quantized/, bench.json,"
+                   " report.md, report.html, report.json, charts/)\n";
         }
         return kExitOk;
       };
