@@ -30,7 +30,7 @@ def main():
     if "--table" in sys.argv[2:]:
         print("| benchmark | G items/s | GB/s |")
         print("|---|---:|---:|")
-        for name, b in runs.items():
+        for name, b in sorted(runs.items()):
             print(f"| {name} | {b.get('items_per_second', 0) / 1e9:.2f} "
                   f"| {b.get('bytes_per_second', 0) / 1e9:.2f} |")
         print()
