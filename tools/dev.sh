@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
 # The README's two commands:
 #   bash tools/dev.sh run    installs what is missing, builds, runs the main job (qlab run)
-#   bash tools/dev.sh test   installs what is missing, builds, runs the whole test suite (ctest)
+#   bash tools/dev.sh test   installs what is missing, builds, runs the whole test suite (ctest),
+#                            then the main job and the regression gate (qlab check against
+#                            reports/baseline.json): exit 1 on an accuracy or speed regression
 # Environment: QLAB_DATA_DIR (default ./data), QLAB_DATA_MIRROR (copy the data from a folder
 # instead of downloading it), QLAB_BUILD_DIR (default build/release), QLAB_JOBS (default nproc).
 set -euo pipefail
@@ -26,4 +28,8 @@ if [ "$mode" = run ]; then
   "$build/tools/qlab" run
 else
   ctest --test-dir "$build" --output-on-failure -j "$jobs"
+  # The gate: the main job into the build tree, then its report.json against the baseline.
+  rm -rf "$build/gate-run"
+  "$build/tools/qlab" run --out "$build/gate-run"
+  QLAB_BUILD_DIR="$build" bash tools/check-report.sh "$build/gate-run/report.json"
 fi
