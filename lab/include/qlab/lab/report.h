@@ -3,7 +3,7 @@
 // Comparison reports: accuracy results of `qlab train --json` / `qlab quantize --json` and one or
 // more qlab-bench (Google Benchmark) JSON files, merged into report.md, report.html
 // (self-contained) and report.json, with gnuplot charts when gnuplot is installed. The layout of
-// report.json is documented in docs/report-json.md.
+// report.json is documented in reports/README.md.
 #pragma once
 
 #include <nlohmann/json.hpp>

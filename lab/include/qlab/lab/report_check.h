@@ -1,7 +1,7 @@
 // Copyright 2026 The qlab Authors. SPDX-License-Identifier: Apache-2.0
 //
 // The regression gate: metrics taken from a report.json compared with a committed baseline under
-// per-metric tolerances stored in the baseline file (layout in docs/report-json.md).
+// per-metric tolerances stored in the baseline file (layout in reports/README.md).
 //
 // Accuracy metrics use absolute tolerances (the pipeline is deterministic, so they are tight).
 // Speed metrics are only ratios measured within one run (hwy vs ref, u8i8 vs f32, fraction of the
