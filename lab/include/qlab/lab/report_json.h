@@ -6,6 +6,8 @@
 
 #include <nlohmann/json.hpp>
 
+#include "qlab/lab/atomic_file.h"
+
 #include <cstddef>
 #include <map>
 #include <string>
@@ -45,11 +47,9 @@ class JsonDocument {
   friend class PositionRecorder;
 };
 
-// Reads a whole file; throws InputError naming it when it cannot.
-std::string ReadTextFile(const std::string& path);
 
-// Writes `contents` to `path` through a temporary file in the same folder, flushed and renamed,
-// so that `path` is either the old file or the whole new one.
-void WriteFileAtomically(const std::string& path, const std::string& contents);
+// Files are read and written through lab/include/qlab/lab/atomic_file.h.
+using qlab::WriteFileAtomically;
+inline std::string ReadTextFile(const std::string& path) { return qlab::ReadFileBytes(path); }
 
 }  // namespace qlab::lab
