@@ -1,42 +1,50 @@
-# Copyright 2026 The qlab Authors. SPDX-License-Identifier: Apache-2.0
+# qlab in a container: a build stage with the Debian -dev packages, and a small runtime stage with
+# qlab, qlab-bench, the shared libraries they load and gnuplot, running as a non-root user.
 #
-# qlab in a container: a build stage compiles qlab and qlab-bench from Debian 12's packages; the
-# runtime stage holds only them, the Debian packages owning the shared libraries they load, and the
-# plotting tool, and runs `qlab run` as an unprivileged user.
+#   podman build -t qlab .
+#   podman run --rm -v "$PWD/data:/data:ro" -v "$PWD/reports:/home/qlab/reports" qlab
 #
-# The data is not baked in. Mount a folder holding cal_housing.data read-only at /data:
-#   podman run --rm -v "$PWD/data:/data:ro" qlab
-# or, where the build has a network, fetch it at build time: --build-arg QLAB_FETCH_DATA=1.
-# tools/container.sh builds and runs this with podman on machines without a registry.
+# The data are mounted read-only at /data at run time (QLAB_DATA_DIR=/data). Where the build has
+# network access, `--build-arg QLAB_FETCH_DATA=1` downloads and verifies them into the image
+# instead (/opt/qlab/data); run that image with `-e QLAB_DATA_DIR=/opt/qlab/data`.
 
-FROM docker.io/library/debian:bookworm-slim AS build
-ENV DEBIAN_FRONTEND=noninteractive
-# The dependency layer depends only on the package list, so source edits do not reinstall it.
-COPY tools/install-deps.sh /src/tools/install-deps.sh
-RUN bash /src/tools/install-deps.sh && rm -rf /var/lib/apt/lists/*
-COPY . /src
+FROM debian:bookworm-slim AS build
 WORKDIR /src
+COPY tools/install-deps.sh tools/
+RUN bash tools/install-deps.sh build && rm -rf /var/lib/apt/lists/*
+COPY . .
 RUN cmake -S . -B /build -DCMAKE_BUILD_TYPE=Release -DQLAB_BUILD_TESTS=OFF \
- && cmake --build /build -j "$(nproc)" \
- && mkdir -p /out/bin \
- && cp /build/tools/qlab /out/bin/ \
- && if [ -e /build/bench/qlab-bench ]; then cp /build/bench/qlab-bench /out/bin/; fi \
- && bash tools/runtime-packages.sh /out/bin/* > /out/runtime-packages.txt \
- && echo gnuplot-nox >> /out/runtime-packages.txt
+    && cmake --build /build -j "$(nproc)"
+# The runtime stage installs exactly the Debian packages that own the shared libraries the two
+# programs load. dpkg records some files under /lib and others under /usr/lib (bookworm's merged
+# /usr), so each library is looked up by its resolved path, then without /usr, then as ldd named
+# it; a library no package owns stops the build rather than going missing at run time.
+RUN mkdir -p /out/bin \
+    && cp /build/tools/qlab /build/bench/qlab-bench /out/bin/ \
+    && for lib in $(ldd /out/bin/* | awk '/=> \// {print $3}' | sort -u); do \
+         real=$(readlink -f "$lib"); \
+         owner=$(dpkg -S "$real" 2>/dev/null || dpkg -S "${real#/usr}" 2>/dev/null \
+                 || dpkg -S "$lib" 2>/dev/null) || { echo "$lib" >> /out/unowned; continue; }; \
+         echo "$owner" | head -n 1 | cut -d: -f1; \
+       done | sort -u > /out/runtime-packages.txt \
+    && if [ -e /out/unowned ]; then echo "no package owns:" $(cat /out/unowned) >&2; exit 1; fi \
+    && test -s /out/runtime-packages.txt \
+    && cat /out/runtime-packages.txt
 ARG QLAB_FETCH_DATA=0
 RUN mkdir -p /out/data \
- && if [ "$QLAB_FETCH_DATA" = 1 ]; then bash tools/fetch-data.sh /out/data; fi
+    && if [ "$QLAB_FETCH_DATA" = 1 ]; then bash tools/fetch-data.sh /out/data; fi
 
-FROM docker.io/library/debian:bookworm-slim AS runtime
-ENV DEBIAN_FRONTEND=noninteractive
-COPY --from=build /out/runtime-packages.txt /usr/share/qlab/runtime-packages.txt
+FROM debian:bookworm-slim AS runtime
+COPY --from=build /out/runtime-packages.txt /tmp/
 RUN apt-get update -qq \
- && xargs -a /usr/share/qlab/runtime-packages.txt apt-get install -y -qq --no-install-recommends \
- && rm -rf /var/lib/apt/lists/*
+    && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends \
+       $(cat /tmp/runtime-packages.txt) gnuplot-nox \
+    && rm -rf /var/lib/apt/lists/* /tmp/runtime-packages.txt \
+    && useradd --create-home --uid 10001 --shell /usr/sbin/nologin qlab
 COPY --from=build /out/bin/ /usr/local/bin/
-COPY --from=build /out/data/ /data/
-RUN useradd --create-home --uid 10001 --shell /usr/sbin/nologin qlab
+COPY --from=build /out/data/ /opt/qlab/data/
 USER qlab
 WORKDIR /home/qlab
 ENV QLAB_DATA_DIR=/data
-CMD ["qlab", "run"]
+ENTRYPOINT ["qlab"]
+CMD ["run"]

@@ -58,11 +58,17 @@ LeastSquaresSolution SolveLeastSquares(const Eigen::MatrixXd& A, const Eigen::Ve
   }
   switch (solver) {
     case Solver::kSvd: {
-      Eigen::JacobiSVD<Eigen::MatrixXd, Eigen::ColPivHouseholderQRPreconditioner> svd(
-          A, Eigen::ComputeThinU | Eigen::ComputeThinV);
+      // A·P = Q·R, then R = U·Σ·Vᵀ (p × p): the least squares solution is P·V·Σ⁺·Uᵀ·(Qᵀb)[:p].
+      // The same factorization JacobiSVD does with its QR preconditioner, without forming the
+      // n × p matrix Q·U.
+      const Eigen::ColPivHouseholderQR<Eigen::MatrixXd> qr(A);
+      const Eigen::MatrixXd r = qr.matrixR().topRows(A.cols()).triangularView<Eigen::Upper>();
+      Eigen::JacobiSVD<Eigen::MatrixXd> svd(r, Eigen::ComputeFullU | Eigen::ComputeFullV);
       // gelsd's cut-off for rcond = −1: singular values below ε·σ_max count as zero.
       svd.setThreshold(kEps);
-      out.coef = svd.solve(b);
+      Eigen::VectorXd qtb = b;
+      qtb.applyOnTheLeft(qr.householderQ().adjoint());
+      out.coef = qr.colsPermutation() * svd.solve(qtb.head(A.cols()));
       out.condition_number = ConditionFromSingularValues(svd.singularValues());
       break;
     }
@@ -92,8 +98,11 @@ RankCheck CheckRank(const Eigen::MatrixXd& A) {
   const Eigen::Index n = A.rows();
   const Eigen::Index p = A.cols();
   if (p == 0) return out;
-  Eigen::JacobiSVD<Eigen::MatrixXd, Eigen::ColPivHouseholderQRPreconditioner> svd(
-      A, Eigen::ComputeFullV);
+  // Singular values and right singular vectors of A from those of R in A·P = Q·R: cheap for a
+  // tall A, and exact in the same sense as an SVD of A itself (Q is orthogonal).
+  const Eigen::ColPivHouseholderQR<Eigen::MatrixXd> qr(A);
+  const Eigen::MatrixXd r = qr.matrixR().topRows(std::min(n, p)).triangularView<Eigen::Upper>();
+  const Eigen::JacobiSVD<Eigen::MatrixXd> svd(r, Eigen::ComputeFullV);
   out.singular_values = svd.singularValues();
   const double largest = out.singular_values.size() > 0 ? out.singular_values[0] : 0.0;
   out.threshold = static_cast<double>(std::max(n, p)) * kEps * largest;
@@ -103,7 +112,7 @@ RankCheck CheckRank(const Eigen::MatrixXd& A) {
   }
   // Columns rank..p−1 of V span the numerical null space (including the directions a matrix
   // with fewer rows than columns cannot have singular values for).
-  const Eigen::MatrixXd& v = svd.matrixV();
+  const Eigen::MatrixXd v = qr.colsPermutation() * svd.matrixV();
   for (Eigen::Index j = 0; j < p; ++j) {
     for (Eigen::Index k = out.rank; k < p; ++k) {
       if (std::abs(v(j, k)) > kDependentWeight) {

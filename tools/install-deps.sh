@@ -1,19 +1,32 @@
 #!/usr/bin/env bash
 # Installs, from Debian 12's packages, whatever qlab's build, tests, benchmarks and reports use and
 # this machine lacks. Runs apt-get as root, or through sudo.
+#   bash tools/install-deps.sh         everything (build, tests, benchmarks, scripts, charts)
+#   bash tools/install-deps.sh build   only what building qlab and qlab-bench needs, plus curl for
+#                                      tools/fetch-data.sh (the Dockerfile's build stage)
 set -euo pipefail
 
-packages=(
-  # build
+build_packages=(
+  # toolchain
   cmake g++ make pkgconf
   # libraries (found with find_package)
   libhwy-dev libeigen3-dev libboost-test-dev libcli11-dev nlohmann-json3-dev libfmt-dev
   libbenchmark-dev
   # benchmark peers
   libopenblas-dev libdnnl-dev
-  # scripts: data fetch, charts, timing
-  curl ca-certificates git gnuplot-nox hyperfine
+  # tools/fetch-data.sh
+  curl ca-certificates
 )
+script_packages=(
+  # checkouts, charts, whole-process timing
+  git gnuplot-nox hyperfine
+)
+
+case "${1:-all}" in
+  all) packages=("${build_packages[@]}" "${script_packages[@]}") ;;
+  build) packages=("${build_packages[@]}") ;;
+  *) echo "usage: bash tools/install-deps.sh [all|build]" >&2; exit 2 ;;
+esac
 if [ -n "${QLAB_EXTRA_PACKAGES:-}" ]; then
   read -r -a extra <<<"$QLAB_EXTRA_PACKAGES"
   packages+=("${extra[@]}")

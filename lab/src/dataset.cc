@@ -3,6 +3,7 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
 #include <filesystem>
 #include <set>
 #include <string_view>
@@ -73,7 +74,7 @@ void CheckFieldCount(const CsvReader& reader, const std::vector<CsvField>& field
 void CheckHeader(const std::string& path, const std::vector<CsvField>& header) {
   std::set<std::string_view> seen;
   for (const CsvField& field : header) {
-    const std::string& name = field.text;
+    const std::string_view name = field.text;
     if (name.empty()) {
       throw InputError(path, field.line, field.column, "empty column name in the header");
     }
@@ -122,27 +123,25 @@ Dataset LoadCaliforniaHousing(const std::string& path) {
   dataset.target_name = "MedHouseVal";
 
   CsvReader reader(bytes, path);
+  // One record per line in this format (fields with quoted line breaks only make it fewer), so
+  // the line count bounds the rows and the features go straight into place.
+  const auto newlines = static_cast<Eigen::Index>(std::count(bytes.begin(), bytes.end(), '\n'));
+  const Eigen::Index capacity = newlines + (bytes.back() == '\n' ? 0 : 1);
+  dataset.X.resize(capacity, 8);
+  dataset.y.resize(capacity);
   std::vector<CsvField> fields;
-  std::vector<double> rows;  // StatLib values, row after row
-  rows.reserve(bytes.size() / 8);
-  double values[kStatLibColumns];
+  double r[kStatLibColumns];
+  Eigen::Index i = 0;
   while (reader.Next(fields)) {
     CheckFieldCount(reader, fields, kStatLibColumns, " (the StatLib cal_housing.data layout)");
     for (size_t c = 0; c < kStatLibColumns; ++c) {
-      values[c] = ParseFiniteDouble(fields[c], path, kStatLibNames[c]);
+      r[c] = ParseFiniteDouble(fields[c], path, kStatLibNames[c]);
     }
-    if (values[kHouseholds] == 0.0) {
+    if (r[kHouseholds] == 0.0) {
       const CsvField& field = fields[kHouseholds];
       throw InputError(path, field.line, field.column,
                        "households is 0; the per-household features would divide by zero");
     }
-    rows.insert(rows.end(), values, values + kStatLibColumns);
-  }
-  const auto n = static_cast<Eigen::Index>(rows.size() / kStatLibColumns);
-  dataset.X.resize(n, 8);
-  dataset.y.resize(n);
-  for (Eigen::Index i = 0; i < n; ++i) {
-    const double* r = rows.data() + static_cast<size_t>(i) * kStatLibColumns;
     // fetch_california_housing's derivation, operation for operation.
     dataset.X(i, 0) = r[kMedianIncome];
     dataset.X(i, 1) = r[kHousingMedianAge];
@@ -153,6 +152,11 @@ Dataset LoadCaliforniaHousing(const std::string& path) {
     dataset.X(i, 6) = r[kLatitude];
     dataset.X(i, 7) = r[kLongitude];
     dataset.y[i] = r[kMedianHouseValue] / 100000.0;
+    ++i;
+  }
+  if (i < capacity) {
+    dataset.X.conservativeResize(i, Eigen::NoChange);
+    dataset.y.conservativeResize(i);
   }
   return dataset;
 }
@@ -170,7 +174,7 @@ Dataset LoadCsv(const std::string& path, const std::string& target) {
   CheckHeader(path, header);
   const size_t columns = header.size();
   std::vector<std::string> names;
-  for (const auto& field : header) names.push_back(field.text);
+  for (const auto& field : header) names.emplace_back(field.text);
   if (target.empty()) {
     throw InputError(path, 1, 1,
                      "a CSV data set needs --target NAME (columns: " + JoinNames(names) + ")");
@@ -244,9 +248,12 @@ SplitIndices TrainTestSplitIndices(int64_t n, double test_size, uint32_t seed) {
   }
   const int64_t n_test = reference::TestCount(n, test_size);
   const int64_t n_train = n - n_test;
-  if (n_test < 1 || n_train < 1) {
+  // Two rows at least on each side: one training row makes every column constant, and R² on a
+  // single test row is undefined.
+  if (n_test < 2 || n_train < 2) {
     throw InputError(fmt::format(
-        "too few rows for the split: {} rows with --test-size {} give {} training and {} test rows",
+        "too few rows for the split: {} rows with --test-size {} give {} training and {} test "
+        "rows, need at least 2 of each",
         n, test_size, n_train, n_test));
   }
   reference::TrainTestIndices split = reference::TrainTestSplit(n, test_size, seed);
@@ -254,9 +261,13 @@ SplitIndices TrainTestSplitIndices(int64_t n, double test_size, uint32_t seed) {
 }
 
 Eigen::MatrixXd TakeRows(const Eigen::MatrixXd& X, const std::vector<int64_t>& rows) {
-  Eigen::MatrixXd out(static_cast<Eigen::Index>(rows.size()), X.cols());
-  for (size_t i = 0; i < rows.size(); ++i) {
-    out.row(static_cast<Eigen::Index>(i)) = X.row(static_cast<Eigen::Index>(rows[i]));
+  const auto n = static_cast<Eigen::Index>(rows.size());
+  Eigen::MatrixXd out(n, X.cols());
+  // Column by column: X and out are column-major, so each pass writes one contiguous column.
+  for (Eigen::Index j = 0; j < X.cols(); ++j) {
+    const double* source = X.col(j).data();
+    double* target = out.col(j).data();
+    for (Eigen::Index i = 0; i < n; ++i) target[i] = source[rows[static_cast<size_t>(i)]];
   }
   return out;
 }

@@ -11,6 +11,7 @@
 #include <optional>
 #include <system_error>
 
+#include "qlab/kernels.h"
 #include "qlab/lab/atomic_file.h"
 #include "qlab/lab/csv.h"
 #include "qlab/lab/error.h"
@@ -125,6 +126,22 @@ void OffsetToLineColumn(const std::string& text, size_t offset, size_t& line, si
 Eigen::VectorXd LinearModel::Predict(const Eigen::MatrixXd& X_raw) const {
   return reference::StandardScale(X_raw, scaler_mean, scaler_scale) * coef +
          Eigen::VectorXd::Constant(X_raw.rows(), intercept);
+}
+
+Eigen::VectorXd LinearModel::PredictF32(const Eigen::MatrixXd& X_raw) const {
+  const auto k = static_cast<size_t>(coef.size());
+  if (k == 0 || k > kernels::kMaxGemvK) {
+    throw InputError(
+        fmt::format("--kernel f32: the f32 gemv takes 1 to {} features, the model has {}",
+                    kernels::kMaxGemvK, k));
+  }
+  using RowMajorF = Eigen::Matrix<float, Eigen::Dynamic, Eigen::Dynamic, Eigen::RowMajor>;
+  const RowMajorF z = reference::StandardScale(X_raw, scaler_mean, scaler_scale).cast<float>();
+  const Eigen::VectorXf w = coef.cast<float>();
+  Eigen::VectorXf y(X_raw.rows());
+  kernels::GemvF32(z.data(), static_cast<size_t>(z.rows()), k, w.data(),
+                   static_cast<float>(intercept), y.data());
+  return y.cast<double>();
 }
 
 SplitData MakeSplit(Dataset dataset, double test_size, uint32_t seed) {

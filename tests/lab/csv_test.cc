@@ -3,6 +3,9 @@
 #define BOOST_TEST_MODULE lab_csv
 #include <boost/test/unit_test.hpp>
 
+#include <charconv>
+#include <cstring>
+#include <random>
 #include <string>
 
 #include "common/temp_dir.h"
@@ -40,7 +43,7 @@ std::vector<std::vector<std::string>> ReadAll(std::string_view text) {
   std::vector<std::vector<std::string>> out;
   while (reader.Next(fields)) {
     out.emplace_back();
-    for (const auto& f : fields) out.back().push_back(f.text);
+    for (const auto& f : fields) out.back().emplace_back(f.text);
   }
   return out;
 }
@@ -88,7 +91,11 @@ BOOST_AUTO_TEST_CASE(reader_rejects_broken_quotes_and_nul_bytes) {
 
 BOOST_AUTO_TEST_CASE(numbers_parse_strictly) {
   auto parse = [](const std::string& text) {
-    return qlab::ParseFiniteDouble(CsvField{text, 4, 7, false}, "f.csv", "x");
+    CsvField field;
+    field.text = text;
+    field.line = 4;
+    field.column = 7;
+    return qlab::ParseFiniteDouble(field, "f.csv", "x");
   };
   BOOST_TEST(parse("1.5") == 1.5);
   BOOST_TEST(parse("-2e3") == -2000.0);
@@ -202,4 +209,46 @@ BOOST_AUTO_TEST_CASE(statlib_loader_rejects_bad_rows) {
   BOOST_TEST(error("1,2,3,4,5,6,7,8,inf\n") ==
              f + ":1:17: 'inf' is NaN or infinite; only finite numbers are allowed in column "
                  "medianHouseValue");
+}
+
+BOOST_AUTO_TEST_CASE(fast_decimal_path_agrees_with_from_chars_bit_for_bit) {
+  // Plain decimals take a shortcut (exact mantissa / exact power of ten); every one must give the
+  // double std::from_chars gives, including those just past the shortcut's limits.
+  std::mt19937_64 rng(2026);
+  auto digits = [&](int count) {
+    std::string s;
+    for (int i = 0; i < count; ++i) s.push_back(static_cast<char>('0' + rng() % 10));
+    return s;
+  };
+  int checked = 0;
+  for (int trial = 0; trial < 200000; ++trial) {
+    const int int_digits = static_cast<int>(rng() % 12);
+    const int frac_digits = static_cast<int>(rng() % 25);
+    std::string text;
+    if (rng() % 2) text.push_back('-');
+    text += digits(int_digits);
+    if (frac_digits > 0 || int_digits == 0) {
+      text.push_back('.');
+      text += digits(frac_digits == 0 ? 1 : frac_digits);
+    }
+    CsvField field;
+    field.text = text;
+    const double fast = qlab::ParseFiniteDouble(field, "f.csv", "");
+    double slow = 0;
+    const char* first = text.data();
+    std::from_chars(first, first + text.size(), slow);
+    BOOST_TEST(std::memcmp(&fast, &slow, sizeof fast) == 0, text);
+    ++checked;
+  }
+  for (const char* text : {"9007199254740993", "9007199254740992.5", "0.1", "-0.0", "1.", ".5",
+                           "123456789012345678", "1234567890123456789", "0.0000000000000000000001",
+                           "2.2250738585072014e-308", "4.9e-324", "17976931348623157e292"}) {
+    CsvField field;
+    field.text = text;
+    const double fast = qlab::ParseFiniteDouble(field, "f.csv", "");
+    double slow = 0;
+    std::from_chars(text, text + std::strlen(text), slow);
+    BOOST_TEST(std::memcmp(&fast, &slow, sizeof fast) == 0, text);
+  }
+  BOOST_TEST(checked == 200000);
 }

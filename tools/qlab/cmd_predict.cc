@@ -30,8 +30,14 @@ Eigen::VectorXd PredictReference(const LinearModel& model, const std::string& /*
   return model.Predict(X_raw);
 }
 
+Eigen::VectorXd PredictF32(const LinearModel& model, const std::string& /*model_dir*/,
+                           const Eigen::MatrixXd& X_raw) {
+  return model.PredictF32(X_raw);
+}
+
 constexpr PredictKernel kPredictKernels[] = {
     {"ref", "double precision, Eigen (the scikit-learn-exact path)", PredictReference},
+    {"f32", "f32 gemv SIMD kernel on standardized f32 features", PredictF32},
 };
 
 const PredictKernel& FindKernel(const std::string& name) {

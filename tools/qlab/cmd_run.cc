@@ -7,7 +7,6 @@
 
 #include <chrono>
 #include <filesystem>
-#include <iostream>
 #include <memory>
 
 #include "command.h"
@@ -53,7 +52,6 @@ const Registrar kRun(
         const std::string out = cmd->out.empty()
                                     ? (std::filesystem::path("reports") / DefaultRunName()).string()
                                     : cmd->out;
-        std::cerr << "qlab run: writing " << out << "\n";
 
         const TrainResult trained = RunTrain(cmd->train, out);
         const nlohmann::json train_json = TrainJson(trained);

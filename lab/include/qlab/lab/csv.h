@@ -13,10 +13,13 @@
 namespace qlab {
 
 struct CsvField {
-  std::string text;  // unquoted
+  // The field's text without its quotes: a view into the reader's input, or into `unquoted` for
+  // a quoted field. Valid until the next call to CsvReader::Next.
+  std::string_view text;
   size_t line = 0;
   size_t column = 0;
   bool quoted = false;
+  std::string unquoted;  // storage for a quoted field's text
 };
 
 class CsvReader {

@@ -36,7 +36,8 @@ Dataset LoadCsv(const std::string& path, const std::string& target);
 Dataset LoadDataset(const std::string& dataset, const std::string& target,
                     const std::string& data_dir);
 
-// The rows scikit-learn's train_test_split(X, y, test_size, random_state=seed) picks.
+// The rows scikit-learn's train_test_split(X, y, test_size, random_state=seed) picks. InputError
+// when test_size is outside (0, 1) or either side would get fewer than 2 rows.
 struct SplitIndices {
   std::vector<int64_t> train;
   std::vector<int64_t> test;

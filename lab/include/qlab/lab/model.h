@@ -48,6 +48,13 @@ struct LinearModel {
 
   // Predictions for raw (unscaled) feature rows: ((X − mean) / scale)·coef + intercept.
   Eigen::VectorXd Predict(const Eigen::MatrixXd& X_raw) const;
+
+  // The same with the f32 gemv kernel (qlab::kernels::GemvF32, runtime-dispatched): the features
+  // are standardized in double and rounded to f32, the coefficients and intercept rounded to f32.
+  // Per row, |PredictF32 − Predict| ≤ (k + 3)·u·(Σ_j |z_j·coef_j| + |intercept|) + |result|·u,
+  // u = 2⁻²⁴ (rounding of z and coef, γ_k of the sum, the bias add, the f32 result). InputError
+  // for more than kernels::kMaxGemvK features.
+  Eigen::VectorXd PredictF32(const Eigen::MatrixXd& X_raw) const;
 };
 
 // The data a model was trained on, split the same way.

@@ -13,14 +13,23 @@ namespace qlab {
 
 class Sha256 {
  public:
-  Sha256();
+  enum class Implementation {
+    kAuto,      // the x86 SHA extensions when this CPU has them, else the portable code
+    kPortable,  // plain C++ (FIPS 180-4 as written)
+  };
+  explicit Sha256(Implementation implementation = Implementation::kAuto);
   void Update(const void* data, size_t size);
   void Update(std::string_view bytes) { Update(bytes.data(), bytes.size()); }
   // The digest; the object must not be updated afterwards.
   std::array<uint8_t, 32> Finish();
 
+  // Whether kAuto uses the SHA extensions on this CPU.
+  static bool HardwareAccelerated();
+
  private:
-  void Compress(const uint8_t* block);
+  void CompressBlocks(const uint8_t* blocks, size_t count);
+
+  bool use_sha_extensions_;
 
   std::array<uint32_t, 8> state_;
   std::array<uint8_t, 64> buffer_{};
@@ -29,6 +38,7 @@ class Sha256 {
 };
 
 // Lower-case hex digest of `bytes`.
-std::string Sha256Hex(std::string_view bytes);
+std::string Sha256Hex(std::string_view bytes,
+                      Sha256::Implementation implementation = Sha256::Implementation::kAuto);
 
 }  // namespace qlab

@@ -15,7 +15,7 @@
 namespace qlab::reference {
 
 enum class Solver {
-  kSvd,   // JacobiSVD after a column-pivoting QR: what scipy's lstsq (LAPACK gelsd) computes
+  kSvd,   // SVD (Jacobi, of R after a column-pivoting QR): what scipy's lstsq (gelsd) computes
   kQr,    // column-pivoting Householder QR
   kLdlt,  // normal equations AᵀA·coef = Aᵀb by LDLᵀ (squares the condition number)
 };

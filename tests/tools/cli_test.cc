@@ -1,0 +1,206 @@
+// Copyright 2026 The qlab Authors. SPDX-License-Identifier: Apache-2.0
+//
+// The qlab program end to end: train --json and predict --json reproduce scikit-learn's table,
+// the artifacts land where --out says, `run` writes its report folder.
+#define BOOST_TEST_MODULE tools_cli
+#include <boost/test/unit_test.hpp>
+
+#include <nlohmann/json.hpp>
+
+#include <cmath>
+#include <filesystem>
+#include <string>
+#include <vector>
+
+#include "common/data_dir.h"
+#include "common/run_qlab.h"
+#include "common/temp_dir.h"
+#include "qlab/lab/atomic_file.h"
+
+using nlohmann::json;
+using qlab::testing::RunQlab;
+using qlab::testing::TempDir;
+
+namespace {
+
+void CheckRelative(const json& got, double want, double tolerance, const std::string& what) {
+  BOOST_REQUIRE_MESSAGE(got.is_number(), what << " is not a number");
+  const double value = got.get<double>();
+  BOOST_TEST(std::abs(value - want) <= tolerance * std::abs(want),
+             what << ": " << value << " vs " << want);
+}
+
+std::vector<std::string> WithData(std::vector<std::string> args) {
+  BOOST_REQUIRE_MESSAGE(qlab::testing::HaveCaliforniaData(), qlab::testing::MissingDataMessage());
+  args.push_back("--data-dir");
+  args.push_back(qlab::testing::CaliforniaDataDir());
+  return args;
+}
+
+json ParseOneObject(const std::string& out) {
+  BOOST_REQUIRE_MESSAGE(!out.empty() && out.back() == '\n' && out.find('\n') == out.size() - 1,
+                        "expected one line of JSON, got: " << out);
+  return json::parse(out);
+}
+
+}  // namespace
+
+BOOST_AUTO_TEST_CASE(help_and_version_exit_zero) {
+  for (const auto& args : std::vector<std::vector<std::string>>{{"--help"},
+                                                                {"--version"},
+                                                                {"train", "--help"},
+                                                                {"predict", "--help"},
+                                                                {"run", "--help"}}) {
+    const auto r = RunQlab(args);
+    BOOST_TEST(r.exit_code == 0, args[0]);
+    BOOST_TEST(!r.out.empty());
+  }
+  BOOST_TEST(RunQlab({"--version"}).out.rfind("qlab ", 0) == 0u);
+}
+
+BOOST_AUTO_TEST_CASE(train_json_reproduces_the_table) {
+  TempDir dir;
+  const auto r = RunQlab(WithData({"train", "--json", "--out", dir.File("models/a")}));
+  BOOST_REQUIRE_MESSAGE(r.exit_code == 0, r.err);
+  BOOST_TEST(r.err.empty(), r.err);
+  const json j = ParseOneObject(r.out);
+  for (const char* key :
+       {"dataset", "n_train", "n_test", "feature_names", "coef", "intercept", "train_r2", "test_r2",
+        "train_mse", "test_mse", "test_mae", "solver", "condition_number"}) {
+    BOOST_TEST(j.contains(key), key);
+  }
+  BOOST_TEST(j["dataset"] == "california");
+  BOOST_TEST(j["n_train"] == 16512);
+  BOOST_TEST(j["n_test"] == 4128);
+  BOOST_TEST(j["solver"] == "svd");
+  BOOST_TEST(j["feature_names"] == json({"MedInc", "HouseAge", "AveRooms", "AveBedrms",
+                                         "Population", "AveOccup", "Latitude", "Longitude"}));
+  constexpr double kTol = 1e-9;
+  CheckRelative(j["train_r2"], 0.6125511913966952, kTol, "train_r2");
+  CheckRelative(j["test_r2"], 0.5757877060324508, kTol, "test_r2");
+  CheckRelative(j["train_mse"], 0.5179331255246699, kTol, "train_mse");
+  CheckRelative(j["test_mse"], 0.5558915986952444, kTol, "test_mse");
+  CheckRelative(j["test_mae"], 0.5332001304956566, kTol, "test_mae");
+  CheckRelative(j["intercept"], 2.071946937378619, kTol, "intercept");
+  const double coef[] = {0.8543830309268556,  0.12254623807840506,    -0.29441013447329734,
+                         0.33925949059448285, -0.0023077231458313034, -0.040829103085086305,
+                         -0.896928876638668,  -0.869841775241719};
+  for (int k = 0; k < 8; ++k) CheckRelative(j["coef"][k], coef[k], kTol, "coef");
+
+  // The artifact holds the same doubles the JSON printed (both shortest round-trip).
+  const json model = json::parse(qlab::ReadFileBytes(dir.File("models/a/model.json")));
+  BOOST_TEST(model["format"] == "qlab.linear_model");
+  BOOST_TEST(model["coef"] == j["coef"]);
+  BOOST_TEST(model["intercept"] == j["intercept"]);
+  BOOST_TEST(model["data"]["sha256"] ==
+             "d3d8a1a722ae78f91134862727d27a70b1415e7d512a89140406248687f4b902");
+  BOOST_TEST(std::filesystem::path(model["data"]["path"].get<std::string>()).is_absolute());
+}
+
+BOOST_AUTO_TEST_CASE(predict_prints_the_original_figures) {
+  TempDir dir;
+  BOOST_REQUIRE(RunQlab(WithData({"train", "--out", dir.File("m")})).exit_code == 0);
+  const auto r = RunQlab(WithData({"predict", "--model", dir.File("m"), "--json"}));
+  BOOST_REQUIRE_MESSAGE(r.exit_code == 0, r.err);
+  const json j = ParseOneObject(r.out);
+  constexpr double kTol = 1e-9;
+  const double head[] = {0.7191228416019142, 1.7640165706624171, 2.70965883343173,
+                         2.8389259301839287, 2.604657251810314};
+  const double actual[] = {0.477, 0.458, 5.00001, 2.186, 2.78};
+  BOOST_REQUIRE(j["head"].size() == 5u);
+  for (int i = 0; i < 5; ++i) {
+    CheckRelative(j["head"][i], head[i], kTol, "head");
+    BOOST_TEST(j["actual_head"][i].get<double>() == actual[i]);
+  }
+  CheckRelative(j["mean"], 2.0515237980264827, kTol, "mean");
+  CheckRelative(j["std"], 0.9161316692537385, kTol, "std");
+  CheckRelative(j["min"], -1.0137928122566304, kTol, "min");
+  CheckRelative(j["max"], 11.500331025900959, kTol, "max");
+  CheckRelative(j["test_r2"], 0.5757877060324508, kTol, "test_r2");
+  CheckRelative(j["test_mse"], 0.5558915986952444, kTol, "test_mse");
+
+  // The f32 kernel: the same figures to f32 accuracy, on every target this CPU runs.
+  for (const std::string isa : {"", "SCALAR"}) {
+    std::vector<std::string> args = {"predict", "--model",  dir.File("m"),
+                                     "--json",  "--kernel", "f32"};
+    if (!isa.empty()) args.insert(args.end(), {"--isa", isa});
+    const auto f32 = RunQlab(WithData(args));
+    BOOST_REQUIRE_MESSAGE(f32.exit_code == 0, f32.err);
+    const json k = ParseOneObject(f32.out);
+    BOOST_TEST(k["kernel"] == "f32");
+    for (int i = 0; i < 5; ++i) CheckRelative(k["head"][i], head[i], 1e-6, "f32 head");
+    CheckRelative(k["mean"], 2.0515237980264827, 1e-6, "f32 mean");
+    CheckRelative(k["test_r2"], 0.5757877060324508, 1e-6, "f32 test_r2");
+  }
+
+  const auto text = RunQlab(WithData({"predict", "--model", dir.File("m")}));
+  BOOST_TEST(text.exit_code == 0);
+  BOOST_TEST(text.out.find("5.00001") != std::string::npos, text.out);
+  BOOST_TEST(text.out.find("mean 2.05152379802") != std::string::npos, text.out);
+}
+
+BOOST_AUTO_TEST_CASE(every_solver_from_the_command_line) {
+  TempDir dir;
+  for (const char* solver : {"svd", "qr", "ldlt"}) {
+    const auto r =
+        RunQlab(WithData({"train", "--json", "--solver", solver, "--out", dir.File(solver)}));
+    BOOST_REQUIRE_MESSAGE(r.exit_code == 0, r.err);
+    const json j = ParseOneObject(r.out);
+    BOOST_TEST(j["solver"] == solver);
+    CheckRelative(j["test_r2"], 0.5757877060324508, 1e-7, "test_r2");
+    CheckRelative(j["intercept"], 2.071946937378619, 1e-7, "intercept");
+    BOOST_TEST(j["condition_number"].get<double>() > 1.0);
+  }
+}
+
+BOOST_AUTO_TEST_CASE(constant_feature_warns_and_trains) {
+  TempDir dir;
+  std::string csv = "a,k,y\n";
+  for (int i = 0; i < 30; ++i) csv += std::to_string(i) + ",7," + std::to_string(3 * i + 1) + "\n";
+  const std::string path = dir.Write("k.csv", csv);
+  const auto r =
+      RunQlab({"train", "--dataset", path, "--target", "y", "--json", "--out", dir.File("m")});
+  BOOST_REQUIRE_MESSAGE(r.exit_code == 0, r.err);
+  BOOST_TEST(r.err.find("warning: feature k is constant") != std::string::npos, r.err);
+  const json j = ParseOneObject(r.out);
+  BOOST_TEST(j["coef"][1].get<double>() == 0.0);
+  BOOST_TEST(j["constant_features"] == json({"k"}));
+}
+
+BOOST_AUTO_TEST_CASE(out_replaces_files_in_an_existing_folder) {
+  TempDir dir;
+  const std::string out = dir.File("deep/er/models");
+  BOOST_REQUIRE(RunQlab(WithData({"train", "--out", out, "--solver", "qr"})).exit_code == 0);
+  BOOST_REQUIRE(RunQlab(WithData({"train", "--out", out})).exit_code == 0);
+  const json model = json::parse(qlab::ReadFileBytes(out + "/model.json"));
+  BOOST_TEST(model["solver"] == "svd");
+  int entries = 0;
+  for (const auto& e : std::filesystem::directory_iterator(out)) entries += e.is_regular_file();
+  BOOST_TEST(entries == 1);  // no temporary file left behind
+}
+
+BOOST_AUTO_TEST_CASE(run_writes_a_report_folder) {
+  TempDir dir;
+  const auto r = RunQlab(WithData({"run", "--out", dir.File("report")}));
+  BOOST_REQUIRE_MESSAGE(r.exit_code == 0, r.err);
+  for (const char* file : {"model.json", "train.json", "predict.json"}) {
+    BOOST_TEST(std::filesystem::exists(dir.File("report/") + file), file);
+  }
+  BOOST_TEST(r.out.find("Report folder: " + dir.File("report")) != std::string::npos, r.out);
+  const json predict = json::parse(qlab::ReadFileBytes(dir.File("report/predict.json")));
+  CheckRelative(predict["mean"], 2.0515237980264827, 1e-9, "mean");
+
+  // Without --out: ./reports/<UTC time>-<host>/ under the current folder.
+  const auto defaulted = RunQlab(WithData({"run"}), dir.path());
+  BOOST_REQUIRE_MESSAGE(defaulted.exit_code == 0, defaulted.err);
+  int folders = 0;
+  for (const auto& e : std::filesystem::directory_iterator(dir.File("reports"))) {
+    ++folders;
+    const std::string name = e.path().filename().string();
+    BOOST_TEST(name.size() > 17u);
+    BOOST_TEST(name[8] == 'T');
+    BOOST_TEST(name.substr(15, 2) == "Z-");
+    BOOST_TEST(std::filesystem::exists(e.path() / "model.json"));
+  }
+  BOOST_TEST(folders == 1);
+}
