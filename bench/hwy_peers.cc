@@ -36,11 +36,15 @@ uint64_t ReadAllImpl(const uint64_t* HWY_RESTRICT words, size_t n) {
     x3 = hn::Xor(x3, hn::LoadU(d, words + i + 3 * N));
   }
   uint64_t tail = 0;
-  for (; i < n; ++i) tail ^= words[i];
+  for (; i < n; ++i) {
+    tail ^= words[i];
+  }
   x0 = hn::Xor(hn::Xor(x0, x1), hn::Xor(x2, x3));
   alignas(64) uint64_t lanes[HWY_MAX_BYTES / sizeof(uint64_t)];
   hn::Store(x0, d, lanes);
-  for (size_t l = 0; l < N; ++l) tail ^= lanes[l];
+  for (size_t l = 0; l < N; ++l) {
+    tail ^= lanes[l];
+  }
   return tail;
 }
 

@@ -47,9 +47,13 @@ class BufferPool {
     auto it = buffers_.find(key);
     if (it == buffers_.end()) {
       const size_t bytes = (count * sizeof(T) + 63) / 64 * 64;
-      if (bytes >= kLarge) EvictLargeExcept(group);
+      if (bytes >= kLarge) {
+        EvictLargeExcept(group);
+      }
       Entry e{group, bytes, Owned(static_cast<unsigned char*>(std::aligned_alloc(64, bytes)))};
-      if (!e.data) throw std::bad_alloc();
+      if (!e.data) {
+        throw std::bad_alloc();
+      }
       Fill(e.data.get(), bytes, std::hash<std::string>()(key));
       it = buffers_.emplace(key, std::move(e)).first;
     }
@@ -102,7 +106,9 @@ float* Floats(const std::string& group, const std::string& role, size_t n) {
   float* f = Pool().Get<float>(group, role, n);
   static std::map<const float*, size_t> filled;
   if (filled[f] != n) {
-    for (size_t i = 0; i < n; ++i) f[i] = static_cast<float>(bits[i] >> 8) * 0x1p-23f - 1.0f;
+    for (size_t i = 0; i < n; ++i) {
+      f[i] = static_cast<float>(bits[i] >> 8) * 0x1p-23f - 1.0f;
+    }
     filled[f] = n;
   }
   return f;
@@ -120,10 +126,14 @@ struct Traffic {
 class ScopedTarget {
  public:
   explicit ScopedTarget(const std::string& target) : active_(!target.empty()) {
-    if (active_ && !k::ForceTarget(target)) throw std::runtime_error("cannot force " + target);
+    if (active_ && !k::ForceTarget(target)) {
+      throw std::runtime_error("cannot force " + target);
+    }
   }
   ~ScopedTarget() {
-    if (active_) k::ForceTarget("");
+    if (active_) {
+      k::ForceTarget("");
+    }
   }
   ScopedTarget(const ScopedTarget&) = delete;
   ScopedTarget& operator=(const ScopedTarget&) = delete;
@@ -132,14 +142,24 @@ class ScopedTarget {
   bool active_;
 };
 
+// `<kernel>/<variant>/<size>`. (Appending, not operator+: GCC 12 warns falsely on the latter.)
+std::string Name(const std::string& kernel, const std::string& variant, size_t size) {
+  std::string name = kernel;
+  name.append("/").append(variant).append("/").append(std::to_string(size));
+  return name;
+}
+
 // `setup` runs once per benchmark run (outside the timed loop) and returns the timed call.
 using Setup = std::function<std::function<void()>()>;
 
-void Register(const std::string& name, Traffic traffic, const std::string& target, Setup setup) {
+void Register(const std::string& name, Traffic traffic, const std::string& target,
+              const Setup& setup) {
   benchmark::RegisterBenchmark(name.c_str(), [traffic, target, setup](benchmark::State& state) {
     const ScopedTarget forced(target);
     const std::function<void()> call = setup();
-    for (auto _ : state) call();
+    for (auto _ : state) {
+      call();
+    }
     const auto iterations = static_cast<double>(state.iterations());
     state.SetBytesProcessed(static_cast<int64_t>(traffic.bytes * iterations));
     state.SetItemsProcessed(static_cast<int64_t>(traffic.items * iterations));
@@ -148,17 +168,16 @@ void Register(const std::string& name, Traffic traffic, const std::string& targe
 
 // The hwy variant and one hwy:<TARGET> per supported target, sharing one body.
 void RegisterHwy(const std::string& kernel, size_t size, Traffic traffic, const Setup& setup) {
-  const std::string suffix = "/" + std::to_string(size);
-  Register(kernel + "/hwy" + suffix, traffic, "", setup);
+  Register(Name(kernel, "hwy", size), traffic, "", setup);
   for (const k::TargetInfo& t : k::SupportedTargets()) {
-    Register(kernel + "/hwy:" + t.name + suffix, traffic, t.name, setup);
+    Register(Name(kernel, "hwy:" + t.name, size), traffic, t.name, setup);
   }
 }
 
 void RegisterDots() {
   for (const size_t n : kDotSizes) {
     const std::string g = "dot/" + std::to_string(n);
-    const std::string s = "/" + std::to_string(n);
+    const size_t size = n;
     const auto dn = static_cast<double>(n);
     // f32
     const Traffic f32{8 * dn, dn};
@@ -169,12 +188,14 @@ void RegisterDots() {
         return [a, b, n, fn] { benchmark::DoNotOptimize(fn(a, b, n)); };
       };
     };
-    Register("dot_f32/ref" + s, f32, "", dot_f32(ref::DotF32));
-    Register("dot_f32/auto" + s, f32, "", dot_f32(ref::autovec::DotF32));
+    Register(Name("dot_f32", "ref", size), f32, "", dot_f32(ref::DotF32));
+    Register(Name("dot_f32", "auto", size), f32, "", dot_f32(ref::autovec::DotF32));
     RegisterHwy("dot_f32", n, f32, dot_f32(k::DotF32));
-    Register("dot_f32/eigen" + s, f32, "", dot_f32(EigenDot));
-    if (HaveOpenBlas()) Register("dot_f32/openblas" + s, f32, "", dot_f32(OpenBlasDot));
-    Register("dot_f32/hwydot" + s, f32, "", dot_f32(HwyContribDot));
+    Register(Name("dot_f32", "eigen", size), f32, "", dot_f32(EigenDot));
+    if (HaveOpenBlas()) {
+      Register(Name("dot_f32", "openblas", size), f32, "", dot_f32(OpenBlasDot));
+    }
+    Register(Name("dot_f32", "hwydot", size), f32, "", dot_f32(HwyContribDot));
     // int8 · int8 and uint8 · int8
     const Traffic i8{2 * dn, dn};
     const auto dot_i8 = [g, n](int64_t (*fn)(const int8_t*, const int8_t*, size_t)) -> Setup {
@@ -184,8 +205,8 @@ void RegisterDots() {
         return [a, b, n, fn] { benchmark::DoNotOptimize(fn(a, b, n)); };
       };
     };
-    Register("dot_i8/ref" + s, i8, "", dot_i8(ref::DotI8));
-    Register("dot_i8/auto" + s, i8, "", dot_i8(ref::autovec::DotI8));
+    Register(Name("dot_i8", "ref", size), i8, "", dot_i8(ref::DotI8));
+    Register(Name("dot_i8", "auto", size), i8, "", dot_i8(ref::autovec::DotI8));
     RegisterHwy("dot_i8", n, i8, dot_i8(k::DotI8));
     const auto dot_u8i8 = [g, n](int64_t (*fn)(const uint8_t*, const int8_t*, size_t)) -> Setup {
       return [g, n, fn] {
@@ -194,11 +215,11 @@ void RegisterDots() {
         return [a, b, n, fn] { benchmark::DoNotOptimize(fn(a, b, n)); };
       };
     };
-    Register("dot_u8i8/ref" + s, i8, "", dot_u8i8(ref::DotU8I8));
-    Register("dot_u8i8/auto" + s, i8, "", dot_u8i8(ref::autovec::DotU8I8));
+    Register(Name("dot_u8i8", "ref", size), i8, "", dot_u8i8(ref::DotU8I8));
+    Register(Name("dot_u8i8", "auto", size), i8, "", dot_u8i8(ref::autovec::DotU8I8));
     RegisterHwy("dot_u8i8", n, i8, dot_u8i8(k::DotU8I8));
     if (HaveOneDnn()) {
-      Register("dot_u8i8/onednn" + s, i8, "", [g, n]() -> std::function<void()> {
+      Register(Name("dot_u8i8", "onednn", size), i8, "", [g, n]() -> std::function<void()> {
         const uint8_t* a = Pool().Get<uint8_t>(g, "a8", n);
         const int8_t* b = Pool().Get<int8_t>(g, "b8", n);
         int32_t* out = Pool().Get<int32_t>(g, "out32", 1);
@@ -212,13 +233,13 @@ void RegisterDots() {
 void RegisterGemv() {
   for (const size_t rows : kGemvRows) {
     const std::string g = "gemv/" + std::to_string(rows);
-    const std::string s = "/" + std::to_string(rows);
+    const size_t size = rows;
     const auto dr = static_cast<double>(rows);
     const double macs = dr * kGemvK;
     // f32: X read, y written, w read.
     const Traffic f32{dr * (kGemvK * 4 + 4) + kGemvK * 4, macs};
     const auto gemv_f32 =
-        [g, rows](std::function<void(const float*, const float*, float*)> fn) -> Setup {
+        [g, rows](const std::function<void(const float*, const float*, float*)>& fn) -> Setup {
       return [g, rows, fn] {
         const float* x = Floats(g, "x", rows * kGemvK);
         const float* w = Floats(g, "w", kGemvK);
@@ -229,23 +250,23 @@ void RegisterGemv() {
         };
       };
     };
-    Register("gemv_f32/ref" + s, f32, "",
+    Register(Name("gemv_f32", "ref", size), f32, "",
              gemv_f32([rows](const float* x, const float* w, float* y) {
                ref::GemvF32(x, rows, kGemvK, w, kBias, y);
              }));
-    Register("gemv_f32/auto" + s, f32, "",
+    Register(Name("gemv_f32", "auto", size), f32, "",
              gemv_f32([rows](const float* x, const float* w, float* y) {
                ref::autovec::GemvF32K8(x, rows, w, kBias, y);
              }));
     RegisterHwy("gemv_f32", rows, f32, gemv_f32([rows](const float* x, const float* w, float* y) {
                   k::GemvF32(x, rows, kGemvK, w, kBias, y);
                 }));
-    Register("gemv_f32/eigen" + s, f32, "",
+    Register(Name("gemv_f32", "eigen", size), f32, "",
              gemv_f32([rows](const float* x, const float* w, float* y) {
                EigenGemv(x, rows, kGemvK, w, kBias, y);
              }));
     if (HaveOpenBlas()) {
-      Register("gemv_f32/openblas" + s, f32, "",
+      Register(Name("gemv_f32", "openblas", size), f32, "",
                gemv_f32([rows](const float* x, const float* w, float* y) {
                  OpenBlasGemv(x, rows, kGemvK, w, y);
                }));
@@ -253,7 +274,7 @@ void RegisterGemv() {
     // u8 · i8 → f32: X read (1 byte per feature), y written.
     const Traffic u8{dr * (kGemvK + 4) + kGemvK, macs};
     const auto gemv_u8 =
-        [g, rows](std::function<void(const uint8_t*, const int8_t*, float*)> fn) -> Setup {
+        [g, rows](const std::function<void(const uint8_t*, const int8_t*, float*)>& fn) -> Setup {
       return [g, rows, fn] {
         const uint8_t* x = Pool().Get<uint8_t>(g, "x8", rows * kGemvK);
         const int8_t* w = Pool().Get<int8_t>(g, "w8", kGemvK);
@@ -265,11 +286,11 @@ void RegisterGemv() {
       };
     };
     // Offsets folded into the bias (correction 0), as for the oneDNN peer.
-    Register("gemv_u8i8/ref" + s, u8, "",
+    Register(Name("gemv_u8i8", "ref", size), u8, "",
              gemv_u8([rows](const uint8_t* x, const int8_t* w, float* y) {
                ref::GemvU8I8(x, rows, kGemvK, w, kScale, 0, kBias, y);
              }));
-    Register("gemv_u8i8/auto" + s, u8, "",
+    Register(Name("gemv_u8i8", "auto", size), u8, "",
              gemv_u8([rows](const uint8_t* x, const int8_t* w, float* y) {
                ref::autovec::GemvU8I8K8(x, rows, w, kScale, 0, kBias, y);
              }));
@@ -277,7 +298,7 @@ void RegisterGemv() {
                   k::GemvU8I8(x, rows, kGemvK, w, kScale, 0, kBias, y);
                 }));
     if (HaveOneDnn()) {
-      Register("gemv_u8i8/onednn" + s, u8, "", [g, rows]() -> std::function<void()> {
+      Register(Name("gemv_u8i8", "onednn", size), u8, "", [g, rows]() -> std::function<void()> {
         const uint8_t* x = Pool().Get<uint8_t>(g, "x8", rows * kGemvK);
         const int8_t* w = Pool().Get<int8_t>(g, "w8", kGemvK);
         float* y = Pool().Get<float>(g, "y", rows);
@@ -307,9 +328,9 @@ void RegisterQuantize() {
         };
       };
     };
-    const std::string s = "/" + std::to_string(n);
-    Register("quantize_u8/ref" + s, traffic, "", quantize(ref::QuantizeU8));
-    Register("quantize_u8/auto" + s, traffic, "", quantize(ref::autovec::QuantizeU8));
+    const size_t size = n;
+    Register(Name("quantize_u8", "ref", size), traffic, "", quantize(ref::QuantizeU8));
+    Register(Name("quantize_u8", "auto", size), traffic, "", quantize(ref::autovec::QuantizeU8));
     RegisterHwy("quantize_u8", n, traffic, quantize(k::QuantizeU8));
   }
 }
@@ -317,8 +338,8 @@ void RegisterQuantize() {
 void RegisterMembw() {
   for (const size_t bytes : kMembwBytes) {
     const std::string g = "membw/" + std::to_string(bytes);
-    const Traffic traffic{static_cast<double>(bytes), static_cast<double>(bytes / 8)};
-    Register("membw/read/" + std::to_string(bytes), traffic, "", [g, bytes] {
+    const Traffic traffic{static_cast<double>(bytes), static_cast<double>(bytes) / 8};
+    Register(Name("membw", "read", bytes), traffic, "", [g, bytes] {
       const uint64_t* words = Pool().Get<uint64_t>(g, "words", bytes / 8);
       return std::function<void()>(
           [words, bytes] { benchmark::DoNotOptimize(ReadAll(words, bytes / 8)); });
@@ -328,7 +349,9 @@ void RegisterMembw() {
 
 std::string Join(const std::vector<k::TargetInfo>& targets) {
   std::string s;
-  for (const auto& t : targets) s += (s.empty() ? "" : " ") + t.name;
+  for (const auto& t : targets) {
+    s += (s.empty() ? "" : " ") + t.name;
+  }
   return s;
 }
 
@@ -339,13 +362,21 @@ int main(int argc, char** argv) {
   using namespace qlab::bench;  // NOLINT(google-build-using-namespace)
   LimitPeersToOneThread();
   std::string peers = "eigen hwydot";
-  if (HaveOpenBlas()) peers += " openblas";
-  if (HaveOneDnn()) peers += " onednn";
+  if (HaveOpenBlas()) {
+    peers += " openblas";
+  }
+  if (HaveOneDnn()) {
+    peers += " onednn";
+  }
   benchmark::AddCustomContext("qlab_peers", peers);
   benchmark::AddCustomContext("qlab_targets_supported", Join(qlab::kernels::SupportedTargets()));
   benchmark::AddCustomContext("qlab_target_dispatched", qlab::kernels::ActiveTarget());
-  if (HaveOpenBlas()) benchmark::AddCustomContext("openblas_config", OpenBlasConfig());
-  if (HaveOneDnn()) benchmark::AddCustomContext("onednn_version", OneDnnVersion());
+  if (HaveOpenBlas()) {
+    benchmark::AddCustomContext("openblas_config", OpenBlasConfig());
+  }
+  if (HaveOneDnn()) {
+    benchmark::AddCustomContext("onednn_version", OneDnnVersion());
+  }
   const char* coretype = std::getenv("OPENBLAS_CORETYPE");
   benchmark::AddCustomContext("OPENBLAS_CORETYPE", coretype != nullptr ? coretype : "(unset)");
   RegisterMembw();
@@ -353,7 +384,9 @@ int main(int argc, char** argv) {
   RegisterGemv();
   RegisterQuantize();
   benchmark::Initialize(&argc, argv);
-  if (benchmark::ReportUnrecognizedArguments(argc, argv)) return 2;
+  if (benchmark::ReportUnrecognizedArguments(argc, argv)) {
+    return 2;
+  }
   benchmark::RunSpecifiedBenchmarks();
   benchmark::Shutdown();
   return 0;

@@ -64,10 +64,18 @@ HWY_INLINE void ForEachRow(size_t rows, size_t block_rows, const void* out, cons
                            const Row& row) {
   const internal::StreamPlan plan = internal::PlanStream(rows, block_rows, out);
   size_t r = 0;
-  for (; r < plan.peel; ++r) row(r);
-  for (; r + block_rows <= rows; r += block_rows) block(r, plan.stream);
-  for (; r < rows; ++r) row(r);
-  if (plan.stream) hwy::FlushStream();
+  for (; r < plan.peel; ++r) {
+    row(r);
+  }
+  for (; r + block_rows <= rows; r += block_rows) {
+    block(r, plan.stream);
+  }
+  for (; r < rows; ++r) {
+    row(r);
+  }
+  if (plan.stream) {
+    hwy::FlushStream();
+  }
 }
 
 template <class D, class V, typename T>
@@ -86,14 +94,18 @@ float RowDotF32(const float* HWY_RESTRICT x, const float* HWY_RESTRICT w, size_t
   const size_t N = hn::Lanes(d);
   auto sum = hn::Zero(d);
   size_t j = 0;
-  for (; j + N <= k; j += N) sum = hn::MulAdd(hn::LoadU(d, x + j), hn::LoadU(d, w + j), sum);
+  for (; j + N <= k; j += N) {
+    sum = hn::MulAdd(hn::LoadU(d, x + j), hn::LoadU(d, w + j), sum);
+  }
   float tail = 0.0f;
   if (j != k) {
     if constexpr (kMaskedTails) {
       const auto m = hn::FirstN(d, k - j);
       sum = hn::MulAdd(hn::MaskedLoad(m, d, x + j), hn::MaskedLoad(m, d, w + j), sum);
     } else {
-      for (; j < k; ++j) tail += x[j] * w[j];
+      for (; j < k; ++j) {
+        tail += x[j] * w[j];
+      }
     }
   }
   return hn::GetLane(hn::SumOfLanes(d, sum)) + tail;
@@ -107,7 +119,9 @@ void GemvF32FixedK(const float* HWY_RESTRICT x, size_t rows, const float* HWY_RE
   // Weights tiled over max(N, k) lanes: lane l of block vector m multiplies w[(m·N + l) mod k].
   const size_t period = std::max(N, kK);
   HWY_ALIGN float tiled[std::max<size_t>(kK, HWY_MAX_BYTES / sizeof(float))];
-  for (size_t l = 0; l < period; ++l) tiled[l] = w[l % kK];
+  for (size_t l = 0; l < period; ++l) {
+    tiled[l] = w[l % kK];
+  }
   const auto vbias = hn::Set(d, bias);
   ForEachRow(
       rows, N, y,
@@ -140,7 +154,9 @@ void GemvF32Impl(const float* HWY_RESTRICT x, size_t rows, size_t k, const float
     case 64:
       return GemvF32FixedK<64>(x, rows, w, bias, y);
     default:
-      for (size_t r = 0; r < rows; ++r) y[r] = RowDotF32(x + r * k, w, k) + bias;
+      for (size_t r = 0; r < rows; ++r) {
+        y[r] = RowDotF32(x + r * k, w, k) + bias;
+      }
   }
 }
 
@@ -155,7 +171,9 @@ __attribute__((optimize("no-tree-vectorize"))) int32_t RowSumU8I8(const uint8_t*
                                                                   const int8_t* HWY_RESTRICT w,
                                                                   size_t k) {
   int32_t sum = 0;
-  for (size_t j = 0; j < k; ++j) sum += int32_t{x[j]} * int32_t{w[j]};
+  for (size_t j = 0; j < k; ++j) {
+    sum += int32_t{x[j]} * int32_t{w[j]};
+  }
   return sum;
 }
 
@@ -201,7 +219,9 @@ void GemvU8I8Widen(const uint8_t* HWY_RESTRICT x, size_t rows, const int8_t* HWY
   const size_t N16 = hn::Lanes(d16);
   const size_t period = std::max(N16, kK);
   HWY_ALIGN int16_t tiled[std::max<size_t>(kK, HWY_MAX_BYTES / sizeof(int16_t))];
-  for (size_t l = 0; l < period; ++l) tiled[l] = w[l % kK];
+  for (size_t l = 0; l < period; ++l) {
+    tiled[l] = w[l % kK];  // NOLINT(bugprone-signed-char-misuse): sign extension wanted
+  }
   ForEachRow(
       rows, hn::Lanes(d32), out.Base(),
       [&](size_t r, bool stream) {
@@ -249,7 +269,9 @@ QLAB_VNNI_ATTR void GemvU8I8VnniBlocks(const uint8_t* HWY_RESTRICT x, size_t beg
                                        float scale, int32_t correction, float bias,
                                        float* HWY_RESTRICT y) {
   alignas(64) int8_t tiled_bytes[64];
-  for (size_t l = 0; l < 64; ++l) tiled_bytes[l] = w[l % kK];
+  for (size_t l = 0; l < 64; ++l) {
+    tiled_bytes[l] = w[l % kK];
+  }
   const __m512i tiled = _mm512_load_si512(tiled_bytes);
   const __m512i vcorrection = _mm512_set1_epi32(correction);
   const __m512 vscale = _mm512_set1_ps(scale);
@@ -270,7 +292,9 @@ QLAB_VNNI_ATTR void GemvU8I8VnniBlocks(const uint8_t* HWY_RESTRICT x, size_t beg
       _mm512_storeu_si512(acc + r, sums);
     }
   }
-  if constexpr (kStream) _mm_sfence();
+  if constexpr (kStream) {
+    _mm_sfence();
+  }
 }
 
 template <size_t kK, class Out>
@@ -292,14 +316,18 @@ void GemvU8I8Vnni(const uint8_t* HWY_RESTRICT x, size_t rows, const int8_t* HWY_
   }
   const internal::StreamPlan plan = internal::PlanStream(rows, 16, out.Base());
   size_t r = 0;
-  for (; r < plan.peel; ++r) out.Row(RowSumU8I8(x + r * kK, w, kK), r);
+  for (; r < plan.peel; ++r) {
+    out.Row(RowSumU8I8(x + r * kK, w, kK), r);
+  }
   const size_t blocks_end = r + (rows - r) / 16 * 16;
   if (plan.stream) {
     GemvU8I8VnniBlocks<kK, kFloat, true>(x, r, blocks_end, w, acc, scale, correction, bias, y);
   } else {
     GemvU8I8VnniBlocks<kK, kFloat, false>(x, r, blocks_end, w, acc, scale, correction, bias, y);
   }
-  for (r = blocks_end; r < rows; ++r) out.Row(RowSumU8I8(x + r * kK, w, kK), r);
+  for (r = blocks_end; r < rows; ++r) {
+    out.Row(RowSumU8I8(x + r * kK, w, kK), r);
+  }
 }
 #endif  // HWY_TARGET == HWY_AVX3_DL
 
@@ -337,7 +365,9 @@ void GemvU8I8Any(const uint8_t* HWY_RESTRICT x, size_t rows, size_t k, const int
     case 64:
       return GemvU8I8Widen<64>(x, rows, w, out);
     default:
-      for (size_t r = 0; r < rows; ++r) out.Row(RowSumU8I8(x + r * k, w, k), r);
+      for (size_t r = 0; r < rows; ++r) {
+        out.Row(RowSumU8I8(x + r * k, w, k), r);
+      }
   }
 }
 

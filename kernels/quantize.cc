@@ -27,7 +27,9 @@ namespace HWY_NAMESPACE {
 template <typename TQ>
 TQ QuantizeOne(float x, float scale, float zero_point) {
   float v = x / scale;
-  if (std::isnan(v)) v = 0.0f;
+  if (std::isnan(v)) {
+    v = 0.0f;
+  }
   v = std::nearbyint(v) + zero_point;
   v = std::fmin(std::fmax(v, float{std::numeric_limits<TQ>::min()}),
                 float{std::numeric_limits<TQ>::max()});
@@ -57,12 +59,16 @@ void QuantizeImpl(const float* HWY_RESTRICT x, size_t n, float scale, int32_t ze
     return hn::DemoteTo(dq, hn::ConvertTo(di, v));
   };
   size_t i = 0;
-  for (; i + N <= n; i += N) hn::StoreU(codes(x + i), dq, q + i);
+  for (; i + N <= n; i += N) {
+    hn::StoreU(codes(x + i), dq, q + i);
+  }
   if (i != n) {
     if (n >= N) {
       hn::StoreU(codes(x + n - N), dq, q + n - N);
     } else {
-      for (; i < n; ++i) q[i] = QuantizeOne<TQ>(x[i], scale, zp);
+      for (; i < n; ++i) {
+        q[i] = QuantizeOne<TQ>(x[i], scale, zp);
+      }
     }
   }
 }
@@ -82,12 +88,16 @@ void DequantizeImpl(const TQ* HWY_RESTRICT q, size_t n, float scale, int32_t zer
     return hn::Mul(hn::ConvertTo(df, centered), vscale);
   };
   size_t i = 0;
-  for (; i + N <= n; i += N) hn::StoreU(values(q + i), df, x + i);
+  for (; i + N <= n; i += N) {
+    hn::StoreU(values(q + i), df, x + i);
+  }
   if (i != n) {
     if (n >= N) {
       hn::StoreU(values(q + n - N), df, x + n - N);
     } else {
-      for (; i < n; ++i) x[i] = static_cast<float>(int32_t{q[i]} - zero_point) * scale;
+      for (; i < n; ++i) {
+        x[i] = static_cast<float>(int32_t{q[i]} - zero_point) * scale;
+      }
     }
   }
 }

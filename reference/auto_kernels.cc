@@ -11,26 +11,34 @@ namespace qlab::reference::autovec {
 
 float DotF32(const float* a, const float* b, size_t n) {
   float acc = 0.0f;
-  for (size_t i = 0; i < n; ++i) acc += a[i] * b[i];
+  for (size_t i = 0; i < n; ++i) {
+    acc += a[i] * b[i];
+  }
   return acc;
 }
 
 int64_t DotI8(const int8_t* a, const int8_t* b, size_t n) {
   int64_t acc = 0;
-  for (size_t i = 0; i < n; ++i) acc += int32_t{a[i]} * int32_t{b[i]};
+  for (size_t i = 0; i < n; ++i) {
+    acc += int32_t{a[i]} * int32_t{b[i]};
+  }
   return acc;
 }
 
 int64_t DotU8I8(const uint8_t* a, const int8_t* b, size_t n) {
   int64_t acc = 0;
-  for (size_t i = 0; i < n; ++i) acc += int32_t{a[i]} * int32_t{b[i]};
+  for (size_t i = 0; i < n; ++i) {
+    acc += int32_t{a[i]} * int32_t{b[i]};
+  }
   return acc;
 }
 
 void GemvF32(const float* x, size_t rows, size_t k, const float* w, float bias, float* y) {
   for (size_t i = 0; i < rows; ++i) {
     float acc = bias;
-    for (size_t j = 0; j < k; ++j) acc += x[i * k + j] * w[j];
+    for (size_t j = 0; j < k; ++j) {
+      acc += x[i * k + j] * w[j];
+    }
     y[i] = acc;
   }
 }
@@ -39,7 +47,9 @@ void GemvF32K8(const float* x, size_t rows, const float* w, float bias, float* y
   constexpr size_t kK = 8;
   for (size_t i = 0; i < rows; ++i) {
     float acc = bias;
-    for (size_t j = 0; j < kK; ++j) acc += x[i * kK + j] * w[j];
+    for (size_t j = 0; j < kK; ++j) {
+      acc += x[i * kK + j] * w[j];
+    }
     y[i] = acc;
   }
 }
@@ -49,7 +59,9 @@ void GemvU8I8K8(const uint8_t* x, size_t rows, const int8_t* w, float scale, int
   constexpr size_t kK = 8;
   for (size_t i = 0; i < rows; ++i) {
     int32_t sum = 0;
-    for (size_t j = 0; j < kK; ++j) sum += int32_t{x[i * kK + j]} * int32_t{w[j]};
+    for (size_t j = 0; j < kK; ++j) {
+      sum += int32_t{x[i * kK + j]} * int32_t{w[j]};
+    }
     y[i] = scale * static_cast<float>(sum - correction) + bias;
   }
 }

@@ -12,19 +12,25 @@ namespace qlab::reference {
 
 float DotF32(const float* a, const float* b, size_t n) {
   float acc = 0.0f;
-  for (size_t i = 0; i < n; ++i) acc += a[i] * b[i];
+  for (size_t i = 0; i < n; ++i) {
+    acc += a[i] * b[i];
+  }
   return acc;
 }
 
 int64_t DotI8(const int8_t* a, const int8_t* b, size_t n) {
   int64_t acc = 0;
-  for (size_t i = 0; i < n; ++i) acc += int32_t{a[i]} * int32_t{b[i]};
+  for (size_t i = 0; i < n; ++i) {
+    acc += int64_t{a[i]} * int64_t{b[i]};
+  }
   return acc;
 }
 
 int64_t DotU8I8(const uint8_t* a, const int8_t* b, size_t n) {
   int64_t acc = 0;
-  for (size_t i = 0; i < n; ++i) acc += int32_t{a[i]} * int32_t{b[i]};
+  for (size_t i = 0; i < n; ++i) {
+    acc += int64_t{a[i]} * int64_t{b[i]};
+  }
   return acc;
 }
 
@@ -48,7 +54,9 @@ double GammaF32(size_t n) {
 
 double DotF32ErrorBound(const float* a, const float* b, size_t n) {
   double abs_sum = 0.0;
-  for (size_t i = 0; i < n; ++i) abs_sum += std::fabs(double{a[i]} * double{b[i]});
+  for (size_t i = 0; i < n; ++i) {
+    abs_sum += std::fabs(double{a[i]} * double{b[i]});
+  }
   // abs_sum itself is rounded (relative error ≤ n·2^-53); widen by that so the bound stays a bound.
   return GammaF32(n) * abs_sum * (1.0 + static_cast<double>(n + 1) * 0x1p-52);
 }
@@ -56,7 +64,9 @@ double DotF32ErrorBound(const float* a, const float* b, size_t n) {
 void GemvF32(const float* x, size_t rows, size_t k, const float* w, float bias, float* y) {
   for (size_t i = 0; i < rows; ++i) {
     float acc = bias;
-    for (size_t j = 0; j < k; ++j) acc += x[i * k + j] * w[j];
+    for (size_t j = 0; j < k; ++j) {
+      acc += x[i * k + j] * w[j];
+    }
     y[i] = acc;
   }
 }
@@ -64,7 +74,9 @@ void GemvF32(const float* x, size_t rows, size_t k, const float* w, float bias, 
 void GemvU8I8Acc(const uint8_t* x, size_t rows, size_t k, const int8_t* w, int32_t* acc) {
   for (size_t i = 0; i < rows; ++i) {
     int32_t sum = 0;
-    for (size_t j = 0; j < k; ++j) sum += int32_t{x[i * k + j]} * int32_t{w[j]};
+    for (size_t j = 0; j < k; ++j) {
+      sum += int32_t{x[i * k + j]} * int32_t{w[j]};
+    }
     acc[i] = sum;
   }
 }
@@ -73,7 +85,9 @@ void GemvU8I8(const uint8_t* x, size_t rows, size_t k, const int8_t* w, float sc
               int32_t correction, float bias, float* y) {
   for (size_t i = 0; i < rows; ++i) {
     int32_t sum = 0;
-    for (size_t j = 0; j < k; ++j) sum += int32_t{x[i * k + j]} * int32_t{w[j]};
+    for (size_t j = 0; j < k; ++j) {
+      sum += int32_t{x[i * k + j]} * int32_t{w[j]};
+    }
     const float scaled = scale * static_cast<float>(sum - correction);
     y[i] = scaled + bias;
   }
@@ -99,19 +113,27 @@ int8_t QuantizeI8(float x, float scale) {
 }
 
 void QuantizeU8(const float* x, size_t n, float scale, int32_t zero_point, uint8_t* q) {
-  for (size_t i = 0; i < n; ++i) q[i] = QuantizeU8(x[i], scale, zero_point);
+  for (size_t i = 0; i < n; ++i) {
+    q[i] = QuantizeU8(x[i], scale, zero_point);
+  }
 }
 
 void QuantizeI8(const float* x, size_t n, float scale, int8_t* q) {
-  for (size_t i = 0; i < n; ++i) q[i] = QuantizeI8(x[i], scale);
+  for (size_t i = 0; i < n; ++i) {
+    q[i] = QuantizeI8(x[i], scale);
+  }
 }
 
 void DequantizeU8(const uint8_t* q, size_t n, float scale, int32_t zero_point, float* x) {
-  for (size_t i = 0; i < n; ++i) x[i] = static_cast<float>(int32_t{q[i]} - zero_point) * scale;
+  for (size_t i = 0; i < n; ++i) {
+    x[i] = static_cast<float>(int32_t{q[i]} - zero_point) * scale;
+  }
 }
 
 void DequantizeI8(const int8_t* q, size_t n, float scale, float* x) {
-  for (size_t i = 0; i < n; ++i) x[i] = static_cast<float>(q[i]) * scale;
+  for (size_t i = 0; i < n; ++i) {
+    x[i] = static_cast<float>(q[i]) * scale;
+  }
 }
 
 }  // namespace qlab::reference

@@ -41,7 +41,9 @@ void CheckIntegerDots(size_t offset, size_t n, const std::string& target) {
 
 BOOST_AUTO_TEST_CASE(integer_dots_exact_for_every_n_to_300_and_every_offset) {
   ForEachTarget([](const std::string& target) {
-    for (size_t n = 0; n <= 300; ++n) CheckIntegerDots(0, n, target);
+    for (size_t n = 0; n <= 300; ++n) {
+      CheckIntegerDots(0, n, target);
+    }
     for (size_t offset = 1; offset < 64; ++offset) {
       for (size_t n : {size_t{1}, size_t{7}, size_t{31}, size_t{64}, size_t{129}, size_t{300}}) {
         CheckIntegerDots(offset, n, target);
@@ -93,20 +95,28 @@ BOOST_AUTO_TEST_CASE(float_dot_exact_on_small_integers) {
     const auto check = [&](size_t offset, size_t n, int range) {
       std::vector<float> a(offset + n), b(offset + n);
       std::uniform_int_distribution<int> dist(-range, range);
-      for (float& x : a) x = static_cast<float>(dist(qlab::test::Rng()));
-      for (float& x : b) x = static_cast<float>(dist(qlab::test::Rng()));
+      for (float& x : a) {
+        x = static_cast<float>(dist(qlab::test::Rng()));
+      }
+      for (float& x : b) {
+        x = static_cast<float>(dist(qlab::test::Rng()));
+      }
       const float want = ref::DotF32(a.data() + offset, b.data() + offset, n);
       const float got = k::DotF32(a.data() + offset, b.data() + offset, n);
       ExpectRanOn(target);
       if (got != want)
         BOOST_ERROR("n " << n << " offset " << offset << ": " << got << " vs " << want);
     };
-    for (size_t n = 0; n <= 300; ++n) check(0, n, 8);
+    for (size_t n = 0; n <= 300; ++n) {
+      check(0, n, 8);
+    }
     for (size_t offset = 1; offset < 64; ++offset) {
       for (size_t n : {size_t{1}, size_t{5}, size_t{17}, size_t{100}, size_t{257}})
         check(offset, n, 8);
     }
-    for (size_t n : {size_t{4099}, size_t{65537}, size_t{100000}}) check(3, n, 2);
+    for (size_t n : {size_t{4099}, size_t{65537}, size_t{100000}}) {
+      check(3, n, 2);
+    }
   });
 }
 
@@ -114,8 +124,12 @@ BOOST_AUTO_TEST_CASE(float_dot_within_error_bound_and_agrees_with_eigen) {
   ForEachTarget([](const std::string& target) {
     std::uniform_int_distribution<size_t> size(0, 100000);
     std::vector<size_t> sizes;
-    for (size_t n = 0; n <= 70; ++n) sizes.push_back(n);
-    for (int trial = 0; trial < 16; ++trial) sizes.push_back(size(qlab::test::Rng()));
+    for (size_t n = 0; n <= 70; ++n) {
+      sizes.push_back(n);
+    }
+    for (int trial = 0; trial < 16; ++trial) {
+      sizes.push_back(size(qlab::test::Rng()));
+    }
     for (size_t n : sizes) {
       const size_t offset = n % 64;
       const auto a = RandomFloats(offset, n, -1.0f, 1.0f);

@@ -90,7 +90,9 @@ BOOST_AUTO_TEST_CASE(gemv_f32_exact_on_small_integers) {
         k::GemvF32(xf.data(), rows, kk, w.data(), 3.0f, got.data());
         ExpectRanOn(target);
         ref::GemvF32(xf.data(), rows, kk, w.data(), 3.0f, want.data());
-        if (got != want) BOOST_ERROR("k " << kk << " rows " << rows);
+        if (got != want) {
+          BOOST_ERROR("k " << kk << " rows " << rows);
+        }
       }
     }
   });
@@ -107,7 +109,9 @@ BOOST_AUTO_TEST_CASE(gemv_u8i8_exact_accumulators_for_k_1_to_64) {
         k::GemvU8I8Acc(x.data() + offset, rows, kk, w.data(), got.data());
         ExpectRanOn(target);
         ref::GemvU8I8Acc(x.data() + offset, rows, kk, w.data(), want.data());
-        if (got != want) BOOST_ERROR("k " << kk << " rows " << rows);
+        if (got != want) {
+          BOOST_ERROR("k " << kk << " rows " << rows);
+        }
       }
     }
   });
@@ -123,7 +127,9 @@ BOOST_AUTO_TEST_CASE(gemv_u8i8_extremes_exact) {
         const std::vector<int8_t> w(kk, weight);
         std::vector<int32_t> acc(rows);
         k::GemvU8I8Acc(x.data(), rows, kk, w.data(), acc.data());
-        for (int32_t a : acc) BOOST_TEST(a == static_cast<int32_t>(kk) * 255 * weight);
+        for (int32_t a : acc) {
+          BOOST_TEST(a == static_cast<int32_t>(kk) * 255 * weight);
+        }
       }
     }
   });

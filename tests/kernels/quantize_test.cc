@@ -38,7 +38,9 @@ BOOST_AUTO_TEST_CASE(codes_equal_reference_for_every_n_and_offset) {
   ForEachTarget([](const std::string& target) {
     const auto check = [&](size_t offset, size_t n, float scale, int32_t zp) {
       auto x = RandomFloats(offset, n, -200.0f * scale, 200.0f * scale);
-      if (n > 2) x[offset + n / 2] = kNaN;
+      if (n > 2) {
+        x[offset + n / 2] = kNaN;
+      }
       std::vector<uint8_t> qu(offset + n), want_u(n);
       std::vector<int8_t> qi(offset + n), want_i(n);
       k::QuantizeU8(x.data() + offset, n, scale, zp, qu.data() + offset);
@@ -61,10 +63,16 @@ BOOST_AUTO_TEST_CASE(codes_equal_reference_for_every_n_and_offset) {
         BOOST_ERROR("dequantize n " << n << " offset " << offset);
       }
     };
-    for (size_t n = 0; n <= 300; ++n) check(0, n, 0.037f, 131);
-    for (size_t offset = 1; offset < 64; ++offset) check(offset, 67, 0.5f, 0);
+    for (size_t n = 0; n <= 300; ++n) {
+      check(0, n, 0.037f, 131);
+    }
+    for (size_t offset = 1; offset < 64; ++offset) {
+      check(offset, 67, 0.5f, 0);
+    }
     std::uniform_int_distribution<size_t> size(301, 100000);
-    for (int trial = 0; trial < 6; ++trial) check(trial, size(qlab::test::Rng()), 1e-3f, 255);
+    for (int trial = 0; trial < 6; ++trial) {
+      check(trial, size(qlab::test::Rng()), 1e-3f, 255);
+    }
   });
 }
 
@@ -78,7 +86,9 @@ BOOST_AUTO_TEST_CASE(ties_round_to_even_saturation_nan_and_infinity) {
     // Long enough for whole vectors on every target, and a short one for the scalar remainder.
     for (size_t repeat : {size_t{1}, size_t{5}}) {
       std::vector<float> xs;
-      for (size_t r = 0; r < repeat; ++r) xs.insert(xs.end(), x.begin(), x.end());
+      for (size_t r = 0; r < repeat; ++r) {
+        xs.insert(xs.end(), x.begin(), x.end());
+      }
       const Codes c = Quantize(xs, 0.5f, 100);
       for (size_t r = 0; r < repeat; ++r) {
         const size_t o = r * x.size();

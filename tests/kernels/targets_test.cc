@@ -29,10 +29,14 @@ BOOST_AUTO_TEST_CASE(supported_targets_are_compiled_and_include_the_fallback) {
   const auto compiled = k::CompiledTargets();
   const auto supported = k::SupportedTargets();
   std::string names;
-  for (const auto& t : supported) names += t.name + " ";
+  for (const auto& t : supported) {
+    names += t.name + " ";
+  }
   BOOST_TEST_MESSAGE("supported targets: " << names);
   BOOST_TEST(!supported.empty());
-  for (const auto& t : supported) BOOST_TEST(Contains(compiled, t.name));
+  for (const auto& t : supported) {
+    BOOST_TEST(Contains(compiled, t.name));
+  }
   // GCC 12's portable fallback is SCALAR (EMU128 with clang).
   BOOST_TEST((Contains(supported, "SCALAR") || Contains(supported, "EMU128")));
 }
@@ -85,7 +89,9 @@ BOOST_AUTO_TEST_CASE(vnni_cpu_runs_the_avx3_dl_vnni_loops) {
   std::vector<int32_t> acc(16 * 3);
   k::GemvU8I8Acc(x.data(), 16 * 3, 8, w.data(), acc.data());
   BOOST_TEST(k::LastKernelTrace().vnni);
-  for (int32_t a : acc) BOOST_TEST(a == 8 * 7 * -3);
+  for (int32_t a : acc) {
+    BOOST_TEST(a == 8 * 7 * -3);
+  }
   // AVX3 is the same CPU without VNNI: the widening loop runs instead.
   BOOST_TEST_REQUIRE(k::ForceTarget("AVX3"));
   BOOST_TEST(DotOnce() == -6000);

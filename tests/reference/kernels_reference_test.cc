@@ -64,7 +64,9 @@ BOOST_AUTO_TEST_CASE(integer_references_match_hand_values_and_auto_variants) {
   const std::vector<int8_t> w(8, -128);
   std::vector<int32_t> acc(3);
   ref::GemvU8I8Acc(x.data(), 3, 8, w.data(), acc.data());
-  for (int32_t v : acc) BOOST_TEST(v == 8 * 255 * -128);
+  for (int32_t v : acc) {
+    BOOST_TEST(v == 8 * 255 * -128);
+  }
   std::vector<float> y(3), y_auto(3);
   ref::GemvU8I8(x.data(), 3, 8, w.data(), 0.5f, -1000, 2.0f, y.data());
   ref::autovec::GemvU8I8K8(x.data(), 3, w.data(), 0.5f, -1000, 2.0f, y_auto.data());
@@ -85,8 +87,12 @@ BOOST_AUTO_TEST_CASE(float_gemv_reference_order_and_auto_within_bound) {
   std::uniform_real_distribution<float> dist(-1.0f, 1.0f);
   const size_t rows = 101;
   std::vector<float> xs(rows * 8), ws(8), want(rows), got(rows), got_k8(rows);
-  for (float& v : xs) v = dist(rng);
-  for (float& v : ws) v = dist(rng);
+  for (float& v : xs) {
+    v = dist(rng);
+  }
+  for (float& v : ws) {
+    v = dist(rng);
+  }
   ref::GemvF32(xs.data(), rows, 8, ws.data(), 0.25f, want.data());
   ref::autovec::GemvF32(xs.data(), rows, 8, ws.data(), 0.25f, got.data());
   ref::autovec::GemvF32K8(xs.data(), rows, ws.data(), 0.25f, got_k8.data());
