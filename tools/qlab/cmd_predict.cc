@@ -6,9 +6,11 @@
 #include <algorithm>
 #include <cmath>
 #include <memory>
+#include <optional>
 
 #include "command.h"
 #include "qlab/lab/error.h"
+#include "qlab/lab/quantize.h"
 #include "qlab/reference/metrics.h"
 #include "steps.h"
 
@@ -49,9 +51,18 @@ const PredictKernel& FindKernel(const std::string& name) {
 
 }  // namespace
 
+// The quantized kernels run a quantized model (lab/QUANTIZATION.md): the one a quantized folder
+// holds, or, for a float folder, the float model quantized on the spot with the scheme's defaults.
+constexpr const char* kQuantizedKernels[][2] = {
+    {"w8", "int8 weights, f32 gemv SIMD kernel on standardized f32 features"},
+    {"w8a8", "uint8 features, int8 weights, exact integer gemv SIMD kernel"},
+    {"seed", "the original project's uint8 scheme, dequantized, in double"},
+};
+
 std::vector<std::string> PredictKernelNames() {
   std::vector<std::string> names;
   for (const PredictKernel& kernel : kPredictKernels) names.emplace_back(kernel.name);
+  for (const auto& kernel : kQuantizedKernels) names.emplace_back(kernel[0]);
   return names;
 }
 
@@ -70,22 +81,48 @@ void AddPredictOptions(CLI::App& sub, PredictOptions& options, bool with_model) 
     kernels +=
         fmt::format("{}{} = {}", kernels.empty() ? "" : "; ", kernel.name, kernel.description);
   }
+  for (const auto& kernel : kQuantizedKernels) {
+    kernels += fmt::format("; {} = {}", kernel[0], kernel[1]);
+  }
+  kernels += " (default: ref, or the scheme of a quantized model folder)";
   sub.add_option("--kernel", options.kernel, "Prediction kernel: " + kernels)
-      ->check(CLI::IsMember(PredictKernelNames()))
-      ->capture_default_str();
+      ->check(CLI::IsMember(PredictKernelNames()));
   AddIsaOption(sub, options.isa);
 }
 
 PredictResult RunPredict(const PredictOptions& options) {
   ApplyIsa(options.isa);
-  const PredictKernel& kernel = FindKernel(options.kernel);
-  const LinearModel model = LoadModel(options.model_dir);
+  std::optional<QuantizedModel> quantized;
+  LinearModel model;
+  if (IsQuantizedModelDir(options.model_dir)) {
+    quantized = LoadQuantized(options.model_dir);
+    model = quantized->float_model;
+  } else {
+    model = LoadModel(options.model_dir);
+  }
+  std::string kernel_name = options.kernel;
+  if (kernel_name.empty()) kernel_name = quantized ? SchemeName(quantized->scheme) : "ref";
   const SplitData split =
       ReloadSplit(model, options.dataset, options.target, ResolveDataDir(options.data_dir));
   PredictResult result;
   result.model_dir = options.model_dir;
-  result.kernel = kernel.name;
-  result.predictions = kernel.predict(model, options.model_dir, split.X_test);
+  result.kernel = kernel_name;
+  if (const auto scheme = ParseScheme(kernel_name)) {
+    if (!quantized) {
+      QuantizeOptions quantize;
+      quantize.scheme = *scheme;
+      quantize.calibration = DefaultCalibration(*scheme);
+      quantized = Quantize(model, split.X_train, quantize);
+    } else if (quantized->scheme != *scheme) {
+      throw InputError(options.model_dir + "/" + kQuantizedFileName,
+                       "holds a " + SchemeName(quantized->scheme) + " model; --kernel " +
+                           kernel_name + " needs a " + kernel_name +
+                           " model (or a float model folder)");
+    }
+    result.predictions = RunQuantized(*quantized, split.X_test).y;
+  } else {
+    result.predictions = FindKernel(kernel_name).predict(model, options.model_dir, split.X_test);
+  }
   result.actual = split.y_test;
   result.test = {reference::R2Score(result.actual, result.predictions),
                  reference::MeanSquaredError(result.actual, result.predictions),

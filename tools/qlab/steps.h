@@ -44,7 +44,7 @@ struct PredictOptions {
   std::string dataset;  // empty: the data set the model records (sha256-verified)
   std::string target;
   std::string data_dir;
-  std::string kernel = "ref";
+  std::string kernel;  // empty: ref for a float model, the scheme's own for a quantized one
   std::string isa;
 };
 // --model, --dataset, --target, --data-dir, --kernel, --isa. `with_model` is false for `run`,

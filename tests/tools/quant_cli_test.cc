@@ -1,0 +1,132 @@
+// Copyright 2026 The qlab Authors. SPDX-License-Identifier: Apache-2.0
+//
+// `qlab quantize` and `qlab predict --kernel w8|w8a8` end to end on California Housing: one flat
+// JSON object with the harness keys, the artifact where --out says, predictions from the saved
+// quantized model equal to those `quantize` measured, and bad input as exit 2 with one line.
+#define BOOST_TEST_MODULE tools_quant_cli
+#include <boost/test/unit_test.hpp>
+
+#include <nlohmann/json.hpp>
+
+#include <filesystem>
+#include <string>
+#include <vector>
+
+#include "common/data_dir.h"
+#include "common/run_qlab.h"
+#include "common/temp_dir.h"
+
+using nlohmann::json;
+using qlab::testing::RunQlab;
+using qlab::testing::TempDir;
+
+namespace {
+
+std::vector<std::string> WithData(std::vector<std::string> args) {
+  BOOST_REQUIRE_MESSAGE(qlab::testing::HaveCaliforniaData(), qlab::testing::MissingDataMessage());
+  args.push_back("--data-dir");
+  args.push_back(qlab::testing::CaliforniaDataDir());
+  return args;
+}
+
+json ParseOneObject(const std::string& out) {
+  BOOST_REQUIRE_MESSAGE(!out.empty() && out.back() == '\n' && out.find('\n') == out.size() - 1,
+                        "expected one line of JSON, got: " << out);
+  return json::parse(out);
+}
+
+struct Trained {
+  TempDir dir;
+  std::string model;
+  Trained() : model(dir.File("models")) {
+    const auto r = RunQlab(WithData({"train", "--out", model}));
+    BOOST_REQUIRE_MESSAGE(r.exit_code == 0, r.err);
+  }
+};
+
+}  // namespace
+
+BOOST_FIXTURE_TEST_SUITE(quantize_cli, Trained)
+
+BOOST_AUTO_TEST_CASE(every_scheme_prints_the_harness_keys_and_saves_the_artifact) {
+  for (const char* scheme : {"seed", "w8", "w8a8"}) {
+    const std::string out = dir.File(std::string("q-") + scheme);
+    const auto r = RunQlab(
+        WithData({"quantize", "--model", model, "--scheme", scheme, "--out", out, "--json"}));
+    BOOST_REQUIRE_MESSAGE(r.exit_code == 0, r.err);
+    const json j = ParseOneObject(r.out);
+    for (const char* key : {"scheme",
+                            "bits",
+                            "calibration",
+                            "test_r2",
+                            "delta_r2",
+                            "test_mse",
+                            "test_mae",
+                            "mean_abs_delta",
+                            "rms_delta",
+                            "p99_abs_delta",
+                            "max_abs_delta",
+                            "sqnr_db",
+                            "clipped_rows",
+                            "weight_bytes",
+                            "feature_bytes",
+                            "memory_ratio",
+                            "artifact_bytes",
+                            "float_artifact_bytes",
+                            "coef_mean_abs_error",
+                            "intercept_abs_error",
+                            "head_max_abs_delta"}) {
+      BOOST_TEST(j.contains(key), scheme << ": " << key);
+    }
+    BOOST_TEST(j["scheme"] == scheme);
+    BOOST_TEST(std::filesystem::is_regular_file(out + "/quantized_model.json"));
+    BOOST_TEST(j["artifact_bytes"].get<int64_t>() ==
+               static_cast<int64_t>(std::filesystem::file_size(out + "/quantized_model.json")));
+
+    // The saved model predicts what quantize measured: predict's R² equals the harness's.
+    const auto p = RunQlab(WithData({"predict", "--model", out, "--json"}));
+    BOOST_REQUIRE_MESSAGE(p.exit_code == 0, p.err);
+    const json pj = ParseOneObject(p.out);
+    BOOST_TEST(pj["kernel"] == scheme);
+    BOOST_TEST(pj["test_r2"].get<double>() == j["test_r2"].get<double>(), scheme);
+  }
+}
+
+BOOST_AUTO_TEST_CASE(predict_quantizes_a_float_model_on_request) {
+  const auto q =
+      RunQlab(WithData({"quantize", "--model", model, "--out", dir.File("q"), "--json"}));
+  BOOST_REQUIRE_MESSAGE(q.exit_code == 0, q.err);
+  const json qj = ParseOneObject(q.out);
+  const auto p = RunQlab(WithData({"predict", "--model", model, "--kernel", "w8a8", "--json"}));
+  BOOST_REQUIRE_MESSAGE(p.exit_code == 0, p.err);
+  BOOST_TEST(ParseOneObject(p.out)["test_r2"].get<double>() == qj["test_r2"].get<double>());
+}
+
+BOOST_AUTO_TEST_CASE(bad_options_exit_2_with_one_line) {
+  const std::vector<std::vector<std::string>> bad = {
+      {"--bits", "9"},
+      {"--bits", "1"},
+      {"--scheme", "int4"},
+      {"--calibration", "percentile:50"},
+      {"--calibration", "median"},
+      {"--scheme", "seed", "--calibration", "mse"},
+      {"--fold", "sideways"},
+  };
+  for (const auto& extra : bad) {
+    std::vector<std::string> args = {"quantize", "--model",       model,
+                                     "--out",    dir.File("bad"), "--json"};
+    args.insert(args.end(), extra.begin(), extra.end());
+    const auto r = RunQlab(WithData(args));
+    BOOST_TEST(r.exit_code == 2, extra[0] << " " << extra[1]);
+    BOOST_TEST(r.out.empty());
+    BOOST_TEST((!r.err.empty() && r.err.find('\n') == r.err.size() - 1), r.err);
+  }
+  // A w8a8 folder asked for another scheme's kernel.
+  BOOST_REQUIRE(
+      RunQlab(WithData({"quantize", "--model", model, "--out", dir.File("q8")})).exit_code == 0);
+  const auto r = RunQlab(WithData({"predict", "--model", dir.File("q8"), "--kernel", "w8"}));
+  BOOST_TEST(r.exit_code == 2);
+  BOOST_TEST(r.out.empty());
+}
+
+BOOST_AUTO_TEST_SUITE_END()

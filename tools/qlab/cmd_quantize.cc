@@ -1,0 +1,127 @@
+// Copyright 2026 The qlab Authors. SPDX-License-Identifier: Apache-2.0
+// `qlab quantize`: quantize a trained model (seed, w8, w8a8), save it, and measure what it costs.
+#include <fmt/format.h>
+
+#include <filesystem>
+#include <memory>
+#include <string>
+
+#include "command.h"
+#include "qlab/lab/error.h"
+#include "qlab/lab/model.h"
+#include "qlab/lab/quantize.h"
+
+namespace qlab::cli {
+namespace {
+
+struct QuantizeCliOptions {
+  std::string model_dir = "models";
+  std::string scheme = "w8a8";
+  int bits = 8;
+  std::string calibration;  // empty: the scheme's default
+  std::string fold = "grid";
+  std::string out;  // empty: MODEL_DIR/<scheme>
+  std::string dataset;
+  std::string target;
+  std::string data_dir;
+  std::string isa;
+  bool json = false;
+};
+
+std::string Fixed(const nlohmann::json& v, int digits) {
+  if (v.is_null()) return "-";
+  if (v.is_number_integer()) return std::to_string(v.get<int64_t>());
+  return fmt::format("{:.{}f}", v.get<double>(), digits);
+}
+
+int RunQuantize(const QuantizeCliOptions& opt) {
+  ApplyIsa(opt.isa);
+  QuantizeOptions options;
+  const auto scheme = ParseScheme(opt.scheme);
+  if (!scheme) throw InputError("--scheme " + opt.scheme + ": expected seed, w8 or w8a8");
+  options.scheme = *scheme;
+  options.bits = opt.bits;
+  if (opt.calibration.empty()) {
+    options.calibration = DefaultCalibration(options.scheme);
+  } else {
+    const auto calibration = ParseCalibration(opt.calibration);
+    if (!calibration) {
+      throw InputError("--calibration " + opt.calibration +
+                       ": expected minmax, percentile:P (50 < P <= 100) or mse");
+    }
+    options.calibration = *calibration;
+  }
+  const auto fold = ParseFold(opt.fold);
+  if (!fold) throw InputError("--fold " + opt.fold + ": expected grid, zero-point, offsets or raw");
+  options.fold = *fold;
+
+  const LinearModel model = LoadModel(opt.model_dir);
+  const SplitData split = ReloadSplit(model, opt.dataset, opt.target, ResolveDataDir(opt.data_dir));
+  QuantizedModel q = Quantize(model, split.X_train, options);
+  std::error_code ec;
+  const auto absolute = std::filesystem::absolute(opt.model_dir, ec);
+  q.float_model_dir = ec ? opt.model_dir : absolute.lexically_normal().string();
+  const std::string out =
+      opt.out.empty() ? (std::filesystem::path(opt.model_dir) / SchemeName(options.scheme)).string()
+                      : opt.out;
+  SaveQuantized(q, out);
+  nlohmann::json result = EvaluateQuantized(q, split, out);
+  result["out"] = out;
+  if (opt.json) {
+    Out() << result.dump() << "\n";
+    return kExitOk;
+  }
+  Out() << fmt::format("scheme {} ({} bits, calibration {}{}) saved to {}\n", opt.scheme,
+                       options.bits, options.calibration.Name(),
+                       options.scheme == Scheme::kW8A8 ? ", fold " + opt.fold : "", out);
+  Out() << fmt::format("  test R²      {} (float {}, Δ {})\n", Fixed(result["test_r2"], 6),
+                       Fixed(result["float_test_r2"], 6), Fixed(result["delta_r2"], 6));
+  Out() << fmt::format("  test MSE     {} (Δ {})\n", Fixed(result["test_mse"], 6),
+                       Fixed(result["delta_mse"], 6));
+  Out() << fmt::format("  |Δ pred|     mean {}  rms {}  p99 {}  max {}\n",
+                       Fixed(result["mean_abs_delta"], 5), Fixed(result["rms_delta"], 5),
+                       Fixed(result["p99_abs_delta"], 5), Fixed(result["max_abs_delta"], 5));
+  Out() << fmt::format("  SQNR         {} dB; clipped rows {}\n", Fixed(result["sqnr_db"], 2),
+                       Fixed(result["clipped_rows"], 0));
+  if (options.scheme == Scheme::kSeed) {
+    Out() << fmt::format("  coef mean |err| {}  intercept |err| {}  head max |Δ| {}\n",
+                         Fixed(result["coef_mean_abs_error"], 6),
+                         Fixed(result["intercept_abs_error"], 6),
+                         Fixed(result["head_max_abs_delta"], 4));
+  }
+  if (!result["zero_range"].empty()) {
+    Out() << "  zero range (scale kept finite, no division): " << result["zero_range"].dump()
+          << "\n";
+  }
+  Out() << fmt::format(
+      "  memory       weights {} B (f32 {}), test features {} B (f32 {}), ratio {}×\n",
+      Fixed(result["weight_bytes"], 0), Fixed(result["weight_bytes_f32"], 0),
+      Fixed(result["feature_bytes"], 0), Fixed(result["feature_bytes_f32"], 0),
+      Fixed(result["memory_ratio"], 2));
+  return kExitOk;
+}
+
+const Registrar kQuantize(
+    40, "quantize", "Quantize a trained model (seed, w8, w8a8) and measure the accuracy loss",
+    [](CLI::App& sub) -> Action {
+      auto opt = std::make_shared<QuantizeCliOptions>();
+      sub.add_option("--model", opt->model_dir, "Folder of the float model (qlab train --out)")
+          ->capture_default_str();
+      sub.add_option("--scheme", opt->scheme, "seed | w8 | w8a8")->capture_default_str();
+      sub.add_option("--bits", opt->bits, "Bits of the codes, 2..8")->capture_default_str();
+      sub.add_option("--calibration", opt->calibration,
+                     "minmax | percentile:P | mse (default: the scheme's, see QUANTIZATION.md)");
+      sub.add_option("--fold", opt->fold, "w8a8 folding: grid | zero-point | offsets | raw")
+          ->capture_default_str();
+      sub.add_option("--out", opt->out, "Folder for quantized_model.json (default MODEL/<scheme>)");
+      sub.add_option("--dataset", opt->dataset,
+                     "Name the data anew (california or FILE.csv) instead of the model's");
+      sub.add_option("--target", opt->target, "Target column of --dataset FILE.csv");
+      AddDataDirOption(sub, opt->data_dir);
+      AddIsaOption(sub, opt->isa);
+      sub.add_flag("--json", opt->json, "Print one flat JSON object");
+      return [opt]() { return RunQuantize(*opt); };
+    });
+
+}  // namespace
+}  // namespace qlab::cli
