@@ -162,7 +162,7 @@ std::vector<ChartSpec> AccuracyCharts(const ReportInputs& in) {
     lines[key].push_back(r);
   }
   ChartSpec sqnr{"accuracy_sqnr", "Accuracy vs bits: SQNR", "", "", {}};
-  ChartSpec delta{"accuracy_delta_r2", "Accuracy vs bits: |ΔR²|", "", "", {}};
+  ChartSpec delta{"accuracy_delta_r2", "Accuracy vs bits: ΔR²", "", "", {}};
   for (const auto& key : order) {
     Series s{key, {}, ""};
     Series d{key, {}, ""};
@@ -171,8 +171,7 @@ std::vector<ChartSpec> AccuracyCharts(const ReportInputs& in) {
       if (r->values.contains("sqnr_db"))
         s.points.emplace_back(bits, r->values["sqnr_db"].get<double>());
       if (r->values.contains("delta_r2")) {
-        const double dr2 = std::fabs(r->values["delta_r2"].get<double>());
-        if (dr2 > 0) d.points.emplace_back(bits, dr2);
+        d.points.emplace_back(bits, r->values["delta_r2"].get<double>());
       }
     }
     std::sort(s.points.begin(), s.points.end());
@@ -185,10 +184,11 @@ std::vector<ChartSpec> AccuracyCharts(const ReportInputs& in) {
   sqnr.caption =
       "SQNR = 20·log10(‖y_float‖ / ‖y_float − y_quant‖) on the test split, per scheme "
       "and calibration; higher is better.";
-  delta.settings = xaxis + "set logscale y 10\nset format y \"%.0e\"\nset ylabel \"|ΔR²| (log)\"\n";
+  // Signed and linear: clipping outliers can raise R² (ΔR² > 0), which a log scale would hide.
+  delta.settings = xaxis + "set ylabel \"ΔR²\"\nset xzeroaxis lt -1 lc rgb \"#888888\"\n";
   delta.caption =
-      "|quantized test R² − float test R²| on a log scale (the sign is in the table; a "
-      "zero difference has no point); lower is better.";
+      "Quantized test R² − float test R², per scheme and calibration; 0 is no loss "
+      "(above 0: the quantized model scores higher, e.g. when clipping tames outliers).";
   std::vector<ChartSpec> out;
   if (!sqnr.series.empty()) out.push_back(sqnr);
   if (!delta.series.empty()) out.push_back(delta);

@@ -264,7 +264,13 @@ BenchGroup LoadBenchFile(const std::string& path) {
     row.cpu_time_ns = *number("cpu_time", true) * scale;
     row.bytes_per_second = number("bytes_per_second", false);
     row.items_per_second = number("items_per_second", false);
-    if (b.contains("repetitions")) row.repetitions = static_cast<int>(*number("repetitions", true));
+    if (b.contains("repetitions")) {
+      const double reps = *number("repetitions", true);
+      if (reps < 1 || reps > 1e9 || reps != std::floor(reps)) {
+        v.Fail(at / "repetitions", "\"repetitions\" must be a whole number from 1 to 10^9");
+      }
+      row.repetitions = static_cast<int>(reps);
+    }
 
     RunRows& run = runs[run_name];
     if (run.iterations.empty() && run.aggregates.empty()) run.order = i;

@@ -481,7 +481,8 @@ std::string RenderMarkdown(const ReportInputs& in, const ChartSet& charts) {
     md +=
         "ΔR² = quantized test R² − float test R². |Δ| = |quantized − float prediction| over the "
         "test split. SQNR = 20·log10(‖y_float‖ / ‖y_float − y_quant‖). Memory ratio: the float "
-        "form's bytes over the quantized form's.\n\n";
+        "form's bytes over the quantized form's. Figures rounded to 6 significant digits; "
+        "report.json has every digit.\n\n";
     const Table sweep = SweepTable(in);
     if (!sweep.rows.empty()) {
       md += "### Accuracy vs bits\n\n" + ToMarkdown(sweep) + "\n";
@@ -549,8 +550,8 @@ h3 { font-size: 16px; margin: 24px 0 8px; }
 p.lead, p.small { color: var(--muted); }
 p.small { font-size: 13px; }
 .scroll { overflow-x: auto; margin: 8px 0 16px; }
-table { border-collapse: collapse; font-size: 13px; }
-th, td { border: 1px solid var(--line); padding: 4px 8px; white-space: nowrap; }
+table { border-collapse: collapse; font-size: 12.5px; }
+th, td { border: 1px solid var(--line); padding: 3px 6px; white-space: nowrap; }
 thead th { background: var(--head); font-weight: 600; }
 th.grp { text-align: center; color: var(--accent); }
 td.num, th.num { text-align: right; font-variant-numeric: tabular-nums; }

@@ -1,7 +1,8 @@
 // Copyright 2026 The qlab Authors. SPDX-License-Identifier: Apache-2.0
 //
-// Writing a report folder: everything goes into a temporary sibling folder first, which is renamed
-// into place at the end, so a failed run never leaves half a report.
+// Writing a report folder. It may already hold other results (`qlab run` puts the model and its
+// JSON there), so only the report's own files are replaced: each file through a temporary file and
+// a rename, charts/ drawn in a temporary folder and renamed into place.
 #include <unistd.h>
 
 #include <cerrno>
@@ -45,23 +46,32 @@ ReportOutput WriteReport(const ReportInputs& inputs_in, const std::string& out_d
   const nlohmann::json report_json_without_charts = BuildReportJson(inputs);
 
   const fs::path target = fs::absolute(fs::path(out_dir)).lexically_normal();
-  const fs::path parent = target.parent_path();
   std::error_code ec;
-  fs::create_directories(parent, ec);
-  if (ec) throw InputError(parent.string(), "cannot create folder: " + ec.message());
-  if (fs::exists(target) && !fs::is_directory(target)) {
-    throw InputError(target.string(), "exists and is not a folder");
+  fs::create_directories(target, ec);
+  if (ec || !fs::is_directory(target)) {
+    throw InputError(target.string(), "cannot create the report folder" +
+                                          (ec ? ": " + ec.message() : std::string()));
   }
-  const fs::path temp_path =
-      parent / ("." + target.filename().string() + ".tmp." + std::to_string(::getpid()));
-  fs::remove_all(temp_path, ec);
-  if (!fs::create_directory(temp_path, ec) || ec) {
-    throw InputError(temp_path.string(), "cannot create folder: " + ec.message());
-  }
-  TempDir temp(temp_path);
+  const std::string pid = std::to_string(::getpid());
+  const fs::path charts_final = target / "charts";
+  TempDir charts_temp(target / (".charts.tmp." + pid));
+  fs::remove_all(charts_temp.path(), ec);
 
   ChartSet charts;
-  if (inputs.charts) charts = DrawCharts(inputs, (temp.path() / "charts").string());
+  if (inputs.charts) charts = DrawCharts(inputs, charts_temp.path().string());
+
+  // charts/ is replaced whole (an older report's charts never linger beside new tables).
+  if (fs::exists(charts_final)) {
+    TempDir old(target / (".charts.old." + pid));
+    fs::remove_all(old.path(), ec);
+    fs::rename(charts_final, old.path(), ec);
+    if (ec) throw InputError(charts_final.string(), "cannot replace: " + ec.message());
+  }
+  if (!charts.charts.empty()) {
+    fs::rename(charts_temp.path(), charts_final, ec);
+    if (ec) throw InputError(charts_final.string(), "cannot move into place: " + ec.message());
+    charts_temp.Release();
+  }
 
   nlohmann::json report_json = report_json_without_charts;
   report_json["charts"] = nlohmann::json::array();
@@ -73,25 +83,9 @@ ReportOutput WriteReport(const ReportInputs& inputs_in, const std::string& out_d
   }
   if (!charts.note.empty()) report_json["charts_note"] = charts.note;
 
-  WriteFileAtomically((temp.path() / "report.json").string(), report_json.dump(2) + "\n");
-  WriteFileAtomically((temp.path() / "report.md").string(), RenderMarkdown(inputs, charts));
-  WriteFileAtomically((temp.path() / "report.html").string(), RenderHtml(inputs, charts));
-
-  // Swap into place; an older report at the target goes aside first and is removed after.
-  fs::path old_path;
-  if (fs::exists(target)) {
-    old_path = parent / ("." + target.filename().string() + ".old." + std::to_string(::getpid()));
-    fs::remove_all(old_path, ec);
-    fs::rename(target, old_path, ec);
-    if (ec) throw InputError(target.string(), "cannot replace the old report: " + ec.message());
-  }
-  fs::rename(temp.path(), target, ec);
-  if (ec) {
-    if (!old_path.empty()) fs::rename(old_path, target, ec);
-    throw InputError(target.string(), "cannot move the report into place: " + ec.message());
-  }
-  temp.Release();
-  if (!old_path.empty()) fs::remove_all(old_path, ec);
+  WriteFileAtomically((target / "report.json").string(), report_json.dump(2) + "\n");
+  WriteFileAtomically((target / "report.md").string(), RenderMarkdown(inputs, charts));
+  WriteFileAtomically((target / "report.html").string(), RenderHtml(inputs, charts));
   return {target.string(), charts.charts.empty() ? charts.note : ""};
 }
 

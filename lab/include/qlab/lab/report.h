@@ -150,8 +150,9 @@ struct ReportOutput {
   std::string charts_note;  // non-empty when the report has no charts, saying why
 };
 
-// Writes report.md, report.html, report.json and charts/ into `out_dir` (created; built in a
-// temporary sibling folder and renamed into place, replacing an older report there).
+// Writes report.md, report.html, report.json and charts/ into `out_dir` (created if needed; other
+// files there are left alone). Each file is written to a temporary file and renamed; charts/ is
+// drawn in a temporary folder and renamed into place, replacing an older charts/ whole.
 ReportOutput WriteReport(const ReportInputs& inputs, const std::string& out_dir);
 
 // ---- running qlab-bench -------------------------------------------------------------------------

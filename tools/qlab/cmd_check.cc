@@ -1,0 +1,53 @@
+// Copyright 2026 The qlab Authors. SPDX-License-Identifier: Apache-2.0
+// `qlab check`: the regression gate. Compares a report.json with the committed baseline; exit 1 on
+// any regression. `--update` rewrites the baseline on purpose and says what changed.
+#include <filesystem>
+#include <memory>
+
+#include "command.h"
+#include "qlab/lab/error.h"
+#include "qlab/lab/report_check.h"
+#include "qlab/lab/report_json.h"
+
+namespace qlab::cli {
+namespace {
+
+struct CheckOptions {
+  std::string baseline = "reports/baseline.json";
+  std::string current;
+  bool update = false;
+};
+
+const Registrar kCheck(
+    75, "check", "Compare a report.json with the baseline (exit 1 on a regression)",
+    [](CLI::App& sub) -> Action {
+      auto opt = std::make_shared<CheckOptions>();
+      sub.add_option("--baseline", opt->baseline,
+                     "Baseline with per-metric tolerances (default: reports/baseline.json)");
+      sub.add_option("--current", opt->current,
+                     "report.json written by `qlab report` or `qlab run`")
+          ->required();
+      sub.add_flag("--update", opt->update,
+                   "Rewrite the baseline from --current (keeping its tolerances) and list the "
+                   "changes");
+      return [opt]() {
+        const auto current = lab::LoadReportMetrics(opt->current);
+        if (opt->update) {
+          std::vector<lab::CheckMetric> old;
+          if (std::filesystem::exists(opt->baseline)) old = lab::LoadBaseline(opt->baseline);
+          std::vector<std::string> changes;
+          const auto updated = lab::UpdatedBaseline(old, current, &changes);
+          lab::WriteFileAtomically(opt->baseline, lab::BaselineJson(updated).dump(2) + "\n");
+          Out() << "updated " << opt->baseline << ": " << changes.size() << " change(s)\n";
+          for (const auto& c : changes) Out() << "  " << c << "\n";
+          return kExitOk;
+        }
+        const auto baseline = lab::LoadBaseline(opt->baseline);
+        const lab::CheckOutcome outcome = lab::CompareWithBaseline(baseline, current);
+        Out() << lab::FormatCheckTable(outcome);
+        return outcome.regressions > 0 ? kExitRegression : kExitOk;
+      };
+    });
+
+}  // namespace
+}  // namespace qlab::cli
