@@ -182,6 +182,8 @@ if ! podman_ build --pull=never --network host "${ulimits[@]}" --layers -t "$tag
   fail "podman build (whole log: $build_log)"
 fi
 log "built $tag in $(($(date +%s) - start)) s"
+# Earlier builds leave untagged images behind; keep a day's worth as the layer cache.
+podman_ image prune -f --filter until=24h >/dev/null 2>&1 || true
 
 # --- Run ---------------------------------------------------------------------------------------
 out_dir="$source_dir/build/container/out"
