@@ -14,6 +14,7 @@
 #include <map>
 #include <memory>
 #include <string>
+#include <type_traits>
 #include <vector>
 
 #include "bench/peers.h"
@@ -37,8 +38,9 @@ constexpr int32_t kZeroPoint = 128;
 // ---- lazily allocated, shared buffers
 // ------------------------------------------------------------
 
-// 64-byte aligned, filled once with pseudo-random bytes. Buffers of one group (a kernel family and
-// size) live together; allocating a large buffer of another group frees the large ones before it.
+// 64-byte aligned, filled once with pseudo-random bytes (floats: values in [-1, 1)). Buffers of one
+// group (a kernel family and size) live together; allocating a large buffer of another group frees
+// the large ones before it.
 class BufferPool {
  public:
   template <typename T>
@@ -55,6 +57,15 @@ class BufferPool {
         throw std::bad_alloc();
       }
       Fill(e.data.get(), bytes, std::hash<std::string>()(key));
+      if constexpr (std::is_same_v<T, float>) {
+        // Random bits are mostly no useful floats: make them values in [-1, 1).
+        for (size_t i = 0; i + 4 <= bytes; i += 4) {
+          uint32_t bits;
+          std::memcpy(&bits, e.data.get() + i, 4);
+          const float value = static_cast<float>(bits >> 8) * 0x1p-23f - 1.0f;
+          std::memcpy(e.data.get() + i, &value, 4);
+        }
+      }
       it = buffers_.emplace(key, std::move(e)).first;
     }
     return reinterpret_cast<T*>(it->second.data.get());
@@ -100,18 +111,8 @@ BufferPool& Pool() {
   return pool;
 }
 
-// Random bits are no valid floats in general: floats get values in [-1, 1).
 float* Floats(const std::string& group, const std::string& role, size_t n) {
-  auto* bits = Pool().Get<uint32_t>(group, role + ".bits", n);
-  float* f = Pool().Get<float>(group, role, n);
-  static std::map<const float*, size_t> filled;
-  if (filled[f] != n) {
-    for (size_t i = 0; i < n; ++i) {
-      f[i] = static_cast<float>(bits[i] >> 8) * 0x1p-23f - 1.0f;
-    }
-    filled[f] = n;
-  }
-  return f;
+  return Pool().Get<float>(group, role, n);
 }
 
 // ---- registration

@@ -2,8 +2,9 @@
 # Copyright 2026 The qlab Authors. SPDX-License-Identifier: Apache-2.0
 """Checks issue 3's speed ratios in one qlab-bench JSON file (standard library only).
 
-usage: ratios.py RESULTS.json   — prints one line per ratio with PASS/FAIL; exit 1 on any FAIL.
-With --benchmark_repetitions, the median aggregate of each benchmark is used.
+usage: ratios.py RESULTS.json [--table]
+Prints one line per ratio with PASS/FAIL (exit 1 on any FAIL); --table first prints every
+benchmark as a Markdown table row. With --benchmark_repetitions, medians are used.
 """
 import json
 import sys
@@ -26,6 +27,13 @@ def load(path):
 def main():
     context, runs = load(sys.argv[1])
     ok = True
+    if "--table" in sys.argv[2:]:
+        print("| benchmark | G items/s | GB/s |")
+        print("|---|---:|---:|")
+        for name, b in sorted(runs.items()):
+            print(f"| {name} | {b.get('items_per_second', 0) / 1e9:.2f} "
+                  f"| {b.get('bytes_per_second', 0) / 1e9:.2f} |")
+        print()
 
     def get(name, field="items_per_second"):
         b = runs.get(name)

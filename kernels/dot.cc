@@ -10,6 +10,7 @@
 #include <hwy/foreach_target.h>  // IWYU pragma: keep
 #include <hwy/highway.h>
 
+#include "kernels/dispatch.h"
 #include "kernels/simd-inl.h"
 #include "kernels/trace.h"
 #include "qlab/kernels.h"
@@ -221,15 +222,15 @@ HWY_EXPORT(DotI8Impl);
 HWY_EXPORT(DotU8I8Impl);
 
 float DotF32(const float* a, const float* b, size_t n) {
-  return HWY_DYNAMIC_DISPATCH(DotF32Impl)(a, b, n);
+  return QLAB_DYNAMIC_DISPATCH(DotF32Impl)(a, b, n);
 }
 
 int64_t DotI8(const int8_t* a, const int8_t* b, size_t n) {
-  return HWY_DYNAMIC_DISPATCH(DotI8Impl)(a, b, n);
+  return QLAB_DYNAMIC_DISPATCH(DotI8Impl)(a, b, n);
 }
 
 int64_t DotU8I8(const uint8_t* a, const int8_t* b, size_t n) {
-  return HWY_DYNAMIC_DISPATCH(DotU8I8Impl)(a, b, n);
+  return QLAB_DYNAMIC_DISPATCH(DotU8I8Impl)(a, b, n);
 }
 
 }  // namespace qlab::kernels

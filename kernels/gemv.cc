@@ -18,6 +18,7 @@
 #include <hwy/foreach_target.h>  // IWYU pragma: keep
 #include <hwy/highway.h>
 
+#include "kernels/dispatch.h"
 #include "kernels/simd-inl.h"
 #include "kernels/trace.h"
 #include "qlab/kernels.h"
@@ -394,16 +395,16 @@ HWY_EXPORT(GemvU8I8AccImpl);
 HWY_EXPORT(GemvU8I8Impl);
 
 void GemvF32(const float* x, size_t rows, size_t k, const float* w, float bias, float* y) {
-  HWY_DYNAMIC_DISPATCH(GemvF32Impl)(x, rows, k, w, bias, y);
+  QLAB_DYNAMIC_DISPATCH(GemvF32Impl)(x, rows, k, w, bias, y);
 }
 
 void GemvU8I8Acc(const uint8_t* x, size_t rows, size_t k, const int8_t* w, int32_t* acc) {
-  HWY_DYNAMIC_DISPATCH(GemvU8I8AccImpl)(x, rows, k, w, acc);
+  QLAB_DYNAMIC_DISPATCH(GemvU8I8AccImpl)(x, rows, k, w, acc);
 }
 
 void GemvU8I8(const uint8_t* x, size_t rows, size_t k, const int8_t* w, float scale,
               int32_t correction, float bias, float* y) {
-  HWY_DYNAMIC_DISPATCH(GemvU8I8Impl)(x, rows, k, w, scale, correction, bias, y);
+  QLAB_DYNAMIC_DISPATCH(GemvU8I8Impl)(x, rows, k, w, scale, correction, bias, y);
 }
 
 }  // namespace qlab::kernels

@@ -16,6 +16,7 @@
 #include <hwy/foreach_target.h>  // IWYU pragma: keep
 #include <hwy/highway.h>
 
+#include "kernels/dispatch.h"
 #include "kernels/simd-inl.h"
 #include "kernels/trace.h"
 #include "qlab/kernels.h"
@@ -130,16 +131,16 @@ HWY_EXPORT(DequantizeU8Impl);
 HWY_EXPORT(DequantizeI8Impl);
 
 void QuantizeU8(const float* x, size_t n, float scale, int32_t zero_point, uint8_t* q) {
-  HWY_DYNAMIC_DISPATCH(QuantizeU8Impl)(x, n, scale, zero_point, q);
+  QLAB_DYNAMIC_DISPATCH(QuantizeU8Impl)(x, n, scale, zero_point, q);
 }
 void QuantizeI8(const float* x, size_t n, float scale, int8_t* q) {
-  HWY_DYNAMIC_DISPATCH(QuantizeI8Impl)(x, n, scale, q);
+  QLAB_DYNAMIC_DISPATCH(QuantizeI8Impl)(x, n, scale, q);
 }
 void DequantizeU8(const uint8_t* q, size_t n, float scale, int32_t zero_point, float* x) {
-  HWY_DYNAMIC_DISPATCH(DequantizeU8Impl)(q, n, scale, zero_point, x);
+  QLAB_DYNAMIC_DISPATCH(DequantizeU8Impl)(q, n, scale, zero_point, x);
 }
 void DequantizeI8(const int8_t* q, size_t n, float scale, float* x) {
-  HWY_DYNAMIC_DISPATCH(DequantizeI8Impl)(q, n, scale, x);
+  QLAB_DYNAMIC_DISPATCH(DequantizeI8Impl)(q, n, scale, x);
 }
 
 }  // namespace qlab::kernels

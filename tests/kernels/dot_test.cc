@@ -19,17 +19,19 @@ using qlab::test::RandomInts;
 
 namespace {
 
-// Both integer dots against the scalar reference, a and b starting `offset` elements into
-// exact-size buffers.
+// Both integer dots against the scalar reference; a starts `offset` elements into an exact-size
+// buffer and b at another offset, so the two pointers are misaligned differently.
 void CheckIntegerDots(size_t offset, size_t n, const std::string& target) {
+  const size_t offset_b = (offset * 7 + 5) % 64;
   const auto a8 = RandomInts<int8_t>(offset, n, -128, 127);
   const auto au = RandomInts<uint8_t>(offset, n, 0, 255);
-  const auto b8 = RandomInts<int8_t>(offset, n, -128, 127);
-  const int64_t want_i8 = ref::DotI8(a8.data() + offset, b8.data() + offset, n);
-  const int64_t want_u8 = ref::DotU8I8(au.data() + offset, b8.data() + offset, n);
-  const int64_t got_i8 = k::DotI8(a8.data() + offset, b8.data() + offset, n);
+  const auto b8 = RandomInts<int8_t>(offset_b, n, -128, 127);
+  const int8_t* b = b8.data() + offset_b;
+  const int64_t want_i8 = ref::DotI8(a8.data() + offset, b, n);
+  const int64_t want_u8 = ref::DotU8I8(au.data() + offset, b, n);
+  const int64_t got_i8 = k::DotI8(a8.data() + offset, b, n);
   ExpectRanOn(target);
-  const int64_t got_u8 = k::DotU8I8(au.data() + offset, b8.data() + offset, n);
+  const int64_t got_u8 = k::DotU8I8(au.data() + offset, b, n);
   ExpectRanOn(target);
   if (got_i8 != want_i8 || got_u8 != want_u8) {
     BOOST_ERROR("n " << n << " offset " << offset << ": i8 " << got_i8 << " vs " << want_i8

@@ -184,3 +184,58 @@ BOOST_AUTO_TEST_CASE(gemv_streaming_path_on_large_misaligned_outputs) {
     }
   });
 }
+
+BOOST_AUTO_TEST_CASE(gemv_u8i8_exact_for_every_row_count_to_300_and_every_offset) {
+  ForEachTarget([](const std::string& target) {
+    const auto check = [&](size_t kk, size_t rows, size_t offset) {
+      const auto x = RandomInts<uint8_t>(offset, rows * kk, 0, 255);
+      const auto w = RandomInts<int8_t>(0, kk, -128, 127);
+      std::vector<int32_t> got(offset + rows), want(rows);
+      k::GemvU8I8Acc(x.data() + offset, rows, kk, w.data(), got.data() + offset);
+      ExpectRanOn(target);
+      ref::GemvU8I8Acc(x.data() + offset, rows, kk, w.data(), want.data());
+      if (!std::equal(want.begin(), want.end(), got.begin() + offset)) {
+        BOOST_ERROR("k " << kk << " rows " << rows << " offset " << offset);
+      }
+    };
+    for (size_t kk : {size_t{3}, size_t{8}, size_t{64}}) {
+      for (size_t rows = 0; rows <= 300; ++rows) {
+        check(kk, rows, 0);
+      }
+    }
+    for (size_t offset = 1; offset < 64; ++offset) {
+      check(8, 37 + offset, offset);
+    }
+    std::uniform_int_distribution<size_t> size(301, 100000);
+    for (int trial = 0; trial < 4; ++trial) {
+      check(8, size(qlab::test::Rng()), static_cast<size_t>(trial) * 13);
+    }
+  });
+}
+
+BOOST_AUTO_TEST_CASE(gemv_f32_matches_reference_within_bound_for_every_row_count_to_300) {
+  ForEachTarget([](const std::string& target) {
+    const size_t kk = 8;
+    for (size_t rows = 0; rows <= 300; ++rows) {
+      const size_t offset = rows % 64;
+      const auto x = RandomFloats(offset, rows * kk, -1.0f, 1.0f);
+      const auto w = RandomFloats(0, kk, -1.0f, 1.0f);
+      std::vector<float> got(offset + rows), want(rows);
+      k::GemvF32(x.data() + offset, rows, kk, w.data(), -0.5f, got.data() + offset);
+      ExpectRanOn(target);
+      ref::GemvF32(x.data() + offset, rows, kk, w.data(), -0.5f, want.data());
+      for (size_t r = 0; r < rows; ++r) {
+        std::vector<float> xr(x.begin() + offset + r * kk, x.begin() + offset + r * kk + kk);
+        std::vector<float> wr(w);
+        xr.push_back(1.0f);
+        wr.push_back(-0.5f);
+        // Both within γ_9·Σ|terms| of the exact value, hence within twice that of each other.
+        const double bound = ref::DotF32ErrorBound(xr.data(), wr.data(), kk + 1);
+        if (!(std::fabs(double{got[offset + r]} - double{want[r]}) <= 2 * bound)) {
+          BOOST_ERROR("rows " << rows << " row " << r << ": " << got[offset + r] << " vs "
+                              << want[r]);
+        }
+      }
+    }
+  });
+}
