@@ -238,6 +238,7 @@ json QuantizedToJson(const QuantizedModel& q) {
       j["bias"] = q.bias;
       if (q.scheme == Scheme::kW8A8) {
         j["fold"] = FoldName(q.fold);
+        j["bias_correction"] = q.bias_correction;
         json features = json::array();
         for (size_t f = 0; f < q.features.size(); ++f) {
           const FeatureQuantizer& fq = q.features[f];
@@ -309,6 +310,7 @@ QuantizedModel QuantizedFromJson(const json& j, const std::string& path) {
         const auto fold = ParseFold(r.String(j, "fold", ""));
         if (!fold) r.Fail("'fold' must be grid, zero-point, offsets or raw");
         q.fold = *fold;
+        q.bias_correction = r.Number(j, "bias_correction", "");
         const json& features = r.Key(j, "features", "");
         if (!features.is_array() || features.size() != k) {
           r.Fail(fmt::format("'features' must be an array of {} objects", k));

@@ -43,6 +43,7 @@ json EvaluateQuantized(const QuantizedModel& q, const SplitData& split,
   j["kernel_target"] =
       q.scheme == Scheme::kSeed ? std::string("eigen-f64") : kernels::ActiveTarget();
   j["n_test"] = n;
+  j["bias_correction"] = q.bias_correction;
 
   const double float_r2 = reference::R2Score(split.y_test, y_float);
   const double float_mse = reference::MeanSquaredError(split.y_test, y_float);

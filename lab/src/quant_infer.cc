@@ -119,16 +119,18 @@ Eigen::VectorXd PredictDoubleFromRun(const QuantizedModel& q, const QuantizedRun
       return Z * w + Eigen::VectorXd::Constant(rows, static_cast<float>(q.bias));
     }
     case Scheme::kW8A8: {
-      // The dequantized weights S·k_j (in code units) applied to the codes, in double.
+      // The dequantized weights S·k_j (in code units) applied to the codes, in double: the
+      // integer sum first (exact in double), then the zero-point correction, the scale, the bias.
       const Eigen::MatrixXd codes =
           Eigen::Map<const Eigen::Matrix<uint8_t, Eigen::Dynamic, Eigen::Dynamic, Eigen::RowMajor>>(
               run.codes.data(), rows, static_cast<Eigen::Index>(k))
               .cast<double>();
+      Eigen::VectorXd weights(static_cast<Eigen::Index>(k));
+      for (size_t j = 0; j < k; ++j) weights[static_cast<Eigen::Index>(j)] = q.weights[j];
       const double scale = static_cast<float>(q.weight_scale);
-      Eigen::VectorXd w(static_cast<Eigen::Index>(k));
-      for (size_t j = 0; j < k; ++j) w[static_cast<Eigen::Index>(j)] = scale * q.weights[j];
-      return codes * w +
-             Eigen::VectorXd::Constant(rows, static_cast<float>(q.bias) - scale * q.correction);
+      const double bias = static_cast<float>(q.bias);
+      return ((codes * weights).array() - static_cast<double>(q.correction)).matrix() * scale +
+             Eigen::VectorXd::Constant(rows, bias);
     }
   }
   return run.y;

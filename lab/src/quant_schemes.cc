@@ -151,7 +151,6 @@ void QuantizeW8A8(const Eigen::MatrixXd& Z_train, const QuantizeOptions& options
   q.weight_scale = scale;
   q.weights.assign(static_cast<size_t>(k), 0);
 
-  std::vector<double> centers_z(static_cast<size_t>(k), 0.0);  // z units
   std::vector<int32_t> zero_points(static_cast<size_t>(k), 0);
   for (Eigen::Index j = 0; j < k; ++j) {
     const auto col = static_cast<size_t>(j);
@@ -172,7 +171,7 @@ void QuantizeW8A8(const Eigen::MatrixXd& Z_train, const QuantizeOptions& options
           auto step_for = [&](int64_t c) {
             return scale * static_cast<double>(c) / std::abs(w[j]);
           };
-          if (options.calibration.kind == Calibration::Kind::kMse && up > 1) {
+          if (options.calibration.kind != Calibration::Kind::kMinMax && up > 1) {
             const double s_up = step_for(up);
             const double s_down = step_for(up - 1);
             const double e_up =
@@ -181,8 +180,13 @@ void QuantizeW8A8(const Eigen::MatrixXd& Z_train, const QuantizeOptions& options
                                                           CenteredZeroPoint(r, s_down, bits), bits);
             if (e_down < e_up) chosen = up - 1;
           }
-          step = step_for(chosen);
-          code = w[j] > 0 ? chosen : -chosen;
+          // A weight so small that one code step of it would overflow f32 contributes nothing
+          // representable: it keeps code 0 and its plain step.
+          const double fitted = step_for(chosen);
+          if (std::isfinite(static_cast<float>(model.scaler_scale[j] * fitted))) {
+            step = fitted;
+            code = w[j] > 0 ? chosen : -chosen;
+          }
         }
         zp = CenteredZeroPoint(r, step, bits);
         break;
@@ -208,14 +212,14 @@ void QuantizeW8A8(const Eigen::MatrixXd& Z_train, const QuantizeOptions& options
       }
     }
     FeatureQuantizer& f = q.features[col];
-    f.center = model.scaler_mean[j] + model.scaler_scale[j] * center;
-    if (options.fold == Fold::kRaw) f.center = 0;
+    // Raw 0 exactly for the raw fold (m + σ·(−m/σ) need not round to 0).
+    f.center =
+        options.fold == Fold::kRaw ? 0.0 : model.scaler_mean[j] + model.scaler_scale[j] * center;
     float step_f32 = static_cast<float>(model.scaler_scale[j] * step);
     if (!(step_f32 > 0) || !std::isfinite(step_f32)) step_f32 = 1.0f;  // no zero or Inf step
     f.step = step_f32;
     f.zero_point = zp;
     q.weights[col] = static_cast<int8_t>(code);
-    centers_z[col] = center;
     zero_points[col] = zp;
   }
   // y = Σ_j w_j·ẑ_j + b with ẑ_j = (c_j − m_j)/σ_j + s_j·(q_j − zp_j) and w_j·s_j ≈ S·k_j:
@@ -230,7 +234,6 @@ void QuantizeW8A8(const Eigen::MatrixXd& Z_train, const QuantizeOptions& options
   }
   q.correction = static_cast<int32_t>(correction);
   q.bias = bias;
-  (void)centers_z;
 }
 
 }  // namespace
@@ -269,7 +272,39 @@ QuantizedModel Quantize(const LinearModel& model, const Eigen::MatrixXd& X_train
       const Eigen::MatrixXd Z =
           reference::StandardScale(X_train, model.scaler_mean, model.scaler_scale);
       QuantizeW8A8(Z, options, q);
+      if (options.bias_correction && X_train.rows() > 0) {
+        const QuantizedRun run = RunQuantized(q, X_train);
+        const Eigen::VectorXd y_float = model.Predict(X_train);
+        double sum = 0;
+        int64_t count = 0;
+        for (Eigen::Index i = 0; i < X_train.rows(); ++i) {
+          if (run.clipped[static_cast<size_t>(i)]) continue;
+          sum += y_float[i] - run.y[i];
+          ++count;
+        }
+        if (count > 0 && std::isfinite(sum)) {
+          q.bias_correction = sum / static_cast<double>(count);
+          q.bias += q.bias_correction;
+        }
+      }
       break;
+    }
+  }
+  // The f32 step of the kernels must not overflow: the largest |y| the integer model can produce
+  // (every code at its extreme) stays far below FLT_MAX, else the model is not f32-representable.
+  if (options.scheme != Scheme::kSeed) {
+    double bound = std::abs(q.bias);
+    const double top = static_cast<double>(CodeMax(options.bits));
+    for (size_t j = 0; j < q.weights.size(); ++j) {
+      bound += q.weight_scale * std::abs(static_cast<double>(q.weights[j])) * top;
+    }
+    // w8 multiplies f32 features, unbounded: only its weights and bias must be f32 values.
+    if (options.scheme == Scheme::kW8) bound = std::abs(q.bias) + q.weight_scale * 127.0;
+    if (!(bound < 1e37)) {
+      throw InputError(
+          "the model's coefficients or intercept are too large for f32 inference "
+          "(predictions could reach " +
+          fmt::format("{:.3g}", bound) + ")");
     }
   }
   return q;

@@ -1,7 +1,7 @@
 // Copyright 2026 The qlab Authors. SPDX-License-Identifier: Apache-2.0
 //
 // Quantization on California Housing (test split of random_state 42): the seed scheme's figures
-// from ../shared/data/README.md, and issue 4's targets for w8 and w8a8 at 8 bits.
+// from ../shared/data/README.md, and the targets for w8 and w8a8 at 8 bits (lab/QUANTIZATION.md).
 #define BOOST_TEST_MODULE lab_quant_california
 #include <boost/test/unit_test.hpp>
 

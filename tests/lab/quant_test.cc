@@ -150,7 +150,14 @@ void CheckIntegerPath(const QuantizedModel& q, const QuantizedRun& run, const Ei
     const double magnitude =
         std::max({std::abs(static_cast<double>(static_cast<float>(q.bias))),
                   std::abs(scale * static_cast<double>(acc - q.correction)), std::abs(yd)});
-    if (!(std::abs(static_cast<double>(y) - yd) <= 1e-6 * magnitude)) ++bad_rel;
+    if (!(std::abs(static_cast<double>(y) - yd) <= 1e-6 * magnitude)) {
+      if (bad_rel == 0) {
+        BOOST_TEST_MESSAGE(what << " row " << i << ": " << y << " vs " << yd << " (acc " << acc
+                                << ", correction " << q.correction << ", scale " << scale
+                                << ", bias " << q.bias << ")");
+      }
+      ++bad_rel;
+    }
   }
   BOOST_TEST(bad_code == 0u, what << ": codes differing from reference::QuantizeU8");
   BOOST_TEST(bad_acc == 0u, what << ": accumulators differing from the scalar reference");
@@ -430,6 +437,7 @@ BOOST_AUTO_TEST_CASE(degenerate_ranges_stay_finite) {
       {"all-zero weights", X_train, {0, 0, 0, 0, 0}},
       {"single row", X_train.topRows(1), {0.9, -0.35, 0.02, -0.87, 0.4}},
       {"one feature", X_train.leftCols(1), {1.5}},
+      {"tiny and huge weights", X_train, {1e-300, 1e30, -1e-30, 2.0, 1e-12}},
   };
   for (const Case& c : cases) {
     const LinearModel m = MakeModel(c.X, c.coef, 1.25);
@@ -461,6 +469,17 @@ BOOST_AUTO_TEST_CASE(degenerate_ranges_stay_finite) {
         }
       }
     }
+  }
+}
+
+// Coefficients no f32 computation can carry are bad input, not an Inf in the output.
+BOOST_AUTO_TEST_CASE(coefficients_beyond_f32_are_bad_input) {
+  const Eigen::MatrixXd X = MakeFeatures(100, 14);
+  const LinearModel m = MakeModel(X, {1e38, 1, 1, 1, 1}, 0);
+  for (Scheme scheme : {Scheme::kW8, Scheme::kW8A8}) {
+    QuantizeOptions o;
+    o.scheme = scheme;
+    BOOST_CHECK_THROW(qlab::Quantize(m, X, o), qlab::InputError);
   }
 }
 
@@ -545,4 +564,29 @@ BOOST_AUTO_TEST_CASE(integer_path_exact_on_every_target) {
   }
   qlab::kernels::ForceTarget("");
   BOOST_TEST(targets >= 1);
+}
+
+// --bias-correction: after it, the unclipped training rows have no mean offset left.
+BOOST_AUTO_TEST_CASE(bias_correction_removes_the_mean_offset) {
+  const Eigen::MatrixXd X_train = MakeFeatures(3000, 13);
+  const LinearModel m = MakeModel(X_train, {0.9, -0.35, 0.02, -0.87, 0.4}, 2.07);
+  for (int bits : {3, 8}) {
+    QuantizeOptions o;
+    o.bits = bits;
+    o.calibration = *qlab::ParseCalibration("percentile:99");
+    o.bias_correction = true;
+    const QuantizedModel q = qlab::Quantize(m, X_train, o);
+    BOOST_TEST(std::isfinite(q.bias_correction));
+    const QuantizedRun run = qlab::RunQuantized(q, X_train);
+    const Eigen::VectorXd y_float = m.Predict(X_train);
+    double sum = 0;
+    double sum_abs = 0;
+    for (Eigen::Index i = 0; i < X_train.rows(); ++i) {
+      if (run.clipped[static_cast<size_t>(i)]) continue;
+      sum += y_float[i] - run.y[i];
+      sum_abs += std::abs(y_float[i] - run.y[i]);
+    }
+    BOOST_TEST(std::abs(sum) <= 1e-4 * sum_abs, "bits " << bits);
+    CheckRoundTrip(q, X_train, run, "bias correction");
+  }
 }

@@ -129,4 +129,21 @@ BOOST_AUTO_TEST_CASE(bad_options_exit_2_with_one_line) {
   BOOST_TEST(r.out.empty());
 }
 
+BOOST_AUTO_TEST_CASE(run_compares_float_seed_w8_and_w8a8) {
+  const std::string out = dir.File("report");
+  const auto r = RunQlab(WithData({"run", "--out", out, "--json"}));
+  BOOST_REQUIRE_MESSAGE(r.exit_code == 0, r.err);
+  const json j = ParseOneObject(r.out);
+  BOOST_REQUIRE(j.contains("quantize"));
+  std::vector<std::string> schemes;
+  for (const json& row : j["quantize"]["schemes"]) schemes.push_back(row["scheme"]);
+  BOOST_TEST(schemes == (std::vector<std::string>{"float", "seed", "w8", "w8a8"}),
+             boost::test_tools::per_element());
+  BOOST_TEST(std::filesystem::is_regular_file(out + "/quantize.json"));
+  BOOST_TEST(std::filesystem::is_regular_file(out + "/quantized/w8a8/quantized_model.json"));
+  const auto text = RunQlab(WithData({"run", "--out", out}));
+  BOOST_REQUIRE_MESSAGE(text.exit_code == 0, text.err);
+  BOOST_TEST(text.out.find("== quantize") != std::string::npos);
+}
+
 BOOST_AUTO_TEST_SUITE_END()

@@ -26,6 +26,7 @@ struct QuantizeCliOptions {
   std::string data_dir;
   std::string isa;
   bool json = false;
+  bool bias_correction = false;
 };
 
 std::string Fixed(const nlohmann::json& v, int digits) {
@@ -54,6 +55,7 @@ int RunQuantize(const QuantizeCliOptions& opt) {
   const auto fold = ParseFold(opt.fold);
   if (!fold) throw InputError("--fold " + opt.fold + ": expected grid, zero-point, offsets or raw");
   options.fold = *fold;
+  options.bias_correction = opt.bias_correction;
 
   const LinearModel model = LoadModel(opt.model_dir);
   const SplitData split = ReloadSplit(model, opt.dataset, opt.target, ResolveDataDir(opt.data_dir));
@@ -110,7 +112,8 @@ const Registrar kQuantize(
       sub.add_option("--scheme", opt->scheme, "seed | w8 | w8a8")->capture_default_str();
       sub.add_option("--bits", opt->bits, "Bits of the codes, 2..8")->capture_default_str();
       sub.add_option("--calibration", opt->calibration,
-                     "minmax | percentile:P | mse (default: the scheme's, see QUANTIZATION.md)");
+                     "minmax | percentile:P (50 < P <= 100) | mse (default: w8a8 percentile:99.99, "
+                     "w8 mse, seed minmax)");
       sub.add_option("--fold", opt->fold, "w8a8 folding: grid | zero-point | offsets | raw")
           ->capture_default_str();
       sub.add_option("--out", opt->out, "Folder for quantized_model.json (default MODEL/<scheme>)");
@@ -119,6 +122,8 @@ const Registrar kQuantize(
       sub.add_option("--target", opt->target, "Target column of --dataset FILE.csv");
       AddDataDirOption(sub, opt->data_dir);
       AddIsaOption(sub, opt->isa);
+      sub.add_flag("--bias-correction", opt->bias_correction,
+                   "w8a8: remove the mean prediction offset measured on the training split");
       sub.add_flag("--json", opt->json, "Print one flat JSON object");
       return [opt]() { return RunQuantize(*opt); };
     });

@@ -13,6 +13,7 @@
 
 #include "command.h"
 #include "qlab/lab/atomic_file.h"
+#include "qlab/lab/quantize.h"
 #include "steps.h"
 
 namespace qlab::cli {
@@ -41,7 +42,7 @@ struct RunCommand {
 };
 
 const Registrar kRun(
-    1, "run", "The main job: train and predict into ./reports/<UTC time>-<host>/",
+    1, "run", "The main job: train, predict and quantize into ./reports/<UTC time>-<host>/",
     [](CLI::App& sub) -> Action {
       auto cmd = std::make_shared<RunCommand>();
       AddTrainOptions(sub, cmd->train);
@@ -68,15 +69,29 @@ const Registrar kRun(
         WriteFileAtomically((std::filesystem::path(out) / "predict.json").string(),
                             predict_json.dump(2) + "\n");
 
+        // Quantization: seed, w8 and w8a8 beside the float model (lab/QUANTIZATION.md).
+        const SplitData split =
+            ReloadSplit(trained.model, "", "", ResolveDataDir(cmd->train.data_dir));
+        std::error_code ec;
+        const auto out_abs = std::filesystem::absolute(out, ec);
+        const nlohmann::json quantize_json = CompareSchemes(
+            trained.model, ec ? out : out_abs.lexically_normal().string(), split, out);
+        WriteFileAtomically((std::filesystem::path(out) / "quantize.json").string(),
+                            quantize_json.dump(2) + "\n");
+
         if (cmd->json) {
-          Out() << nlohmann::json{{"out", out}, {"train", train_json}, {"predict", predict_json}}
+          Out() << nlohmann::json{{"out", out},
+                                  {"train", train_json},
+                                  {"predict", predict_json},
+                                  {"quantize", quantize_json}}
                        .dump()
                 << "\n";
         } else {
           Out() << "== train\n"
                 << TrainText(trained) << "\n== predict\n"
-                << PredictText(predicted) << "\nReport folder: " << out
-                << " (model.json, train.json, predict.json)\n";
+                << PredictText(predicted) << "\n== quantize\n"
+                << ComparisonText(quantize_json) << "\nReport folder: " << out
+                << " (model.json, train.json, predict.json, quantize.json, quantized/)\n";
         }
         return kExitOk;
       };

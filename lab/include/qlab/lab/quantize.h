@@ -31,7 +31,7 @@ struct Calibration {
 // "minmax", "percentile:P" (50 < P ≤ 100) or "mse"; std::nullopt otherwise.
 std::optional<Calibration> ParseCalibration(const std::string& text);
 
-// How w8a8 folds the feature grids into the weights (issue 4's table).
+// How w8a8 folds the feature grids into the weights (compared in lab/QUANTIZATION.md).
 //  grid:       each feature step chosen so that w_j·s_j lies exactly on the weight grid (default)
 //  zero-point: standardized features, integer zero point round(−lo/s), folded weights rounded
 //  offsets:    standardized features coded from lo, the offsets Σ w_j·lo_j in the float bias
@@ -50,6 +50,9 @@ struct QuantizeOptions {
   int bits = 8;
   Calibration calibration;  // DefaultCalibration(scheme) unless the user names one
   Fold fold = Fold::kGrid;  // w8a8 only
+  // w8a8: add to the bias the mean of (float − quantized) prediction over the unclipped training
+  // rows, so the rounding of the features leaves no systematic offset.
+  bool bias_correction = false;
 };
 
 // One asymmetric unsigned tensor of the seed scheme: s = (max − min)/L, zp = round(−min/s),
@@ -83,6 +86,7 @@ struct QuantizedModel {
   int bits = 8;
   Calibration calibration;
   Fold fold = Fold::kGrid;
+  double bias_correction = 0;  // w8a8: the amount added to the bias (0 when not asked for)
 
   // seed: the coefficients and the intercept, each quantized alone.
   SeedTensor seed_coef;
@@ -153,5 +157,14 @@ inline constexpr double kSqnrCapDb = 200;
 // the files on disk.
 nlohmann::json EvaluateQuantized(const QuantizedModel& q, const SplitData& split,
                                  const std::string& artifact_dir);
+
+// ---- comparison ---------------------------------------------------------------------------------
+// Quantizes `model` with seed, w8 and w8a8 (8 bits, default calibrations), saves each into
+// out_dir/quantized/<scheme>/ and returns {"schemes": [float row, seed, w8, w8a8]}: the harness
+// object per scheme, plus a row for the float model itself.
+nlohmann::json CompareSchemes(const LinearModel& model, const std::string& float_model_dir,
+                              const SplitData& split, const std::string& out_dir);
+// The comparison as a table for a person.
+std::string ComparisonText(const nlohmann::json& comparison);
 
 }  // namespace qlab
