@@ -62,7 +62,7 @@ std::string FindBenchProgram() {
   }
   const std::string dir = SelfDirectory();
   if (!dir.empty()) {
-    for (const std::string candidate : {dir + "/qlab-bench", dir + "/../bench/qlab-bench"}) {
+    for (const std::string& candidate : {dir + "/qlab-bench", dir + "/../bench/qlab-bench"}) {
       const std::string found = FindOnPath(candidate);
       if (!found.empty()) return fs::path(found).lexically_normal().string();
     }

@@ -307,6 +307,17 @@ CheckOutcome CompareWithBaseline(const std::vector<CheckMetric>& baseline,
   return out;
 }
 
+namespace {
+
+// Columns line up by characters, not bytes ("—" and "±" are several bytes of UTF-8).
+size_t DisplayWidth(const std::string& text) {
+  size_t width = 0;
+  for (unsigned char c : text) width += (c & 0xC0) != 0x80 ? 1 : 0;
+  return width;
+}
+
+}  // namespace
+
 std::string FormatCheckTable(const CheckOutcome& outcome) {
   std::vector<std::array<std::string, 5>> lines;
   lines.push_back({"metric", "baseline", "current", "tolerance", "verdict"});
@@ -315,14 +326,14 @@ std::string FormatCheckTable(const CheckOutcome& outcome) {
   }
   std::array<size_t, 5> width{};
   for (const auto& l : lines) {
-    for (size_t i = 0; i < 5; ++i) width[i] = std::max(width[i], l[i].size());
+    for (size_t i = 0; i < 5; ++i) width[i] = std::max(width[i], DisplayWidth(l[i]));
   }
   std::string out;
   for (const auto& l : lines) {
     std::string line;
     for (size_t i = 0; i < 5; ++i) {
       line += l[i];
-      if (i + 1 < 5) line += std::string(width[i] - l[i].size() + 2, ' ');
+      if (i + 1 < 5) line += std::string(width[i] - DisplayWidth(l[i]) + 2, ' ');
     }
     out += line + "\n";
   }

@@ -164,7 +164,10 @@ class PositionRecorder {
 
   std::string CurrentPointer() const {
     std::string p = prefix_;
-    for (const auto& token : path_) p += "/" + EscapeToken(token);
+    for (const auto& token : path_) {
+      p += '/';
+      p += EscapeToken(token);
+    }
     return p;
   }
 

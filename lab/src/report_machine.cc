@@ -114,19 +114,19 @@ nlohmann::json MachineInfo::ToJson() const {
 }
 
 std::string DefaultReportName(const MachineInfo& machine) {
-  // 2026-11-27T02:35:52Z → 20261127-023552Z
+  // 2026-11-27T02:35:52Z → 20261127T023552Z, the stamp `qlab run` names its folders with.
   std::string stamp;
   for (char c : machine.date) {
     if (c >= '0' && c <= '9') stamp += c;
   }
-  if (stamp.size() >= 14) stamp = stamp.substr(0, 8) + "-" + stamp.substr(8, 6) + "Z";
+  if (stamp.size() >= 14) stamp = stamp.substr(0, 8) + "T" + stamp.substr(8, 6) + "Z";
   std::string host;
   for (char c : machine.host_name) {
     const bool ok = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
-                    c == '-' || c == '_';
-    host += ok ? c : '-';
+                    c == '-' || c == '.';
+    host += ok ? c : '_';
   }
-  return stamp + "-" + (host.empty() ? "unknown" : host);
+  return stamp + "-" + (host.empty() ? "localhost" : host);
 }
 
 void PrepareBenchGroups(std::vector<BenchGroup>& groups, const MachineInfo& machine) {

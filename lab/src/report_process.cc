@@ -30,9 +30,10 @@ std::string FindOnPath(const std::string& name) {
   while (begin <= dirs.size()) {
     size_t end = dirs.find(':', begin);
     if (end == std::string::npos) end = dirs.size();
-    std::string dir = dirs.substr(begin, end - begin);
-    if (dir.empty()) dir = ".";
-    const std::string candidate = dir + "/" + name;
+    // An empty PATH entry means the current folder.
+    std::string candidate = end > begin ? dirs.substr(begin, end - begin) : std::string(1, '.');
+    candidate += '/';
+    candidate += name;
     if (executable(candidate)) return candidate;
     begin = end + 1;
   }

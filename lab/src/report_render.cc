@@ -204,8 +204,15 @@ std::string MarkdownCell(std::string text) {
 }
 
 std::string ToMarkdown(const Table& t) {
+  // Appending piece by piece (not " " + cell + " |") also keeps GCC 12's -Wrestrict false
+  // positive on temporary-string concatenation away.
+  auto add_cell = [](std::string& line, const std::string& text) {
+    line += ' ';
+    line += MarkdownCell(text);
+    line += " |";
+  };
   std::string out = "|";
-  for (const auto& h : t.header) out += " " + MarkdownCell(h) + " |";
+  for (const auto& h : t.header) add_cell(out, h);
   out += "\n|";
   for (size_t i = 0; i < t.header.size(); ++i) {
     out += (i < t.numeric.size() && t.numeric[i]) ? "---:|" : "---|";
@@ -213,7 +220,7 @@ std::string ToMarkdown(const Table& t) {
   out += "\n";
   for (const auto& row : t.rows) {
     out += "|";
-    for (const auto& c : row) out += " " + MarkdownCell(c) + " |";
+    for (const auto& c : row) add_cell(out, c);
     out += "\n";
   }
   return out;

@@ -8,6 +8,7 @@
 #include <cerrno>
 #include <cstring>
 #include <filesystem>
+#include <iostream>
 
 #include "qlab/lab/error.h"
 #include "qlab/lab/report.h"
@@ -87,6 +88,38 @@ ReportOutput WriteReport(const ReportInputs& inputs_in, const std::string& out_d
   WriteFileAtomically((target / "report.md").string(), RenderMarkdown(inputs, charts));
   WriteFileAtomically((target / "report.html").string(), RenderHtml(inputs, charts));
   return {target.string(), charts.charts.empty() ? charts.note : ""};
+}
+
+ReportOutput WriteRunReport(const std::vector<nlohmann::json>& accuracy, const std::string& out_dir,
+                            bool run_bench) {
+  ReportInputs inputs;
+  inputs.machine = DetectMachine();
+  inputs.name = DefaultReportName(inputs.machine);
+  for (const auto& object : accuracy) {
+    AddAccuracyResult(inputs.accuracy, MakeAccuracyResult(object, "qlab run"));
+  }
+  std::string missing_bench;
+  if (run_bench) {
+    std::string program;
+    try {
+      program = FindBenchProgram();
+    } catch (const InputError& e) {
+      missing_bench = e.what();
+    }
+    if (!program.empty()) {
+      BenchRunOptions options;
+      options.quick = true;
+      options.bench_program = program;
+      options.out_file = (fs::path(out_dir) / "bench.json").string();
+      inputs.bench.push_back(LoadBenchFile(RunBench(options)));
+      PrepareBenchGroups(inputs.bench, inputs.machine);
+    } else {
+      std::cerr << "qlab run: " << missing_bench << "; the report has no throughput section\n";
+    }
+  }
+  ReportOutput out = WriteReport(inputs, out_dir);
+  if (!out.charts_note.empty()) std::cerr << "qlab run: " << out.charts_note << "\n";
+  return out;
 }
 
 }  // namespace qlab::lab

@@ -326,6 +326,22 @@ BOOST_AUTO_TEST_CASE(rewriting_a_report_keeps_other_files_and_replaces_charts_wh
   }
 }
 
+BOOST_AUTO_TEST_CASE(run_report_takes_the_printed_json_objects) {
+  ScratchDir dir;
+  const JsonDocument train = JsonDocument::Load(kData + "train.json");
+  const JsonDocument quant = JsonDocument::Load(kData + "quantize_8bit.json");
+  std::vector<nlohmann::json> objects = {train.value()};
+  for (const auto& q : quant.value()) objects.push_back(q);
+  const ReportOutput out =
+      WriteRunReport(objects, (dir.path / "run").string(), /*run_bench=*/false);
+  const JsonDocument report = JsonDocument::Load(out.dir + "/report.json");
+  BOOST_TEST(report.value()["comparison"].size() == 4u);
+  BOOST_TEST(report.value()["bench"].empty());
+  BOOST_TEST(report.value()["accuracy_sources"]["float"] == "qlab run");
+  BOOST_CHECK_THROW(WriteRunReport({nlohmann::json{{"bits", 8}}}, (dir.path / "x").string(), false),
+                    InputError);
+}
+
 BOOST_AUTO_TEST_CASE(machine_info_is_filled) {
   const MachineInfo m = DetectMachine();
   BOOST_TEST(!m.cpu_model.empty());
@@ -334,5 +350,5 @@ BOOST_AUTO_TEST_CASE(machine_info_is_filled) {
   BOOST_TEST(!m.build_type.empty());
   BOOST_TEST(std::regex_match(m.git_commit, std::regex("unknown|[0-9a-f]{40}")), m.git_commit);
   BOOST_TEST(std::regex_match(m.date, std::regex(R"(\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ)")));
-  BOOST_TEST(std::regex_match(DefaultReportName(m), std::regex(R"(\d{8}-\d{6}Z-[A-Za-z0-9_-]+)")));
+  BOOST_TEST(std::regex_match(DefaultReportName(m), std::regex(R"(\d{8}T\d{6}Z-[A-Za-z0-9_.-]+)")));
 }

@@ -120,7 +120,7 @@ struct ReportInputs {
 // the group's context does not name them and it ran on this host.
 void PrepareBenchGroups(std::vector<BenchGroup>& groups, const MachineInfo& machine);
 
-// "<yyyymmdd-hhmmss>Z-<host>" from machine.date and machine.host_name.
+// "<yyyymmdd>T<hhmmss>Z-<host>" from machine.date and machine.host_name (as `qlab run` names).
 std::string DefaultReportName(const MachineInfo& machine);
 
 // The documented report.json.
@@ -154,6 +154,13 @@ struct ReportOutput {
 // files there are left alone). Each file is written to a temporary file and renamed; charts/ is
 // drawn in a temporary folder and renamed into place, replacing an older charts/ whole.
 ReportOutput WriteReport(const ReportInputs& inputs, const std::string& out_dir);
+
+// What `qlab run` ends with: the quick benchmark subset (unless `run_bench` is false) written to
+// out_dir/bench.json, then the report of `accuracy` (the objects train/quantize --json print) and
+// that run in out_dir. When qlab-bench cannot be found the report is written without throughput
+// and `charts_note`/stderr say why; any other failure throws.
+ReportOutput WriteRunReport(const std::vector<nlohmann::json>& accuracy, const std::string& out_dir,
+                            bool run_bench = true);
 
 // ---- running qlab-bench -------------------------------------------------------------------------
 
