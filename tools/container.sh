@@ -4,8 +4,9 @@
 # Builds the project's Dockerfile with rootful podman and runs the image's default command on the
 # California Housing data mounted read-only at /data, checking the exit code and the output.
 #
-#   bash tools/container.sh                 build, run the default command (qlab run), check it
-#   bash tools/container.sh -- qlab --version   run another command in the image instead
+#   bash tools/container.sh                  build, run the default command (qlab run), check it
+#   bash tools/container.sh -- targets --json  replace the image's CMD (the arguments of its
+#                                              `qlab` entrypoint) with these
 #
 # Environment:
 #   QLAB_CONTAINER_ROOT    podman's private storage and config (default /var/tmp/qlab-podman); the
@@ -35,7 +36,7 @@ expect="${QLAB_CONTAINER_EXPECT-0.575787706032}"
 command_override=()
 if [ $# -gt 0 ]; then
   if [ "$1" != -- ] || [ $# -lt 2 ]; then
-    echo "usage: bash tools/container.sh [-- COMMAND [ARG...]]" >&2
+    echo "usage: bash tools/container.sh [-- ARG...]" >&2
     exit 2
   fi
   shift
@@ -181,6 +182,8 @@ if ! podman_ build --pull=never --network host "${ulimits[@]}" --layers -t "$tag
   fail "podman build (whole log: $build_log)"
 fi
 log "built $tag in $(($(date +%s) - start)) s"
+# Earlier builds leave untagged images behind; keep a day's worth as the layer cache.
+podman_ image prune -f --filter until=24h >/dev/null 2>&1 || true
 
 # --- Run ---------------------------------------------------------------------------------------
 out_dir="$source_dir/build/container/out"

@@ -386,6 +386,9 @@ QuantizedModel LoadQuantized(const std::string& dir) {
       }
     }
     throw InputError(path, line, column, "not valid JSON");
+  } catch (const json::exception& e) {
+    // A number beyond double range ("1e400") is json::out_of_range (406), not a parse_error.
+    throw InputError(path, "not valid JSON: a number out of the range of a double");
   }
   return QuantizedFromJson(j, path);
 }

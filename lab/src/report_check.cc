@@ -190,12 +190,14 @@ std::vector<CheckMetric> LoadBaseline(const std::string& path) {
     if (id.rfind("speed/", 0) != 0 && id.rfind("accuracy/", 0) != 0) {
       throw doc.ErrorAt(at, "metric name must start with accuracy/ or speed/");
     }
+    // Clang before 16 cannot capture a structured binding in a lambda: capture a plain reference.
+    const nlohmann::json& metric = entry;
     auto number = [&](const char* key) {
-      if (!entry.contains(key)) throw doc.ErrorAt(at, std::string("missing \"") + key + "\"");
-      if (!entry[key].is_number()) {
+      if (!metric.contains(key)) throw doc.ErrorAt(at, std::string("missing \"") + key + "\"");
+      if (!metric[key].is_number()) {
         throw doc.ErrorAt(at / key, std::string("\"") + key + "\" must be a number");
       }
-      return entry[key].get<double>();
+      return metric[key].get<double>();
     };
     m.value = number("value");
     m.tolerance = number("tolerance");

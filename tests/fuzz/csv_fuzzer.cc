@@ -12,8 +12,9 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   qlab::fuzz::ExpectOnlyInputErrors([&] {
     const qlab::Dataset d = qlab::LoadCsv(path, "y");
     // A loaded data set is consistent, and every number in it is finite.
-    if (d.X.rows() != d.y.size() || d.X.cols() != static_cast<Eigen::Index>(d.feature_names.size()) ||
-        !d.X.allFinite() || !d.y.allFinite())
+    if (d.X.rows() != d.y.size() ||
+        d.X.cols() != static_cast<Eigen::Index>(d.feature_names.size()) || !d.X.allFinite() ||
+        !d.y.allFinite())
       std::abort();
   });
   return 0;

@@ -1,8 +1,8 @@
 // Copyright 2026 The qlab Authors. SPDX-License-Identifier: Apache-2.0
 //
 // qlab::LoadModel on an arbitrary model.json.
-#include <cstddef>
 #include <cmath>
+#include <cstddef>
 #include <cstdint>
 
 #include "fuzz_input.h"

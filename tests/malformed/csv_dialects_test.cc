@@ -95,7 +95,8 @@ BOOST_AUTO_TEST_CASE(every_spelling_loads_the_numbers_of_the_plain_file) {
   const qlab::Dataset plain = qlab::LoadCsv(scratch.Write("plain.csv", Spell(Plain(), {})), "y");
   BOOST_TEST(plain.X.rows() == 4);
   BOOST_TEST(plain.X.cols() == 3);
-  BOOST_TEST(plain.y[2] == 1.7976931348623157e308);
+  BOOST_TEST(plain.y[2] == 9007199254740992.0);  // 2^53 + 1 rounds to even
+  BOOST_TEST(plain.y[3] == 1.7976931348623157e308);
   int variant = 0;
   for (bool crlf : {false, true}) {
     for (bool bom : {false, true}) {
@@ -113,14 +114,15 @@ BOOST_AUTO_TEST_CASE(every_spelling_loads_the_numbers_of_the_plain_file) {
   }
 }
 
-BOOST_AUTO_TEST_CASE(quoted_fields_may_hold_commas_quotes_and_line_breaks) {
+// (A line break inside a quoted header name is read, but names must be printable: bad input.)
+BOOST_AUTO_TEST_CASE(quoted_fields_may_hold_commas_and_quotes) {
   ScratchFolder scratch;
   const std::string text =
-      "\"rooms, total\",\"age \"\"years\"\"\",y,\"lat\r\nitude\"\r\n"
+      "\"rooms, total\",\"age \"\"years\"\"\",y,\"lat\"\r\n"
       "\"1.5\",-2,\"3.25e-3\",37.880000\r\n"
       "4,\"5.000000000000001\",-6.5E+2,\"-122.23\"\r\n";
   const qlab::Dataset d = qlab::LoadCsv(scratch.Write("quoted.csv", text), "y");
-  const std::vector<std::string> names = {"rooms, total", "age \"years\"", "lat\r\nitude"};
+  const std::vector<std::string> names = {"rooms, total", "age \"years\"", "lat"};
   BOOST_TEST(d.feature_names == names, boost::test_tools::per_element());
   BOOST_REQUIRE_EQUAL(d.X.rows(), 2);
   BOOST_TEST(d.X(0, 0) == 1.5);
@@ -152,6 +154,8 @@ BOOST_AUTO_TEST_CASE(the_statlib_file_loads_the_same_with_crlf_and_a_bom) {
 
 BOOST_AUTO_TEST_CASE(a_byte_order_mark_only_counts_at_the_start) {
   ScratchFolder scratch;
-  const std::string text = "a,y\n\xEF\xBB\xBF" "1,2\n3,4\n";
+  const std::string text =
+      "a,y\n\xEF\xBB\xBF"
+      "1,2\n3,4\n";
   BOOST_CHECK_THROW(qlab::LoadCsv(scratch.Write("late_bom.csv", text), "y"), qlab::InputError);
 }

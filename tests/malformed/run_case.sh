@@ -6,6 +6,7 @@
 # INPUT is a file of CORPUS_DIR, or gen:NAME for one this script makes (large inputs are made at
 # test time rather than committed). The ARGs may use these placeholders:
 #   {input}  the input file          {model}  a folder holding it as model.json
+#   {qmodel} a folder holding it as quantized_model.json
 #   {data}   a folder holding it as cal_housing.data
 #   {out}    an output folder that must not exist afterwards when the command fails
 # qlab runs in an empty working folder. It must exit with EXIT; when EXIT is not 0, stdout must be
@@ -52,6 +53,8 @@ for arg in "$@"; do
   case "$arg" in
     *{model}*) mkdir -p "$tmp/in/model"; cp "$file" "$tmp/in/model/model.json"
                arg=${arg//\{model\}/$tmp/in/model} ;;
+    *{qmodel}*) mkdir -p "$tmp/in/qmodel"; cp "$file" "$tmp/in/qmodel/quantized_model.json"
+                arg=${arg//\{qmodel\}/$tmp/in/qmodel} ;;
     *{data}*) mkdir -p "$tmp/in/data"; cp "$file" "$tmp/in/data/cal_housing.data"
               arg=${arg//\{data\}/$tmp/in/data} ;;
   esac
