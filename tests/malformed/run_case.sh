@@ -14,6 +14,8 @@
 # no {out}, nothing in the working folder, nothing new beside the input.
 set -euo pipefail
 qlab=$1 corpus=$2 input=$3 expected_exit=$4 expected_message=$5
+# Hermetic: a case names its data explicitly; an ambient data folder must not rescue it.
+unset QLAB_DATA_DIR
 shift 5
 
 tmp=$(mktemp -d "${TMPDIR:-/tmp}/qlab-malformed.XXXXXX")
