@@ -9,6 +9,7 @@
 #include <filesystem>
 #include <limits>
 #include <optional>
+#include <span>
 #include <system_error>
 
 #include "qlab/kernels.h"
@@ -228,6 +229,22 @@ LinearModel Train(const SplitData& data, const std::string& solver) {
   return model;
 }
 
+void AddModelTensors(TensorDigest& digest, const LinearModel& model, const std::string& prefix) {
+  const auto span = [](const Eigen::VectorXd& v) {
+    return std::span<const double>(v.data(), static_cast<size_t>(v.size()));
+  };
+  digest.F64(prefix + "scaler.mean", span(model.scaler_mean));
+  digest.F64(prefix + "scaler.scale", span(model.scaler_scale));
+  digest.F64(prefix + "coef", span(model.coef));
+  digest.F64(prefix + "intercept", model.intercept);
+}
+
+std::string ModelTensorDigest(const LinearModel& model) {
+  TensorDigest digest;
+  AddModelTensors(digest, model, "");
+  return digest.Hex();
+}
+
 void SaveModel(const LinearModel& model, const std::string& dir) {
   json j;
   j["format"] = kModelFormat;
@@ -249,6 +266,7 @@ void SaveModel(const LinearModel& model, const std::string& dir) {
   j["solver"] = model.solver;
   j["condition_number"] = FiniteOrNull(model.condition_number);
   j["metrics"] = {{"train", ToJson(model.train)}, {"test", ToJson(model.test)}};
+  j[kTensorDigestKey] = ModelTensorDigest(model);
   EnsureDirectory(dir);
   WriteFileAtomically((std::filesystem::path(dir) / kModelFileName).string(), j.dump(2) + "\n");
 }
@@ -342,6 +360,14 @@ LinearModel LoadModel(const std::string& dir) {
   const json& metrics = r.Key(j, "metrics", "");
   model.train = r.ReadMetrics(metrics, "train");
   model.test = r.ReadMetrics(metrics, "test");
+  // Last, so that a value out of range is named first; this catches the plausible edits.
+  const std::string stored = r.String(j, kTensorDigestKey, "");
+  if (const std::string computed = ModelTensorDigest(model); stored != computed) {
+    r.Fail(
+        fmt::format("'{}' {} does not match the tensors' {}: the parameters were edited or "
+                    "corrupted",
+                    kTensorDigestKey, Printable(stored, 80), computed));
+  }
   return model;
 }
 

@@ -1,6 +1,6 @@
 // Copyright 2026 The qlab Authors. SPDX-License-Identifier: Apache-2.0
 //
-// quantized_model.json: format "qlab.quantized_model", version 1, data only. It embeds the float
+// quantized_model.json: format "qlab.quantized_model", version 2, data only. It embeds the float
 // model it came from (parameters and the data provenance) so that one file is enough to predict,
 // re-read and verify the data, and compare against the float model.
 #include <fmt/format.h>
@@ -10,9 +10,11 @@
 #include <limits>
 
 #include "qlab/lab/atomic_file.h"
+#include "qlab/lab/csv.h"
 #include "qlab/lab/error.h"
 #include "qlab/lab/quant_calibration.h"
 #include "qlab/lab/quantize.h"
+#include "qlab/lab/tensor_digest.h"
 #include "qlab/lab/version.h"
 
 namespace qlab {
@@ -214,7 +216,53 @@ SeedTensor SeedTensorFromJson(const Reader& r, const json& o, const std::string&
   return t;
 }
 
+void AddSeedTensors(TensorDigest& digest, const SeedTensor& t, const std::string& prefix) {
+  digest.U8(prefix + "codes", t.codes);
+  digest.F64(prefix + "scale", t.scale);
+  digest.I64(prefix + "zero_point", t.zero_point);
+  digest.F32(prefix + "dequantized", t.dequantized);
+}
+
 }  // namespace
+
+std::string QuantizedTensorDigest(const QuantizedModel& q) {
+  TensorDigest digest;
+  AddModelTensors(digest, q.float_model, "float_model.");
+  switch (q.scheme) {
+    case Scheme::kSeed:
+      AddSeedTensors(digest, q.seed_coef, "seed.coef.");
+      AddSeedTensors(digest, q.seed_intercept, "seed.intercept.");
+      break;
+    case Scheme::kW8:
+    case Scheme::kW8A8: {
+      digest.I8("weights.codes", q.weights);
+      digest.F64("weights.scale", q.weight_scale);
+      digest.I64("correction", q.correction);
+      digest.F64("bias", q.bias);
+      if (q.scheme == Scheme::kW8A8) {
+        digest.F64("bias_correction", q.bias_correction);
+        const size_t k = q.features.size();
+        std::vector<double> center(k), lo(k), hi(k);
+        std::vector<float> step(k);
+        std::vector<int64_t> zero_point(k);
+        for (size_t f = 0; f < k; ++f) {
+          center[f] = q.features[f].center;
+          step[f] = q.features[f].step;
+          zero_point[f] = q.features[f].zero_point;
+          lo[f] = q.features[f].calibrated_lo;
+          hi[f] = q.features[f].calibrated_hi;
+        }
+        digest.F64("features.center", center);
+        digest.F32("features.step", step);
+        digest.I64("features.zero_point", zero_point);
+        digest.F64("features.calibrated_lo", lo);
+        digest.F64("features.calibrated_hi", hi);
+      }
+      break;
+    }
+  }
+  return digest.Hex();
+}
 
 json QuantizedToJson(const QuantizedModel& q) {
   json j;
@@ -256,6 +304,7 @@ json QuantizedToJson(const QuantizedModel& q) {
       break;
     }
   }
+  j[kTensorDigestKey] = QuantizedTensorDigest(q);
   return j;
 }
 
@@ -348,6 +397,14 @@ QuantizedModel QuantizedFromJson(const json& j, const std::string& path) {
       }
       break;
     }
+  }
+  // Last, so that a value out of range is named first; this catches the plausible edits.
+  const std::string stored = r.String(j, kTensorDigestKey, "");
+  if (const std::string computed = QuantizedTensorDigest(q); stored != computed) {
+    r.Fail(
+        fmt::format("'{}' {} does not match the tensors' {}: the parameters were edited or "
+                    "corrupted",
+                    kTensorDigestKey, Printable(stored, 80), computed));
   }
   return q;
 }

@@ -151,7 +151,8 @@ BOOST_AUTO_TEST_CASE(artifact_round_trips_every_double) {
   BOOST_TEST(back.test_size == 0.25);
   const auto j = nlohmann::json::parse(qlab::ReadFileBytes(out + "/model.json"));
   BOOST_TEST(j["format"] == "qlab.linear_model");
-  BOOST_TEST(j["version"] == 1);
+  BOOST_TEST(j["version"] == 2);
+  BOOST_TEST(j["tensor_sha256"] == qlab::ModelTensorDigest(back));
 }
 
 BOOST_AUTO_TEST_CASE(malformed_artifacts_are_bad_input) {
@@ -170,8 +171,8 @@ BOOST_AUTO_TEST_CASE(malformed_artifacts_are_bad_input) {
     return error_with(j);
   };
   BOOST_TEST(changed("format", "pickle") == file + ": format 'pickle' is not qlab.linear_model");
-  BOOST_TEST(changed("version", 2) ==
-             file + ": qlab.linear_model version 2 is not the version this qlab reads (1)");
+  BOOST_TEST(changed("version", 1) ==
+             file + ": qlab.linear_model version 1 is not the version this qlab reads (2)");
   BOOST_TEST(changed("coef", {1.0, 2.0}) == file + ": 'coef' must be an array of 3 numbers");
   BOOST_TEST(changed("intercept", "x") == file + ": 'intercept' must be a number");
   nlohmann::json no_scaler = good;
@@ -180,6 +181,41 @@ BOOST_AUTO_TEST_CASE(malformed_artifacts_are_bad_input) {
   nlohmann::json zero_scale = good;
   zero_scale["scaler"]["scale"][0] = 0.0;
   BOOST_TEST(error_with(zero_scale) == file + ": 'scaler.scale' must hold positive numbers");
+
+  // The tensor checksum: a plausible edit of any parameter, by as little as one ulp, is caught;
+  // layout is not part of it (the same values, compact and with keys reordered, still load).
+  const std::string digest = good["tensor_sha256"];
+  const auto edited = [&](auto&& edit) {
+    nlohmann::json j = good;
+    edit(j);
+    return error_with(j);
+  };
+  const std::string mismatch =
+      file + ": 'tensor_sha256' " + digest + " does not match the tensors' ";
+  BOOST_TEST(Contains(edited([](nlohmann::json& j) {
+                        j["coef"][1] = std::nextafter(j["coef"][1].get<double>(), 1e300);
+                      }),
+                      mismatch));
+  BOOST_TEST(Contains(edited([](nlohmann::json& j) {
+                        j["scaler"]["mean"][0] = j["scaler"]["mean"][0].get<double>() * 1.5;
+                      }),
+                      mismatch));
+  BOOST_TEST(
+      Contains(edited([](nlohmann::json& j) { j["intercept"] = j["intercept"].get<double>() + 1; }),
+               mismatch));
+  BOOST_TEST(Contains(edited([](nlohmann::json& j) {
+                        j["scaler"]["scale"][2] = j["scaler"]["scale"][2].get<double>() * 2;
+                      }),
+                      "the parameters were edited or corrupted"));
+  BOOST_TEST(edited([](nlohmann::json& j) { j.erase("tensor_sha256"); }) ==
+             file + ": missing key 'tensor_sha256'");
+  BOOST_TEST(edited([](nlohmann::json& j) { j["tensor_sha256"] = 7; }) ==
+             file + ": 'tensor_sha256' must be a string");
+  // Swapping two features' coefficients keeps every value in the file, not their places.
+  BOOST_TEST(
+      Contains(edited([](nlohmann::json& j) { std::swap(j["coef"][0], j["coef"][1]); }), mismatch));
+  qlab::WriteFileAtomically(file, good.dump());  // compact, keys sorted: the same tensors
+  BOOST_TEST(qlab::ModelTensorDigest(qlab::LoadModel(dir.File("m"))) == digest);
 
   qlab::WriteFileAtomically(file, "{\n  \"format\": \"qlab.linear_model\",\n  \"version\": 1,,\n}");
   BOOST_TEST(

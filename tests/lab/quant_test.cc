@@ -12,6 +12,7 @@
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
+#include <functional>
 #include <random>
 #include <string>
 #include <vector>
@@ -61,7 +62,7 @@ LinearModel MakeModel(const Eigen::MatrixXd& X_train, const std::vector<double>&
   m.data_sha256 = std::string(64, '0');
   m.target_name = "y";
   for (Eigen::Index j = 0; j < X_train.cols(); ++j) {
-    m.feature_names.push_back("f" + std::to_string(j));
+    m.feature_names.push_back(std::string("f") + std::to_string(j));
   }
   const auto fit = qlab::reference::FitStandardScaler(X_train);
   m.scaler_mean = fit.mean;
@@ -496,7 +497,7 @@ BOOST_AUTO_TEST_CASE(malformed_artifacts_are_bad_input) {
   bad["format"] = "qlab.linear_model";
   expect_bad(bad, "format");
   bad = good;
-  bad["version"] = 2;
+  bad["version"] = 1;  // before the tensor checksum
   expect_bad(bad, "version");
   bad = good;
   bad["weights"]["scale"] = 0;
@@ -522,6 +523,54 @@ BOOST_AUTO_TEST_CASE(malformed_artifacts_are_bad_input) {
   bad = good;
   bad.erase("float_model");
   expect_bad(bad, "no float model");
+
+  // The tensor checksum, last: edits that keep every value plausible are caught only by it.
+  const auto checksum_error = [](const nlohmann::json& doc) -> std::string {
+    try {
+      qlab::QuantizedFromJson(doc, "x.json");
+    } catch (const qlab::InputError& e) {
+      return e.what();
+    }
+    return "loaded";
+  };
+  const auto nudge = [](nlohmann::json& value) {
+    value = std::nextafter(value.get<double>(), 1e300);
+  };
+  for (Scheme scheme : {Scheme::kSeed, Scheme::kW8, Scheme::kW8A8}) {
+    QuantizeOptions o;
+    o.scheme = scheme;
+    o.calibration = qlab::DefaultCalibration(scheme);
+    const nlohmann::json doc = qlab::QuantizedToJson(qlab::Quantize(m, X, o));
+    const std::string name = qlab::SchemeName(scheme);
+    BOOST_TEST(checksum_error(doc) == "loaded", name);
+    std::vector<std::function<void(nlohmann::json&)>> edits = {
+        [&](nlohmann::json& j) { nudge(j["float_model"]["coef"][2]); },
+        [&](nlohmann::json& j) { nudge(j["float_model"]["scaler"]["mean"][0]); },
+        [&](nlohmann::json& j) { nudge(j["float_model"]["intercept"]); },
+    };
+    if (scheme == Scheme::kSeed) {
+      edits.push_back([&](nlohmann::json& j) { j["seed"]["intercept"]["zero_point"] = 3; });
+    } else {
+      edits.push_back([&](nlohmann::json& j) { nudge(j["bias"]); });
+      edits.push_back([&](nlohmann::json& j) { nudge(j["weights"]["scale"]); });
+    }
+    if (scheme == Scheme::kW8A8) {
+      edits.push_back([&](nlohmann::json& j) { nudge(j["features"][3]["center"]); });
+      edits.push_back([&](nlohmann::json& j) { nudge(j["features"][0]["calibrated_hi"]); });
+      edits.push_back([&](nlohmann::json& j) { nudge(j["bias_correction"]); });
+    }
+    for (size_t e = 0; e < edits.size(); ++e) {
+      nlohmann::json edited = doc;
+      edits[e](edited);
+      const std::string expected = "'tensor_sha256' " + doc["tensor_sha256"].get<std::string>() +
+                                   " does not match the tensors'";
+      BOOST_TEST(checksum_error(edited).find(expected) != std::string::npos,
+                 name << " edit " << e << ": " << checksum_error(edited));
+    }
+    nlohmann::json no_checksum = doc;
+    no_checksum.erase("tensor_sha256");
+    BOOST_TEST(checksum_error(no_checksum) == "missing key 'tensor_sha256'", name);
+  }
 
   const std::string dir = TempDir("malformed");
   std::filesystem::create_directories(dir);

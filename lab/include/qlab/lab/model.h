@@ -12,6 +12,7 @@
 #include <vector>
 
 #include "qlab/lab/dataset.h"
+#include "qlab/lab/tensor_digest.h"
 
 namespace qlab {
 
@@ -75,8 +76,14 @@ LinearModel Train(const SplitData& data, const std::string& solver);
 // model.json inside `dir` (created with missing parents; files replaced atomically). The format is
 // documented in README.md ("Model artifact").
 inline constexpr const char* kModelFormat = "qlab.linear_model";
-inline constexpr int kModelFormatVersion = 1;
+// Version 2 added "tensor_sha256" (tensor_digest.h), checked on load.
+inline constexpr int kModelFormatVersion = 2;
 inline constexpr const char* kModelFileName = "model.json";
+// The tensors covered, in order: scaler.mean, scaler.scale, coef, intercept (all f64).
+std::string ModelTensorDigest(const LinearModel& model);
+// Adds those tensors to `digest`, each name prefixed with `prefix` (quantized artifacts embed the
+// float model).
+void AddModelTensors(TensorDigest& digest, const LinearModel& model, const std::string& prefix);
 void SaveModel(const LinearModel& model, const std::string& dir);
 LinearModel LoadModel(const std::string& dir);  // InputError on a malformed or mismatched artifact
 

@@ -133,7 +133,14 @@ Eigen::VectorXd DequantizedCoef(const QuantizedModel& q);
 
 // ---- artifact -----------------------------------------------------------------------------------
 inline constexpr const char* kQuantizedFormat = "qlab.quantized_model";
-inline constexpr int kQuantizedFormatVersion = 1;
+// Version 2 added "tensor_sha256" (tensor_digest.h), checked on load.
+inline constexpr int kQuantizedFormatVersion = 2;
+// The tensors covered, in order: the float model's (as ModelTensorDigest, names prefixed with
+// "float_model."), then seed: seed.{coef,intercept}.{codes u8, scale f64, zero_point i64,
+// dequantized f32}; w8 and w8a8: weights.codes i8, weights.scale f64, correction i64, bias f64;
+// w8a8 also bias_correction f64 and features.{center f64, step f32, zero_point i64,
+// calibrated_lo f64, calibrated_hi f64}, one element per feature.
+std::string QuantizedTensorDigest(const QuantizedModel& q);
 inline constexpr const char* kQuantizedFileName = "quantized_model.json";
 nlohmann::json QuantizedToJson(const QuantizedModel& q);
 QuantizedModel QuantizedFromJson(const nlohmann::json& j, const std::string& path);
