@@ -28,22 +28,30 @@ void TensorDigest::Header(std::string_view name, std::string_view dtype, uint64_
 
 void TensorDigest::F64(std::string_view name, std::span<const double> values) {
   Header(name, "f64", values.size());
-  for (double v : values) LittleEndian(std::bit_cast<uint64_t>(v));
+  for (double v : values) {
+    LittleEndian(std::bit_cast<uint64_t>(v));
+  }
 }
 
 void TensorDigest::F32(std::string_view name, std::span<const float> values) {
   Header(name, "f32", values.size());
-  for (float v : values) LittleEndian(std::bit_cast<uint32_t>(v));
+  for (float v : values) {
+    LittleEndian(std::bit_cast<uint32_t>(v));
+  }
 }
 
 void TensorDigest::I64(std::string_view name, std::span<const int64_t> values) {
   Header(name, "i64", values.size());
-  for (int64_t v : values) LittleEndian(static_cast<uint64_t>(v));
+  for (int64_t v : values) {
+    LittleEndian(static_cast<uint64_t>(v));
+  }
 }
 
 void TensorDigest::I8(std::string_view name, std::span<const int8_t> values) {
   Header(name, "i8", values.size());
-  for (int8_t v : values) LittleEndian(static_cast<uint8_t>(v));
+  for (int8_t v : values) {
+    LittleEndian(static_cast<uint8_t>(v));
+  }
 }
 
 void TensorDigest::U8(std::string_view name, std::span<const uint8_t> values) {
