@@ -1,7 +1,7 @@
 // Copyright 2026 The qlab Authors. SPDX-License-Identifier: Apache-2.0
 //
 // The float linear model (StandardScaler + least squares) and its artifact: a folder holding
-// model.json, a versioned, data-only JSON document (format "qlab.linear_model", version 1), written
+// model.json, a versioned, data-only JSON document (format "qlab.linear_model", version 2), written
 // atomically (temporary file, flush, rename).
 #pragma once
 

@@ -2,7 +2,7 @@
 //
 // Quantized linear models: the schemes (seed, w8, w8a8), their calibration, integer inference
 // through qlab::kernels, the artifact (quantized_model.json, format "qlab.quantized_model",
-// version 1) and the accuracy-loss and memory harness. lab/QUANTIZATION.md documents the algebra.
+// version 2) and the accuracy-loss and memory harness. lab/QUANTIZATION.md documents the algebra.
 #pragma once
 
 #include <Eigen/Core>
