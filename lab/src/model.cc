@@ -361,13 +361,7 @@ LinearModel LoadModel(const std::string& dir) {
   model.train = r.ReadMetrics(metrics, "train");
   model.test = r.ReadMetrics(metrics, "test");
   // Last, so that a value out of range is named first; this catches the plausible edits.
-  const std::string stored = r.String(j, kTensorDigestKey, "");
-  if (const std::string computed = ModelTensorDigest(model); stored != computed) {
-    r.Fail(
-        fmt::format("'{}' {} does not match the tensors' {}: the parameters were edited or "
-                    "corrupted",
-                    kTensorDigestKey, Printable(stored, 80), computed));
-  }
+  CheckTensorDigest(path, r.String(j, kTensorDigestKey, ""), ModelTensorDigest(model));
   return model;
 }
 

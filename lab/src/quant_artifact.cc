@@ -10,7 +10,6 @@
 #include <limits>
 
 #include "qlab/lab/atomic_file.h"
-#include "qlab/lab/csv.h"
 #include "qlab/lab/error.h"
 #include "qlab/lab/quant_calibration.h"
 #include "qlab/lab/quantize.h"
@@ -399,13 +398,7 @@ QuantizedModel QuantizedFromJson(const json& j, const std::string& path) {
     }
   }
   // Last, so that a value out of range is named first; this catches the plausible edits.
-  const std::string stored = r.String(j, kTensorDigestKey, "");
-  if (const std::string computed = QuantizedTensorDigest(q); stored != computed) {
-    r.Fail(
-        fmt::format("'{}' {} does not match the tensors' {}: the parameters were edited or "
-                    "corrupted",
-                    kTensorDigestKey, Printable(stored, 80), computed));
-  }
+  CheckTensorDigest(path, r.String(j, kTensorDigestKey, ""), QuantizedTensorDigest(q));
   return q;
 }
 

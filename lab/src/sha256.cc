@@ -194,17 +194,21 @@ std::array<uint8_t, 32> Sha256::Finish() {
   return digest;
 }
 
-std::string Sha256Hex(std::string_view bytes, Sha256::Implementation implementation) {
-  Sha256 hasher(implementation);
-  hasher.Update(bytes);
+std::string HexDigest(const std::array<uint8_t, 32>& digest) {
   static constexpr char kHex[] = "0123456789abcdef";
   std::string out;
   out.reserve(64);
-  for (uint8_t byte : hasher.Finish()) {
+  for (uint8_t byte : digest) {
     out.push_back(kHex[byte >> 4]);
     out.push_back(kHex[byte & 0xf]);
   }
   return out;
+}
+
+std::string Sha256Hex(std::string_view bytes, Sha256::Implementation implementation) {
+  Sha256 hasher(implementation);
+  hasher.Update(bytes);
+  return HexDigest(hasher.Finish());
 }
 
 }  // namespace qlab

@@ -1,9 +1,13 @@
 // Copyright 2026 The qlab Authors. SPDX-License-Identifier: Apache-2.0
 #include "qlab/lab/tensor_digest.h"
 
+#include <fmt/format.h>
+
 #include <array>
 #include <bit>
-#include <cstring>
+
+#include "qlab/lab/csv.h"
+#include "qlab/lab/error.h"
 
 namespace qlab {
 
@@ -59,14 +63,15 @@ void TensorDigest::U8(std::string_view name, std::span<const uint8_t> values) {
   sha_.Update(values.data(), values.size());
 }
 
-std::string TensorDigest::Hex() {
-  static constexpr char kHex[] = "0123456789abcdef";
-  std::string out;
-  for (uint8_t byte : sha_.Finish()) {
-    out += kHex[byte >> 4];
-    out += kHex[byte & 15];
+std::string TensorDigest::Hex() { return HexDigest(sha_.Finish()); }
+
+void CheckTensorDigest(const std::string& path, const std::string& stored,
+                       const std::string& computed) {
+  if (stored != computed) {
+    throw InputError(path, fmt::format("'{}' {} does not match the tensors' {}: the parameters "
+                                       "were edited or corrupted",
+                                       kTensorDigestKey, Printable(stored, 80), computed));
   }
-  return out;
 }
 
 }  // namespace qlab

@@ -37,6 +37,9 @@ class Sha256 {
   uint64_t total_bytes_ = 0;
 };
 
+// `digest` in lower-case hex (64 characters).
+std::string HexDigest(const std::array<uint8_t, 32>& digest);
+
 // Lower-case hex digest of `bytes`.
 std::string Sha256Hex(std::string_view bytes,
                       Sha256::Implementation implementation = Sha256::Implementation::kAuto);

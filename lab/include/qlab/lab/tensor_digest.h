@@ -48,4 +48,8 @@ class TensorDigest {
 // The JSON key holding the digest, in model.json and quantized_model.json.
 inline constexpr const char* kTensorDigestKey = "tensor_sha256";
 
+// Throws InputError naming `path` when the digest a file stores is not the one its tensors give.
+void CheckTensorDigest(const std::string& path, const std::string& stored,
+                       const std::string& computed);
+
 }  // namespace qlab
