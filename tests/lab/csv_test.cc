@@ -8,6 +8,7 @@
 #include <random>
 #include <string>
 
+#include "common/input_error.h"
 #include "common/temp_dir.h"
 #include "qlab/lab/csv.h"
 #include "qlab/lab/dataset.h"
@@ -18,24 +19,11 @@ using qlab::CsvReader;
 using qlab::InputError;
 using qlab::LoadCaliforniaHousing;
 using qlab::LoadCsv;
+using qlab::testing::Contains;
+using qlab::testing::ErrorOf;
 using qlab::testing::TempDir;
 
 namespace {
-
-// The InputError a call throws, formatted as the CLI prints it; "" when it throws none.
-template <typename F>
-std::string ErrorOf(F&& f) {
-  try {
-    f();
-  } catch (const InputError& e) {
-    return e.Format();
-  }
-  return "";
-}
-
-bool Contains(const std::string& text, const std::string& part) {
-  return text.find(part) != std::string::npos;
-}
 
 std::vector<std::vector<std::string>> ReadAll(std::string_view text) {
   CsvReader reader(text, "mem.csv");

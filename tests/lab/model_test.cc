@@ -10,6 +10,7 @@
 #include <random>
 #include <string>
 
+#include "common/input_error.h"
 #include "common/temp_dir.h"
 #include "qlab/lab/atomic_file.h"
 #include "qlab/lab/dataset.h"
@@ -18,23 +19,11 @@
 
 using qlab::InputError;
 using qlab::LinearModel;
+using qlab::testing::Contains;
+using qlab::testing::ErrorOf;
 using qlab::testing::TempDir;
 
 namespace {
-
-template <typename F>
-std::string ErrorOf(F&& f) {
-  try {
-    f();
-  } catch (const InputError& e) {
-    return e.Format();
-  }
-  return "";
-}
-
-bool Contains(const std::string& text, const std::string& part) {
-  return text.find(part) != std::string::npos;
-}
 
 // CSV with columns a, b, c, y = 2a − 3b + 0.5c + 5 (no noise) and `extra` appended per row.
 std::string SyntheticCsv(int rows, const std::string& extra_name = "",

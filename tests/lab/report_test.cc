@@ -11,48 +11,23 @@
 #include <regex>
 #include <string>
 
+#include "common/input_error.h"
+#include "common/temp_dir.h"
 #include "qlab/lab/error.h"
 #include "qlab/lab/report.h"
 #include "qlab/lab/report_json.h"
 
 namespace fs = std::filesystem;
 using qlab::InputError;
+using qlab::testing::ErrorOf;
+using qlab::testing::TempDir;
 using namespace qlab::lab;
 
 namespace {
 
 const std::string kData = std::string(QLAB_TEST_DATA_DIR) + "/report/";
 
-// A fresh folder under the system temp dir, removed at the end of the test.
-struct ScratchDir {
-  fs::path path;
-  ScratchDir() {
-    path = fs::temp_directory_path() /
-           ("qlab_report_test_" + std::to_string(::getpid()) + "_" + std::to_string(counter++));
-    fs::remove_all(path);
-    fs::create_directories(path);
-  }
-  ~ScratchDir() { fs::remove_all(path); }
-  std::string Write(const std::string& name, const std::string& text) const {
-    const fs::path p = path / name;
-    std::ofstream(p, std::ios::binary) << text;
-    return p.string();
-  }
-  static inline int counter = 0;
-};
-
 std::string Slurp(const fs::path& p) { return ReadTextFile(p.string()); }
-
-// The one-line diagnostic an InputError prints.
-template <typename F>
-std::string ErrorOf(F&& f) {
-  try {
-    f();
-  } catch (const InputError& e) {
-    return e.Format();
-  }
-  return "(no error)";
-}
 
 const BenchRow& Row(const BenchGroup& g, const std::string& name) {
   for (const auto& r : g.rows) {
@@ -88,7 +63,7 @@ BOOST_AUTO_TEST_CASE(byte_offsets_become_lines_and_columns) {
 }
 
 BOOST_AUTO_TEST_CASE(syntax_errors_name_file_line_and_column) {
-  ScratchDir dir;
+  TempDir dir;
   const std::string path = dir.Write("bad.json", "{\n  \"scheme\": \"w8\",\n  \"bits\": 8,,\n}\n");
   const std::string message = ErrorOf([&] { LoadAccuracyFile(path); });
   BOOST_TEST_MESSAGE(message);
@@ -96,7 +71,7 @@ BOOST_AUTO_TEST_CASE(syntax_errors_name_file_line_and_column) {
 }
 
 BOOST_AUTO_TEST_CASE(validation_errors_point_at_the_offending_value) {
-  ScratchDir dir;
+  TempDir dir;
   const std::string path =
       dir.Write("q.json",
                 "[{\"scheme\":\"w8\",\"bits\":8,\"test_r2\":0.5},\n"
@@ -116,7 +91,7 @@ BOOST_AUTO_TEST_CASE(validation_errors_point_at_the_offending_value) {
 }
 
 BOOST_AUTO_TEST_CASE(json_lines_are_accepted_and_errors_keep_their_line) {
-  ScratchDir dir;
+  TempDir dir;
   const std::string good =
       dir.Write("s.jsonl",
                 "{\"scheme\":\"w8\",\"bits\":2,\"test_r2\":0.1}\n\n{\"scheme\":\"w8\",\"bits\":3,"
@@ -133,10 +108,9 @@ BOOST_AUTO_TEST_CASE(json_lines_are_accepted_and_errors_keep_their_line) {
 }
 
 BOOST_AUTO_TEST_CASE(unreadable_and_empty_inputs_are_input_errors) {
-  BOOST_TEST(ErrorOf([] {
-               LoadBenchFile("/nonexistent/x.json");
-             })== "/nonexistent/x.json: no such file");
-  ScratchDir dir;
+  BOOST_TEST(ErrorOf([] { LoadBenchFile("/nonexistent/x.json"); }) ==
+             "/nonexistent/x.json: no such file");
+  TempDir dir;
   const std::string empty = dir.Write("e.json", "");
   BOOST_TEST(ErrorOf([&] { LoadBenchFile(empty); }).rfind(empty + ":1:1: invalid JSON", 0) == 0);
   const std::string no_benchmarks = dir.Write("nb.json", "{\"context\": {}}");
@@ -172,7 +146,7 @@ BOOST_AUTO_TEST_CASE(bench_rows_prefer_the_median_aggregate) {
 }
 
 BOOST_AUTO_TEST_CASE(repetitions_without_aggregates_use_their_median) {
-  ScratchDir dir;
+  TempDir dir;
   std::string rows;
   const double items[] = {3e9, 1e9, 2e9};
   for (double i : items) {
@@ -224,14 +198,14 @@ BOOST_AUTO_TEST_CASE(conflicting_duplicate_accuracy_results_are_rejected) {
 }
 
 BOOST_AUTO_TEST_CASE(report_files_agree_with_their_inputs) {
-  ScratchDir dir;
+  TempDir dir;
   ReportInputs in = FixtureInputs();
   in.charts = false;
-  const ReportOutput out = WriteReport(in, (dir.path / "r").string());
-  BOOST_TEST(fs::exists(dir.path / "r" / "report.md"));
-  BOOST_TEST(fs::exists(dir.path / "r" / "report.html"));
+  const ReportOutput out = WriteReport(in, dir.File("r"));
+  BOOST_TEST(fs::exists(dir.File("r/report.md")));
+  BOOST_TEST(fs::exists(dir.File("r/report.html")));
   // No temporary file or folder is left behind.
-  for (const auto& entry : fs::directory_iterator(dir.path / "r")) {
+  for (const auto& entry : fs::directory_iterator(dir.File("r"))) {
     BOOST_TEST(entry.path().filename().string().find(".tmp") == std::string::npos);
   }
 
@@ -265,9 +239,9 @@ BOOST_AUTO_TEST_CASE(report_files_agree_with_their_inputs) {
 }
 
 BOOST_AUTO_TEST_CASE(html_is_self_contained_and_inlines_the_charts) {
-  ScratchDir dir;
+  TempDir dir;
   ReportInputs in = FixtureInputs();
-  const ReportOutput out = WriteReport(in, (dir.path / "r").string());
+  const ReportOutput out = WriteReport(in, dir.File("r"));
   const std::string html = Slurp(out.dir + "/report.html");
   BOOST_TEST(html.find("<!DOCTYPE html>") == 0u);
   // No fetch from anywhere: no external scripts, stylesheets, images or imports.
@@ -297,10 +271,10 @@ BOOST_AUTO_TEST_CASE(html_is_self_contained_and_inlines_the_charts) {
 }
 
 BOOST_AUTO_TEST_CASE(missing_gnuplot_gives_a_report_without_charts) {
-  ScratchDir dir;
+  TempDir dir;
   ::setenv("QLAB_GNUPLOT", "/nonexistent/gnuplot", 1);
   ReportInputs in = FixtureInputs();
-  const ReportOutput out = WriteReport(in, (dir.path / "r").string());
+  const ReportOutput out = WriteReport(in, dir.File("r"));
   ::unsetenv("QLAB_GNUPLOT");
   BOOST_TEST(out.charts_note.find("gnuplot not found") != std::string::npos);
   BOOST_TEST(!fs::exists(fs::path(out.dir) / "charts"));
@@ -308,9 +282,9 @@ BOOST_AUTO_TEST_CASE(missing_gnuplot_gives_a_report_without_charts) {
 }
 
 BOOST_AUTO_TEST_CASE(rewriting_a_report_keeps_other_files_and_replaces_charts_whole) {
-  ScratchDir dir;
+  TempDir dir;
   ReportInputs in = FixtureInputs();
-  const std::string target = (dir.path / "r").string();
+  const std::string target = dir.File("r");
   fs::create_directories(target);
   std::ofstream(target + "/model.json") << "{}";
   const ReportOutput first = WriteReport(in, target);
@@ -327,18 +301,17 @@ BOOST_AUTO_TEST_CASE(rewriting_a_report_keeps_other_files_and_replaces_charts_wh
 }
 
 BOOST_AUTO_TEST_CASE(run_report_takes_the_printed_json_objects) {
-  ScratchDir dir;
+  TempDir dir;
   const JsonDocument train = JsonDocument::Load(kData + "train.json");
   const JsonDocument quant = JsonDocument::Load(kData + "quantize_8bit.json");
   std::vector<nlohmann::json> objects = {train.value()};
   for (const auto& q : quant.value()) objects.push_back(q);
-  const ReportOutput out =
-      WriteRunReport(objects, (dir.path / "run").string(), /*run_bench=*/false);
+  const ReportOutput out = WriteRunReport(objects, dir.File("run"), /*run_bench=*/false);
   const JsonDocument report = JsonDocument::Load(out.dir + "/report.json");
   BOOST_TEST(report.value()["comparison"].size() == 4u);
   BOOST_TEST(report.value()["bench"].empty());
   BOOST_TEST(report.value()["accuracy_sources"]["float"] == "qlab run");
-  BOOST_CHECK_THROW(WriteRunReport({nlohmann::json{{"bits", 8}}}, (dir.path / "x").string(), false),
+  BOOST_CHECK_THROW(WriteRunReport({nlohmann::json{{"bits", 8}}}, dir.File("x"), false),
                     InputError);
 }
 
