@@ -11,6 +11,8 @@
 #include <iterator>
 #include <sstream>
 
+#include "qlab/lab/csv.h"
+
 namespace qlab::lab {
 
 TextPosition PositionOfOffset(const std::string& text, size_t offset) {
@@ -137,7 +139,7 @@ class PositionRecorder {
     last_end_ = base_ + *consumed_;
     if (stack_.back()->contains(k)) {
       const TextPosition pos = PositionOfOffset(text_, start);
-      throw InputError(file_, pos.line, pos.column, "duplicate key \"" + k + "\"");
+      throw InputError(file_, pos.line, pos.column, "duplicate key \"" + Printable(k, 80) + "\"");
     }
     key_ = k;
     return true;

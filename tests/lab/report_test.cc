@@ -62,6 +62,12 @@ BOOST_AUTO_TEST_CASE(byte_offsets_become_lines_and_columns) {
   BOOST_TEST(PositionOfOffset(text, 9).column == 3u);
 }
 
+BOOST_AUTO_TEST_CASE(diagnostics_stay_on_one_line) {
+  const InputError e("in\nput.json", 2, 3, "bad \"x\ry\" \x7f caf\xc3\xa9");
+  BOOST_TEST(e.Format() == "in\\x0aput.json:2:3: bad \"x\\x0dy\" \\x7f caf\xc3\xa9");
+  BOOST_TEST(InputError("tab\there").Format() == "qlab: tab\\x09here");
+}
+
 BOOST_AUTO_TEST_CASE(syntax_errors_name_file_line_and_column) {
   TempDir dir;
   const std::string path = dir.Write("bad.json", "{\n  \"scheme\": \"w8\",\n  \"bits\": 8,,\n}\n");
@@ -81,6 +87,11 @@ BOOST_AUTO_TEST_CASE(validation_errors_point_at_the_offending_value) {
 
   const std::string dup = dir.Write("d.json", "{\"scheme\":\"w8\",\"bits\":8,\"bits\":7}");
   BOOST_TEST(ErrorOf([&] { LoadAccuracyFile(dup); }) == dup + ":1:25: duplicate key \"bits\"");
+
+  // A key spelled with JSON escapes decodes to control characters; the message shows them escaped
+  // so that it stays one line (a fuzzer found "n_trai\nn" printed across two lines).
+  const std::string nl = dir.Write("nl.json", "{\"a\\nb\":1,\"a\\nb\":2}");
+  BOOST_TEST(ErrorOf([&] { LoadAccuracyFile(nl); }) == nl + ":1:11: duplicate key \"a\\x0ab\"");
 
   const std::string bits = dir.Write("b.json", "{\"scheme\":\"w8\", \"bits\": 0, \"test_r2\": 1}");
   BOOST_TEST(ErrorOf([&] { LoadAccuracyFile(bits); }) ==

@@ -23,11 +23,36 @@ class InputError : public std::runtime_error {
   size_t line() const { return line_; }      // 1-based; 0 when it does not apply
   size_t column() const { return column_; }  // 1-based; 0 when it does not apply
 
-  // The single diagnostic line, without a trailing newline.
+  // The single diagnostic line, without a trailing newline. Messages quote the input (a JSON key,
+  // a file name), and a quoted newline or carriage return would break the one-line contract, so
+  // every ASCII control character (and DEL) is shown as \xHH; UTF-8 text passes unchanged.
   std::string Format() const {
-    if (file_.empty()) return "qlab: " + std::string(what());
-    if (line_ == 0) return file_ + ": " + what();
-    return file_ + ":" + std::to_string(line_) + ":" + std::to_string(column_) + ": " + what();
+    std::string line;
+    if (file_.empty()) {
+      line = "qlab: " + std::string(what());
+    } else if (line_ == 0) {
+      line = file_ + ": " + what();
+    } else {
+      line = file_ + ":" + std::to_string(line_) + ":" + std::to_string(column_) + ": " + what();
+    }
+    return EscapeControlCharacters(line);
+  }
+
+  static std::string EscapeControlCharacters(const std::string& text) {
+    static constexpr char kHex[] = "0123456789abcdef";
+    std::string out;
+    out.reserve(text.size());
+    for (const char c : text) {
+      const auto byte = static_cast<unsigned char>(c);
+      if (byte < 0x20 || byte == 0x7f) {
+        out += "\\x";
+        out.push_back(kHex[byte >> 4]);
+        out.push_back(kHex[byte & 0xf]);
+      } else {
+        out.push_back(c);
+      }
+    }
+    return out;
   }
 
  private:
