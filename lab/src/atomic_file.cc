@@ -66,8 +66,9 @@ void WriteFileAtomically(const std::string& path, std::string_view contents) {
   std::vector<char> name(pattern.begin(), pattern.end());
   name.push_back('\0');
   const int fd = ::mkostemp(name.data(), O_CLOEXEC);
-  if (fd < 0)
+  if (fd < 0) {
     throw InputError(path, "cannot create a temporary file beside it: " + ErrnoText(errno));
+  }
   TemporaryFile temporary(fd, std::string(name.data()));
 
   const char* data = contents.data();

@@ -174,6 +174,7 @@ Dataset LoadCsv(const std::string& path, const std::string& target) {
   CheckHeader(path, header);
   const size_t columns = header.size();
   std::vector<std::string> names;
+  names.reserve(header.size());
   for (const auto& field : header) names.emplace_back(field.text);
   if (target.empty()) {
     throw InputError(path, 1, 1,

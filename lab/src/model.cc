@@ -74,8 +74,9 @@ class ModelReader {
     if (!value.is_array()) Fail(fmt::format("'{}' must be an array of strings", Join(where, key)));
     std::vector<std::string> out;
     for (const json& item : value) {
-      if (!item.is_string())
+      if (!item.is_string()) {
         Fail(fmt::format("'{}' must be an array of strings", Join(where, key)));
+      }
       out.push_back(item.get<std::string>());
     }
     return out;

@@ -94,8 +94,9 @@ class Reader {
     if (!v.is_array()) Fail(fmt::format("'{}' must be an array of strings", Join(where, key)));
     std::vector<std::string> out;
     for (const json& item : v) {
-      if (!item.is_string())
+      if (!item.is_string()) {
         Fail(fmt::format("'{}' must be an array of strings", Join(where, key)));
+      }
       out.push_back(item.get<std::string>());
     }
     return out;
@@ -155,8 +156,9 @@ LinearModel FloatModelFromJson(const Reader& r, const json& j, std::string& dir)
   m.target_name = r.String(data, "target", where + ".data");
   const json& split = r.Key(j, "split", where);
   m.test_size = r.Number(split, "test_size", where + ".split");
-  if (!(m.test_size > 0 && m.test_size < 1))
+  if (!(m.test_size > 0 && m.test_size < 1)) {
     r.Fail("'float_model.split.test_size' must be in (0, 1)");
+  }
   m.seed = static_cast<uint32_t>(r.Integer(split, "seed", where + ".split", 0, 4294967295LL));
   m.n_train = r.Integer(split, "n_train", where + ".split", 0, int64_t{1} << 52);
   m.n_test = r.Integer(split, "n_test", where + ".split", 0, int64_t{1} << 52);
@@ -340,8 +342,9 @@ QuantizedModel QuantizedFromJson(const json& j, const std::string& path) {
     case Scheme::kW8A8: {
       if (k > 64) r.Fail("more than 64 features: the gemv kernels' limit");
       const json& weights = r.Key(j, "weights", "");
-      if (r.String(weights, "dtype", "weights") != "int8")
+      if (r.String(weights, "dtype", "weights") != "int8") {
         r.Fail("'weights.dtype' must be \"int8\"");
+      }
       const int64_t kmax = quant::WeightMax(q.bits);
       for (int64_t c : r.Integers(weights, "codes", "weights", k, -kmax, kmax)) {
         q.weights.push_back(static_cast<int8_t>(c));

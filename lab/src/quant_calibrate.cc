@@ -188,7 +188,11 @@ Range CalibrateRange(std::vector<double> values, const Calibration& calibration,
   // 100 standard deviations) and the short tails of the bounded ones are searched.
   const std::vector<double> sample = EvenSample(values, 4096);
   std::vector<double> tails = {0.0};
-  for (double t = 1e-5; t < 0.3; t *= 1.5) tails.push_back(t);
+  double tail = 1e-5;
+  while (tail < 0.3) {
+    tails.push_back(tail);
+    tail *= 1.5;
+  }
   Range best{values.front(), values.back()};
   double best_error = RangeSquaredError(sample, best, bits);
   for (double low_tail : tails) {

@@ -134,7 +134,7 @@ json EvaluateQuantized(const QuantizedModel& q, const SplitData& split,
   switch (q.scheme) {
     case Scheme::kSeed:
       // uint8 codes, the intercept's code, two f32 scales and two uint8 zero points.
-      weight_quant = k + 1 + 2 * 4 + 2;
+      weight_quant = k + 1 + 2 * int64_t{sizeof(float)} + 2;
       feature_quant = 8 * cells;  // the original predicted in float64
       break;
     case Scheme::kW8:

@@ -73,8 +73,9 @@ QuantizedRun RunQuantized(const QuantizedModel& q, const Eigen::MatrixXd& X_raw)
           const double x = X_raw(static_cast<Eigen::Index>(i), static_cast<Eigen::Index>(j));
           shifted[i] = static_cast<float>(x - f.center);
         }
-        if (rows > 0)
+        if (rows > 0) {
           kernels::QuantizeU8(shifted.data(), rows, f.step, f.zero_point, column.data());
+        }
         for (size_t i = 0; i < rows; ++i) {
           // The kernel saturates to [0, 255]; narrower codes saturate at 2^bits − 1. A value is
           // clipped when its unsaturated code falls outside the code range.

@@ -56,7 +56,7 @@ std::string ConsoleName(const std::string& line) {
 
 std::string FindBenchProgram() {
   if (const char* env = std::getenv("QLAB_BENCH"); env != nullptr && *env != '\0') {
-    const std::string found = FindOnPath(env);
+    std::string found = FindOnPath(env);
     if (found.empty()) throw InputError(std::string("$QLAB_BENCH=") + env + ": not an executable");
     return found;
   }
@@ -67,7 +67,7 @@ std::string FindBenchProgram() {
       if (!found.empty()) return fs::path(found).lexically_normal().string();
     }
   }
-  const std::string on_path = FindOnPath("qlab-bench");
+  std::string on_path = FindOnPath("qlab-bench");
   if (!on_path.empty()) return on_path;
   throw InputError(
       "qlab-bench not found next to qlab, in ../bench/ beside it, or on PATH (build it with "
@@ -89,7 +89,8 @@ std::vector<std::string> QuickBenchArgs() {
   // Five short repetitions, interleaved: the median aggregate is steadier than one longer run on a
   // shared CPU, and interleaving puts a kernel and the bandwidth probe it is divided by in the same
   // stretches of time. Measured here: DRAM read bandwidth drifted 14-24 GB/s between runs; run
-  // back to back, u8i8's roof fraction at 64M spread 1.05-1.44 over six runs, interleaved 1.02-1.10.
+  // back to back, u8i8's roof fraction at 64M spread 1.05-1.44 over six runs,
+  // interleaved 1.02-1.10.
   return {"--benchmark_filter=" + QuickBenchFilter(), "--benchmark_min_time=0.05",
           "--benchmark_repetitions=5", "--benchmark_enable_random_interleaving=true",
           "--benchmark_report_aggregates_only=true"};

@@ -120,8 +120,9 @@ std::vector<ChartSpec> ThroughputCharts(const ReportInputs& in) {
         by_variant[r.variant].points.emplace_back(*r.working_set_bytes, *r.bytes_per_second / 1e9);
         sizes.insert(r.size);
       }
-      for (auto& [variant, series] : by_variant)
+      for (auto& [variant, series] : by_variant) {
         std::sort(series.points.begin(), series.points.end());
+      }
       // Variants in table order (ref, auto, hwy, hwy:*, peers).
       for (const auto& v : variants) spec.series.push_back(by_variant[v]);
       if (spec.series.empty()) continue;
@@ -168,8 +169,9 @@ std::vector<ChartSpec> AccuracyCharts(const ReportInputs& in) {
     Series d{key, {}, ""};
     for (const AccuracyResult* r : lines[key]) {
       const double bits = r->bits.value_or(0);
-      if (r->values.contains("sqnr_db"))
+      if (r->values.contains("sqnr_db")) {
         s.points.emplace_back(bits, r->values["sqnr_db"].get<double>());
+      }
       if (r->values.contains("delta_r2")) {
         d.points.emplace_back(bits, r->values["delta_r2"].get<double>());
       }

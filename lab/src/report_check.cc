@@ -71,8 +71,9 @@ std::vector<CheckMetric> Extract(const json& report, const JsonDocument* doc,
   std::vector<CheckMetric> out;
   if (report.contains("accuracy")) {
     const json& accuracy = report["accuracy"];
-    if (!accuracy.is_object())
+    if (!accuracy.is_object()) {
       Bad(doc, source, Pointer("/accuracy"), "\"accuracy\" must be an object");
+    }
     for (const auto& [id, values] : accuracy.items()) {
       if (!values.is_object()) {
         Bad(doc, source, Pointer("/accuracy") / id, "accuracy entry must be an object");
@@ -81,7 +82,7 @@ std::vector<CheckMetric> Extract(const json& report, const JsonDocument* doc,
         auto rule = AccuracyRules().find(key);
         if (rule == AccuracyRules().end() || !value.is_number()) continue;
         CheckMetric m;
-        m.id = "accuracy/" + id + "/" + key;
+        m.id = fmt::format("accuracy/{}/{}", id, key);
         m.kind = "accuracy";
         m.direction = rule->second.direction;
         m.value = value.get<double>();
@@ -127,7 +128,7 @@ std::vector<CheckMetric> Extract(const json& report, const JsonDocument* doc,
         auto add = [&](const char* key) {
           if (!row.contains(key) || !row[key].is_number()) return;
           CheckMetric m;
-          m.id = base + key + suffix;
+          m.id = fmt::format("{}{}{}", base, key, suffix);
           m.kind = "speed";
           m.direction = "higher";
           m.value = row[key].get<double>();

@@ -52,6 +52,7 @@ int RunProcessStreaming(const std::vector<std::string>& argv, bool merge_stderr,
   posix_spawn_file_actions_adddup2(&actions, fds[1], 1);
   if (merge_stderr) posix_spawn_file_actions_adddup2(&actions, fds[1], 2);
   std::vector<char*> args;
+  args.reserve(argv.size() + 1);
   for (const auto& a : argv) args.push_back(const_cast<char*>(a.c_str()));
   args.push_back(nullptr);
   pid_t pid = 0;

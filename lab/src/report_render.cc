@@ -26,13 +26,15 @@ int SchemeRank(const std::string& model) {
 
 std::vector<const AccuracyResult*> OrderedAccuracy(const std::vector<AccuracyResult>& results) {
   std::vector<const AccuracyResult*> out;
+  out.reserve(results.size());
   for (const auto& r : results) out.push_back(&r);
   std::stable_sort(out.begin(), out.end(), [](const AccuracyResult* a, const AccuracyResult* b) {
     const int ra = SchemeRank(a->model), rb = SchemeRank(b->model);
     if (ra != rb) return ra < rb;
     if (a->model != b->model) return a->model < b->model;
-    if (a->bits.value_or(0) != b->bits.value_or(0))
+    if (a->bits.value_or(0) != b->bits.value_or(0)) {
       return a->bits.value_or(0) > b->bits.value_or(0);
+    }
     return a->calibration < b->calibration;
   });
   return out;
@@ -190,15 +192,16 @@ struct Table {
   std::vector<std::vector<std::string>> rows;
 };
 
-std::string MarkdownCell(std::string text) {
+std::string MarkdownCell(const std::string& text) {
   std::string out;
   for (char c : text) {
-    if (c == '|')
+    if (c == '|') {
       out += "\\|";
-    else if (c == '\n')
+    } else if (c == '\n') {
       out += ' ';
-    else
+    } else {
       out += c;
+    }
   }
   return out;
 }

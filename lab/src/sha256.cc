@@ -33,7 +33,7 @@ uint32_t LoadBigEndian(const uint8_t* p) {
 
 void CompressPortable(std::array<uint32_t, 8>& state, const uint8_t* block) {
   uint32_t w[64];
-  for (int t = 0; t < 16; ++t) w[t] = LoadBigEndian(block + 4 * t);
+  for (size_t t = 0; t < 16; ++t) w[t] = LoadBigEndian(block + 4 * t);
   for (int t = 16; t < 64; ++t) {
     const uint32_t s0 = RotateRight(w[t - 15], 7) ^ RotateRight(w[t - 15], 18) ^ (w[t - 15] >> 3);
     const uint32_t s1 = RotateRight(w[t - 2], 17) ^ RotateRight(w[t - 2], 19) ^ (w[t - 2] >> 10);
@@ -96,7 +96,7 @@ __attribute__((target("sha,sse4.1,ssse3"))) void CompressShaExtensions(
     const __m128i abef_start = abef;
     const __m128i cdgh_start = cdgh;
     __m128i w[4];
-    for (int group = 0; group < 16; ++group) {
+    for (size_t group = 0; group < 16; ++group) {
       __m128i& current = w[group % 4];
       if (group < 4) {
         current = _mm_shuffle_epi8(
@@ -185,10 +185,9 @@ std::array<uint8_t, 32> Sha256::Finish() {
   Update(padding, zeros + 8);
   total_bytes_ = saved_total;
   std::array<uint8_t, 32> digest;
-  for (int i = 0; i < 8; ++i) {
-    for (int k = 0; k < 4; ++k) {
-      digest[static_cast<size_t>(4 * i + k)] =
-          static_cast<uint8_t>(state_[static_cast<size_t>(i)] >> (24 - 8 * k));
+  for (size_t i = 0; i < 8; ++i) {
+    for (size_t k = 0; k < 4; ++k) {
+      digest[4 * i + k] = static_cast<uint8_t>(state_[i] >> (24 - 8 * k));
     }
   }
   return digest;

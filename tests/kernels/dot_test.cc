@@ -106,15 +106,17 @@ BOOST_AUTO_TEST_CASE(float_dot_exact_on_small_integers) {
       const float want = ref::DotF32(a.data() + offset, b.data() + offset, n);
       const float got = k::DotF32(a.data() + offset, b.data() + offset, n);
       ExpectRanOn(target);
-      if (got != want)
+      if (got != want) {
         BOOST_ERROR("n " << n << " offset " << offset << ": " << got << " vs " << want);
+      }
     };
     for (size_t n = 0; n <= 300; ++n) {
       check(0, n, 8);
     }
     for (size_t offset = 1; offset < 64; ++offset) {
-      for (size_t n : {size_t{1}, size_t{5}, size_t{17}, size_t{100}, size_t{257}})
+      for (size_t n : {size_t{1}, size_t{5}, size_t{17}, size_t{100}, size_t{257}}) {
         check(offset, n, 8);
+      }
     }
     for (size_t n : {size_t{4099}, size_t{65537}, size_t{100000}}) {
       check(3, n, 2);
@@ -162,8 +164,9 @@ BOOST_AUTO_TEST_CASE(float_dot_propagates_infinity_from_every_position) {
         std::vector<float> a(n, 1.0f), b(n, 1.0f);
         b[pos] = std::numeric_limits<float>::infinity();
         const float got = k::DotF32(a.data(), b.data(), n);
-        if (!(std::isinf(got) && got > 0))
+        if (!(std::isinf(got) && got > 0)) {
           BOOST_ERROR("n " << n << " Inf at " << pos << ": " << got);
+        }
       }
     }
   });

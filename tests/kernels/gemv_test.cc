@@ -194,7 +194,7 @@ BOOST_AUTO_TEST_CASE(gemv_u8i8_exact_for_every_row_count_to_300_and_every_offset
       k::GemvU8I8Acc(x.data() + offset, rows, kk, w.data(), got.data() + offset);
       ExpectRanOn(target);
       ref::GemvU8I8Acc(x.data() + offset, rows, kk, w.data(), want.data());
-      if (!std::equal(want.begin(), want.end(), got.begin() + offset)) {
+      if (!std::equal(want.begin(), want.end(), got.data() + offset)) {
         BOOST_ERROR("k " << kk << " rows " << rows << " offset " << offset);
       }
     };
@@ -225,7 +225,7 @@ BOOST_AUTO_TEST_CASE(gemv_f32_matches_reference_within_bound_for_every_row_count
       ExpectRanOn(target);
       ref::GemvF32(x.data() + offset, rows, kk, w.data(), -0.5f, want.data());
       for (size_t r = 0; r < rows; ++r) {
-        std::vector<float> xr(x.begin() + offset + r * kk, x.begin() + offset + r * kk + kk);
+        std::vector<float> xr(x.data() + offset + r * kk, x.data() + offset + r * kk + kk);
         std::vector<float> wr(w);
         xr.push_back(1.0f);
         wr.push_back(-0.5f);

@@ -48,8 +48,8 @@ BOOST_AUTO_TEST_CASE(codes_equal_reference_for_every_n_and_offset) {
       k::QuantizeI8(x.data() + offset, n, scale, qi.data() + offset);
       ref::QuantizeU8(x.data() + offset, n, scale, zp, want_u.data());
       ref::QuantizeI8(x.data() + offset, n, scale, want_i.data());
-      if (!std::equal(want_u.begin(), want_u.end(), qu.begin() + offset) ||
-          !std::equal(want_i.begin(), want_i.end(), qi.begin() + offset)) {
+      if (!std::equal(want_u.begin(), want_u.end(), qu.data() + offset) ||
+          !std::equal(want_i.begin(), want_i.end(), qi.data() + offset)) {
         BOOST_ERROR("n " << n << " offset " << offset << " scale " << scale << " zp " << zp);
       }
       // Dequantize is one subtraction, one exact conversion and one multiply: bit-exact.
@@ -58,8 +58,8 @@ BOOST_AUTO_TEST_CASE(codes_equal_reference_for_every_n_and_offset) {
       k::DequantizeI8(qi.data() + offset, n, scale, di.data() + offset);
       ref::DequantizeU8(want_u.data(), n, scale, zp, want_du.data());
       ref::DequantizeI8(want_i.data(), n, scale, want_di.data());
-      if (!std::equal(want_du.begin(), want_du.end(), du.begin() + offset) ||
-          !std::equal(want_di.begin(), want_di.end(), di.begin() + offset)) {
+      if (!std::equal(want_du.begin(), want_du.end(), du.data() + offset) ||
+          !std::equal(want_di.begin(), want_di.end(), di.data() + offset)) {
         BOOST_ERROR("dequantize n " << n << " offset " << offset);
       }
     };

@@ -84,10 +84,11 @@ BOOST_AUTO_TEST_CASE(vnni_cpu_runs_the_avx3_dl_vnni_loops) {
   BOOST_TEST(DotOnce() == -6000);
   BOOST_TEST(k::LastKernelTrace().target == "AVX3_DL");
   BOOST_TEST(k::LastKernelTrace().vnni);
-  const std::vector<uint8_t> x(16 * 8 * 3, 7);
+  constexpr size_t kRows = 48;  // three 16-row blocks
+  const std::vector<uint8_t> x(kRows * 8, 7);
   const std::vector<int8_t> w(8, -3);
-  std::vector<int32_t> acc(16 * 3);
-  k::GemvU8I8Acc(x.data(), 16 * 3, 8, w.data(), acc.data());
+  std::vector<int32_t> acc(kRows);
+  k::GemvU8I8Acc(x.data(), kRows, 8, w.data(), acc.data());
   BOOST_TEST(k::LastKernelTrace().vnni);
   for (int32_t a : acc) {
     BOOST_TEST(a == 8 * 7 * -3);

@@ -3,7 +3,9 @@
 #define BOOST_TEST_MODULE lab_csv
 #include <boost/test/unit_test.hpp>
 
+#include <bit>
 #include <charconv>
+#include <cstdint>
 #include <cstring>
 #include <random>
 #include <string>
@@ -225,7 +227,7 @@ BOOST_AUTO_TEST_CASE(fast_decimal_path_agrees_with_from_chars_bit_for_bit) {
     double slow = 0;
     const char* first = text.data();
     std::from_chars(first, first + text.size(), slow);
-    BOOST_TEST(std::memcmp(&fast, &slow, sizeof fast) == 0, text);
+    BOOST_TEST(std::bit_cast<uint64_t>(fast) == std::bit_cast<uint64_t>(slow), text);
     ++checked;
   }
   for (const char* text : {"9007199254740993", "9007199254740992.5", "0.1", "-0.0", "1.", ".5",
@@ -236,7 +238,7 @@ BOOST_AUTO_TEST_CASE(fast_decimal_path_agrees_with_from_chars_bit_for_bit) {
     const double fast = qlab::ParseFiniteDouble(field, "f.csv", "");
     double slow = 0;
     std::from_chars(text, text + std::strlen(text), slow);
-    BOOST_TEST(std::memcmp(&fast, &slow, sizeof fast) == 0, text);
+    BOOST_TEST(std::bit_cast<uint64_t>(fast) == std::bit_cast<uint64_t>(slow), text);
   }
   BOOST_TEST(checked == 200000);
 }

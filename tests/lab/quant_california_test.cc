@@ -37,7 +37,7 @@ nlohmann::json Measure(const California& c, qlab::Scheme scheme, int bits,
   o.calibration =
       calibration.empty() ? qlab::DefaultCalibration(scheme) : *qlab::ParseCalibration(calibration);
   const qlab::QuantizedModel q = qlab::Quantize(c.model, c.split.X_train, o);
-  const nlohmann::json report = qlab::EvaluateQuantized(q, c.split, "");
+  nlohmann::json report = qlab::EvaluateQuantized(q, c.split, "");
   BOOST_TEST_MESSAGE(report.dump());
   return report;
 }

@@ -252,6 +252,7 @@ BOOST_AUTO_TEST_CASE(sqnr_is_capped_never_infinite) {
 
 BOOST_AUTO_TEST_CASE(calibration_ranges) {
   std::vector<double> v;
+  v.reserve(1000);
   for (int i = 0; i < 1000; ++i) v.push_back(std::sin(i * 0.37) + (i == 500 ? 40.0 : 0.0));
   const Calibration minmax = *qlab::ParseCalibration("minmax");
   const Calibration p99 = *qlab::ParseCalibration("percentile:99");

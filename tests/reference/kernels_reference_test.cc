@@ -60,7 +60,7 @@ BOOST_AUTO_TEST_CASE(integer_references_match_hand_values_and_auto_variants) {
   BOOST_TEST(ref::DotU8I8(u.data(), b.data(), 5) == -31961);
   BOOST_TEST(ref::autovec::DotI8(a.data(), b.data(), 5) == -14);
   BOOST_TEST(ref::autovec::DotU8I8(u.data(), b.data(), 5) == -31961);
-  const std::vector<uint8_t> x(8 * 3, 255);
+  const std::vector<uint8_t> x(size_t{8} * 3, 255);
   const std::vector<int8_t> w(8, -128);
   std::vector<int32_t> acc(3);
   ref::GemvU8I8Acc(x.data(), 3, 8, w.data(), acc.data());
@@ -97,7 +97,7 @@ BOOST_AUTO_TEST_CASE(float_gemv_reference_order_and_auto_within_bound) {
   ref::autovec::GemvF32(xs.data(), rows, 8, ws.data(), 0.25f, got.data());
   ref::autovec::GemvF32K8(xs.data(), rows, ws.data(), 0.25f, got_k8.data());
   for (size_t r = 0; r < rows; ++r) {
-    std::vector<float> xr(xs.begin() + r * 8, xs.begin() + r * 8 + 8), wr(ws);
+    std::vector<float> xr(xs.data() + r * 8, xs.data() + r * 8 + 8), wr(ws);
     xr.push_back(1.0f);
     wr.push_back(0.25f);
     const double exact = ref::ExactDotF32(xr.data(), wr.data(), 9);

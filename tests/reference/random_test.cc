@@ -18,8 +18,10 @@ using Indices = std::vector<int64_t>;
 
 namespace {
 
-Indices Head(const Indices& v, size_t count) { return Indices(v.begin(), v.begin() + count); }
-Indices Tail(const Indices& v, size_t count) { return Indices(v.end() - count, v.end()); }
+Indices Head(const Indices& v, size_t count) { return Indices(v.data(), v.data() + count); }
+Indices Tail(const Indices& v, size_t count) {
+  return Indices(v.data() + (v.size() - count), v.data() + v.size());
+}
 
 // Σ (i + 1)·p[i]: differs for any two distinct permutations that differ by one transposition.
 int64_t WeightedSum(const Indices& p) {

@@ -74,7 +74,7 @@ struct Fixture {
   std::string Nudged(const std::string& id, const std::string& key, double delta) const {
     json j = Load(report);
     j["accuracy"][id][key] = j["accuracy"][id][key].get<double>() + delta;
-    const std::string path = (dir / "nudged.json").string();
+    std::string path = (dir / "nudged.json").string();
     Save(path, j);
     return path;
   }

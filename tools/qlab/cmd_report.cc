@@ -38,8 +38,9 @@ const Registrar kReport(
         in.name = opt->name.empty() ? lab::DefaultReportName(in.machine) : opt->name;
         in.charts = !opt->no_charts;
         for (const auto& path : opt->accuracy) {
-          for (auto& r : lab::LoadAccuracyFile(path))
+          for (auto& r : lab::LoadAccuracyFile(path)) {
             lab::AddAccuracyResult(in.accuracy, std::move(r));
+          }
         }
         for (const auto& path : opt->bench) in.bench.push_back(lab::LoadBenchFile(path));
         if (in.accuracy.empty() && in.bench.empty()) {
@@ -48,8 +49,9 @@ const Registrar kReport(
         lab::PrepareBenchGroups(in.bench, in.machine);
         const std::string out = opt->out.empty() ? "reports/" + in.name : opt->out;
         const lab::ReportOutput written = lab::WriteReport(in, out);
-        if (!written.charts_note.empty())
+        if (!written.charts_note.empty()) {
           std::cerr << "qlab report: " << written.charts_note << "\n";
+        }
         Out() << written.dir << "\n";
         return kExitOk;
       };

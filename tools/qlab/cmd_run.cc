@@ -112,14 +112,16 @@ const Registrar kRun(
                                   {"train", train_json},
                                   {"predict", predict_json},
                                   {"quantize", quantize_json},
-                                  {"report", (std::filesystem::path(report.dir) / "report.md").string()}}
+                                  {"report",
+                                   (std::filesystem::path(report.dir) / "report.md").string()}}
                        .dump()
                 << "\n";
         } else {
           Out() << "== train\n"
                 << TrainText(trained) << "\n== predict\n"
                 << PredictText(predicted) << "\n== quantize\n"
-                << ComparisonText(quantize_json) << "\nReport: " << (std::filesystem::path(report.dir) / "report.md").string()
+                << ComparisonText(quantize_json)
+                << "\nReport: " << (std::filesystem::path(report.dir) / "report.md").string()
                 << "\nReport folder: " << out
                 << " (model.json, train.json, predict.json, quantize.json, quantized/, bench.json,"
                    " report.md, report.html, report.json, charts/)\n";

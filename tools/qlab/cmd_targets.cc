@@ -25,10 +25,12 @@ const Registrar kTargets(90, "targets", "List the SIMD targets compiled in and s
                              nlohmann::json j;
                              j["compiled"] = nlohmann::json::array();
                              j["supported"] = nlohmann::json::array();
-                             for (const auto& t : kernels::CompiledTargets())
+                             for (const auto& t : kernels::CompiledTargets()) {
                                j["compiled"].push_back(t.name);
-                             for (const auto& t : kernels::SupportedTargets())
+                             }
+                             for (const auto& t : kernels::SupportedTargets()) {
                                j["supported"].push_back(t.name);
+                             }
                              j["active"] = kernels::ActiveTarget();
                              if (opt->json) {
                                Out() << j.dump() << "\n";

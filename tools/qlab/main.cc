@@ -2,6 +2,7 @@
 #include <CLI/CLI.hpp>
 
 #include <algorithm>
+#include <cstdio>
 #include <cstdlib>
 #include <iostream>
 #include <memory>
@@ -62,8 +63,7 @@ void AddDataDirOption(CLI::App& sub, std::string& data_dir) {
 }
 
 void AddIsaOption(CLI::App& sub, std::string& isa) {
-  sub.add_option("--isa", isa,
-                 "Run the kernels on this Highway target only (see `qlab targets`)");
+  sub.add_option("--isa", isa, "Run the kernels on this Highway target only (see `qlab targets`)");
 }
 
 void ApplyIsa(const std::string& isa) {
@@ -71,8 +71,8 @@ void ApplyIsa(const std::string& isa) {
   if (!kernels::ForceTarget(isa)) {
     std::string names;
     for (const auto& t : kernels::SupportedTargets()) names += (names.empty() ? "" : ", ") + t.name;
-    throw InputError("--isa " + isa + ": not a target this build and CPU support (supported: " +
-                     names + ")");
+    throw InputError("--isa " + isa +
+                     ": not a target this build and CPU support (supported: " + names + ")");
   }
 }
 
@@ -121,4 +121,14 @@ int Main(int argc, char** argv) {
 
 }  // namespace qlab::cli
 
-int main(int argc, char** argv) { return qlab::cli::Main(argc, argv); }
+int main(int argc, char** argv) {
+  // Main catches what the commands throw; this catches what building the command line may throw.
+  try {
+    return qlab::cli::Main(argc, argv);
+  } catch (const std::exception& e) {
+    std::fprintf(stderr, "qlab: internal error: %s\n", e.what());
+  } catch (...) {
+    std::fprintf(stderr, "qlab: internal error\n");
+  }
+  return qlab::cli::kExitInternal;
+}

@@ -20,9 +20,10 @@ namespace qlab::lab {
 
 // One object printed by `qlab train --json` (model "float") or `qlab quantize --json` (model = its
 // scheme). `values` keeps the object as printed, so report.json reuses its key names.
-struct AccuracyResult {
-  std::string source;  // the file (or "qlab run") it came from
-  std::string model;   // "float" or the quantization scheme ("seed", "w8", "w8a8", ...)
+// clang-tidy 14 takes the implicit move, through nlohmann::json's noexcept one, as throwing.
+struct AccuracyResult {  // NOLINT(bugprone-exception-escape)
+  std::string source;    // the file (or "qlab run") it came from
+  std::string model;     // "float" or the quantization scheme ("seed", "w8", "w8a8", ...)
   std::optional<int> bits;
   std::string calibration;  // "" for the float model
   nlohmann::json values;
@@ -66,7 +67,8 @@ struct BenchRow {
 };
 
 // One qlab-bench JSON file: a column group of the report (one machine or target).
-struct BenchGroup {
+// clang-tidy 14 takes the implicit move, through nlohmann::json's noexcept one, as throwing.
+struct BenchGroup {   // NOLINT(bugprone-exception-escape)
   std::string label;  // unique among the groups of a report
   std::string source;
   nlohmann::json context;  // Google Benchmark's context object, as read

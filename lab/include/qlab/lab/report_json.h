@@ -24,7 +24,8 @@ struct TextPosition {
 };
 TextPosition PositionOfOffset(const std::string& text, size_t offset);
 
-class JsonDocument {
+// clang-tidy 14 takes the implicit move, through nlohmann::json's noexcept one, as throwing.
+class JsonDocument {  // NOLINT(bugprone-exception-escape)
  public:
   // Parses `text` (the contents of `file`). Throws InputError at the failing position on a syntax
   // error, a duplicate key, or trailing content. With `allow_json_lines`, text holding several
@@ -46,7 +47,6 @@ class JsonDocument {
   std::map<std::string, size_t> offsets_;  // JSON pointer string → byte offset of the value start
   friend class PositionRecorder;
 };
-
 
 // Files are read and written through lab/include/qlab/lab/atomic_file.h.
 using qlab::WriteFileAtomically;
