@@ -59,7 +59,6 @@ bool ParsePlainDecimal(std::string_view text, double& value) {
 }  // namespace
 
 std::string Printable(std::string_view text, size_t max_chars) {
-  static constexpr char kHex[] = "0123456789abcdef";
   std::string out;
   size_t shown = 0;
   for (char c : text) {
@@ -69,9 +68,7 @@ std::string Printable(std::string_view text, size_t max_chars) {
     }
     const auto byte = static_cast<unsigned char>(c);
     if (byte < 0x20 || byte >= 0x7f) {
-      out += "\\x";
-      out.push_back(kHex[byte >> 4]);
-      out.push_back(kHex[byte & 0xf]);
+      AppendHexEscape(out, byte);
     } else {
       out.push_back(c);
     }

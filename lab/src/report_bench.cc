@@ -88,9 +88,8 @@ std::string QuickBenchFilter() {
 std::vector<std::string> QuickBenchArgs() {
   // Five short repetitions, interleaved: the median aggregate is steadier than one longer run on a
   // shared CPU, and interleaving puts a kernel and the bandwidth probe it is divided by in the same
-  // stretches of time. Measured here: DRAM read bandwidth drifted 14-24 GB/s between runs; run
-  // back to back, u8i8's roof fraction at 64M spread 1.05-1.44 over six runs,
-  // interleaved 1.02-1.10.
+  // stretches of time. Measured here: DRAM read bandwidth drifted 14-24 GB/s between runs; over
+  // six runs, u8i8's roof fraction at 64M spread 1.05-1.44 back to back, 1.02-1.10 interleaved.
   return {"--benchmark_filter=" + QuickBenchFilter(), "--benchmark_min_time=0.05",
           "--benchmark_repetitions=5", "--benchmark_enable_random_interleaving=true",
           "--benchmark_report_aggregates_only=true"};

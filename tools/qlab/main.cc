@@ -2,7 +2,6 @@
 #include <CLI/CLI.hpp>
 
 #include <algorithm>
-#include <cstdio>
 #include <cstdlib>
 #include <iostream>
 #include <memory>
@@ -76,7 +75,8 @@ void ApplyIsa(const std::string& isa) {
   }
 }
 
-int Main(int argc, char** argv) {
+// Builds the command line, parses it and runs the chosen command; errors propagate to Main.
+int Run(int argc, char** argv) {
   CLI::App app{"qlab: a SIMD numerics and quantization lab", "qlab"};
   app.set_version_flag("--version", std::string("qlab ") + kVersion);
   app.require_subcommand(1);
@@ -101,34 +101,31 @@ int Main(int argc, char** argv) {
   }
 
   int code = kExitOk;
-  try {
-    for (auto& [sub, action] : actions) {
-      if (sub->parsed() && action) code = action();
-    }
-  } catch (const InputError& e) {
-    std::cerr << e.Format() << "\n";
-    return kExitBadInput;
-  } catch (const std::bad_alloc&) {
-    std::cerr << "qlab: out of memory\n";
-    return kExitInternal;
-  } catch (const std::exception& e) {
-    std::cerr << "qlab: internal error: " << OneLine(e.what()) << "\n";
-    return kExitInternal;
+  for (auto& [sub, action] : actions) {
+    if (sub->parsed() && action) code = action();
   }
   std::cout << Buffer().str() << std::flush;
   return code;
 }
 
+// Every exception ends here, whether from building the command line or from a command; stdout
+// stays empty because commands write to Buffer(), printed only on success.
+int Main(int argc, char** argv) {
+  try {
+    return Run(argc, argv);
+  } catch (const InputError& e) {
+    std::cerr << e.Format() << "\n";
+    return kExitBadInput;
+  } catch (const std::bad_alloc&) {
+    std::cerr << "qlab: out of memory\n";
+  } catch (const std::exception& e) {
+    std::cerr << "qlab: internal error: " << OneLine(e.what()) << "\n";
+  } catch (...) {
+    std::cerr << "qlab: internal error\n";
+  }
+  return kExitInternal;
+}
+
 }  // namespace qlab::cli
 
-int main(int argc, char** argv) {
-  // Main catches what the commands throw; this catches what building the command line may throw.
-  try {
-    return qlab::cli::Main(argc, argv);
-  } catch (const std::exception& e) {
-    std::fprintf(stderr, "qlab: internal error: %s\n", e.what());
-  } catch (...) {
-    std::fprintf(stderr, "qlab: internal error\n");
-  }
-  return qlab::cli::kExitInternal;
-}
+int main(int argc, char** argv) { return qlab::cli::Main(argc, argv); }

@@ -11,6 +11,14 @@
 
 namespace qlab {
 
+// Appends `byte` as the four characters \xHH: how diagnostics show bytes that are not text.
+inline void AppendHexEscape(std::string& out, unsigned char byte) {
+  static constexpr char kHex[] = "0123456789abcdef";
+  out += "\\x";
+  out.push_back(kHex[byte >> 4]);
+  out.push_back(kHex[byte & 0xf]);
+}
+
 class InputError : public std::runtime_error {
  public:
   explicit InputError(const std::string& message) : std::runtime_error(message) {}
@@ -38,16 +46,14 @@ class InputError : public std::runtime_error {
     return EscapeControlCharacters(line);
   }
 
+ private:
   static std::string EscapeControlCharacters(const std::string& text) {
-    static constexpr char kHex[] = "0123456789abcdef";
     std::string out;
     out.reserve(text.size());
     for (const char c : text) {
       const auto byte = static_cast<unsigned char>(c);
       if (byte < 0x20 || byte == 0x7f) {
-        out += "\\x";
-        out.push_back(kHex[byte >> 4]);
-        out.push_back(kHex[byte & 0xf]);
+        AppendHexEscape(out, byte);
       } else {
         out.push_back(c);
       }
@@ -55,7 +61,6 @@ class InputError : public std::runtime_error {
     return out;
   }
 
- private:
   std::string file_;
   size_t line_ = 0;
   size_t column_ = 0;
