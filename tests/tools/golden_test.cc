@@ -1,0 +1,113 @@
+// Copyright 2026 The qlab Authors. SPDX-License-Identifier: Apache-2.0
+//
+// What the pipeline prints on California Housing, pinned: `train --json`, `predict --json` (every
+// kernel), `quantize --json` (every scheme), the quantized models' predictions and
+// `run --no-bench --json`, compared with tests/data/golden/california.json. Paths are masked
+// (the commands run in a fresh folder with relative --out paths, so only the data file's path and
+// the report's absolute path vary) and so is the Highway target's name, which depends on the CPU;
+// every number is compared as printed. A refactoring that changes one digit fails here.
+//
+// After an intended change: QLAB_UPDATE_GOLDEN=1 ctest -R tools/golden_test rewrites the file;
+// its diff is the change, to be read and committed on purpose.
+#define BOOST_TEST_MODULE tools_golden
+#include <boost/test/unit_test.hpp>
+
+#include <nlohmann/json.hpp>
+
+#include <cstdlib>
+#include <fstream>
+#include <sstream>
+#include <string>
+#include <vector>
+
+#include "common/data_dir.h"
+#include "common/run_qlab.h"
+#include "common/temp_dir.h"
+
+using nlohmann::ordered_json;
+using qlab::testing::RunQlab;
+using qlab::testing::TempDir;
+
+namespace {
+
+const char* const kGoldenFile = QLAB_TEST_DATA_DIR "/golden/california.json";
+
+// Values that name where things are or which CPU ran them, not what was computed.
+void Mask(ordered_json& value) {
+  if (value.is_array()) {
+    for (auto& item : value) Mask(item);
+    return;
+  }
+  if (!value.is_object()) return;
+  for (auto& [key, item] : value.items()) {
+    if (key == "data_path" || key == "report") {
+      item = "<path>";
+    } else if (key == "kernel_target" && item.is_string() && item != "eigen-f64") {
+      item = "<highway target>";
+    } else {
+      Mask(item);
+    }
+  }
+}
+
+// Runs one command in `cwd` and returns its one line of JSON, masked.
+ordered_json RunJson(const TempDir& cwd, std::vector<std::string> args) {
+  args.push_back("--data-dir");
+  args.push_back(qlab::testing::CaliforniaDataDir());
+  args.push_back("--json");
+  const auto r = RunQlab(args, cwd.path());
+  std::string command;
+  for (const auto& a : args) command += " " + a;
+  BOOST_REQUIRE_MESSAGE(r.exit_code == 0, "qlab" << command << " exited " << r.exit_code << ": "
+                                                 << r.err);
+  BOOST_REQUIRE_MESSAGE(!r.out.empty() && r.out.find('\n') == r.out.size() - 1,
+                        "qlab" << command << ": expected one line of JSON, got: " << r.out);
+  ordered_json j = ordered_json::parse(r.out);
+  Mask(j);
+  return j;
+}
+
+std::string ReadText(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  std::ostringstream text;
+  text << in.rdbuf();
+  return text.str();
+}
+
+}  // namespace
+
+BOOST_AUTO_TEST_CASE(california_outputs_equal_the_golden_file) {
+  BOOST_REQUIRE_MESSAGE(qlab::testing::HaveCaliforniaData(), qlab::testing::MissingDataMessage());
+  TempDir dir;
+  ordered_json actual = ordered_json::object();
+  actual["train"] = RunJson(dir, {"train", "--out", "m"});
+  for (const char* kernel : {"ref", "f32", "w8", "w8a8", "seed"}) {
+    actual[std::string("predict --kernel ") + kernel] =
+        RunJson(dir, {"predict", "--model", "m", "--kernel", kernel});
+  }
+  for (const char* scheme : {"seed", "w8", "w8a8"}) {
+    actual[std::string("quantize --scheme ") + scheme] =
+        RunJson(dir, {"quantize", "--model", "m", "--scheme", scheme});
+    actual[std::string("predict --model m/") + scheme] =
+        RunJson(dir, {"predict", "--model", std::string("m/") + scheme});
+  }
+  actual["quantize --scheme w8a8 --bits 4"] =
+      RunJson(dir, {"quantize", "--model", "m", "--scheme", "w8a8", "--bits", "4", "--out", "q4"});
+  actual["run --no-bench"] = RunJson(dir, {"run", "--no-bench", "--out", "r"});
+  const std::string text = actual.dump(1) + "\n";
+
+  const char* update = std::getenv("QLAB_UPDATE_GOLDEN");
+  if (update != nullptr && std::string(update) == "1") {
+    std::ofstream(kGoldenFile, std::ios::binary) << text;
+    BOOST_TEST_MESSAGE("rewrote " << kGoldenFile);
+    return;
+  }
+  const std::string expected = ReadText(kGoldenFile);
+  if (text != expected) {
+    const std::string actual_file = std::string(QLAB_BINARY_DIR) + "/golden-california.actual.json";
+    std::ofstream(actual_file, std::ios::binary) << text;
+    BOOST_ERROR("outputs differ from " << kGoldenFile << ": diff it against " << actual_file
+                                       << " (QLAB_UPDATE_GOLDEN=1 rewrites it after an intended "
+                                          "change)");
+  }
+}
