@@ -5,7 +5,7 @@
 
 #include <string>
 
-#include "qlab/lab/error.h"
+#include "qlab/io/input_error.h"
 
 namespace qlab::testing {
 
@@ -14,7 +14,7 @@ template <typename F>
 std::string ErrorOf(F&& f) {
   try {
     f();
-  } catch (const InputError& e) {
+  } catch (const io::InputError& e) {
     return e.Format();
   }
   return "";

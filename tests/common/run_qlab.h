@@ -12,9 +12,11 @@
 #include <vector>
 
 #include "common/temp_dir.h"
-#include "qlab/lab/atomic_file.h"
+#include "qlab/io/atomic_file.h"
 
 namespace qlab::testing {
+
+using io::ReadFileBytes;
 
 inline const char* QlabBinary() { return QLAB_BINARY_DIR "/tools/qlab"; }
 

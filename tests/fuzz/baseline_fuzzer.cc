@@ -5,17 +5,17 @@
 #include <cstdint>
 
 #include "fuzz_input.h"
-#include "qlab/lab/report_check.h"
+#include "qlab/report/gate.h"
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   const std::string path = qlab::fuzz::Scratch().Write("input.json", data, size);
   qlab::fuzz::ExpectOnlyInputErrors([&] {
-    const auto baseline = qlab::lab::LoadBaseline(path);
-    (void)qlab::lab::FormatCheckTable(qlab::lab::CompareWithBaseline(baseline, baseline));
+    const auto baseline = qlab::report::LoadBaseline(path);
+    (void)qlab::report::FormatCheckTable(qlab::report::CompareWithBaseline(baseline, baseline));
   });
   qlab::fuzz::ExpectOnlyInputErrors([&] {
-    const auto metrics = qlab::lab::LoadReportMetrics(path);
-    (void)qlab::lab::BaselineJson(metrics).dump();
+    const auto metrics = qlab::report::LoadReportMetrics(path);
+    (void)qlab::report::BaselineJson(metrics).dump();
   });
   return 0;
 }

@@ -2,7 +2,7 @@
 //
 // The loaders read files by path, so each fuzz input is written to one private temporary file (or
 // a file inside a private folder) before the loader runs; the public APIs stay as they are.
-// Bad input must surface as qlab::InputError and nothing else: any other exception is a finding,
+// Bad input must surface as qlab::io::InputError and nothing else: any other exception is a finding,
 // reported by aborting so libFuzzer saves the input.
 #pragma once
 
@@ -18,7 +18,7 @@
 #include <string>
 #include <system_error>
 
-#include "qlab/lab/error.h"
+#include "qlab/io/input_error.h"
 
 namespace qlab::fuzz {
 
@@ -67,12 +67,12 @@ inline const ScratchFolder& Scratch() {
   return *folder;
 }
 
-// Runs `load`; a qlab::InputError is the expected outcome for bad input, anything else aborts.
+// Runs `load`; a qlab::io::InputError is the expected outcome for bad input, anything else aborts.
 template <typename Load>
 void ExpectOnlyInputErrors(Load&& load) {
   try {
     load();
-  } catch (const qlab::InputError& e) {
+  } catch (const qlab::io::InputError& e) {
     // The CLI prints Format() as its one diagnostic line: it must be a single line.
     const std::string line = e.Format();
     if (line.find('\n') != std::string::npos) {
@@ -80,7 +80,7 @@ void ExpectOnlyInputErrors(Load&& load) {
       std::abort();
     }
   } catch (const std::exception& e) {
-    std::fprintf(stderr, "fuzz: unexpected exception (not qlab::InputError): %s\n", e.what());
+    std::fprintf(stderr, "fuzz: unexpected exception (not qlab::io::InputError): %s\n", e.what());
     std::abort();
   }
 }

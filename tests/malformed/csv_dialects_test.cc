@@ -13,8 +13,8 @@
 #include <string>
 #include <vector>
 
-#include "qlab/lab/dataset.h"
-#include "qlab/lab/error.h"
+#include "qlab/data/dataset.h"
+#include "qlab/io/input_error.h"
 
 namespace {
 
@@ -74,7 +74,7 @@ std::string Spell(const Table& table, const Spelling& s) {
   return out;
 }
 
-void ExpectSameData(const qlab::Dataset& expected, const qlab::Dataset& actual) {
+void ExpectSameData(const qlab::data::Dataset& expected, const qlab::data::Dataset& actual) {
   BOOST_TEST(actual.feature_names == expected.feature_names, boost::test_tools::per_element());
   BOOST_TEST(actual.target_name == expected.target_name);
   BOOST_REQUIRE_EQUAL(actual.X.rows(), expected.X.rows());
@@ -92,7 +92,7 @@ void ExpectSameData(const qlab::Dataset& expected, const qlab::Dataset& actual) 
 
 BOOST_AUTO_TEST_CASE(every_spelling_loads_the_numbers_of_the_plain_file) {
   ScratchFolder scratch;
-  const qlab::Dataset plain = qlab::LoadCsv(scratch.Write("plain.csv", Spell(Plain(), {})), "y");
+  const qlab::data::Dataset plain = qlab::data::LoadCsv(scratch.Write("plain.csv", Spell(Plain(), {})), "y");
   BOOST_TEST(plain.X.rows() == 4);
   BOOST_TEST(plain.X.cols() == 3);
   BOOST_TEST(plain.y[2] == 9007199254740992.0);  // 2^53 + 1 rounds to even
@@ -106,7 +106,7 @@ BOOST_AUTO_TEST_CASE(every_spelling_loads_the_numbers_of_the_plain_file) {
           BOOST_TEST_CONTEXT("crlf=" << crlf << " bom=" << bom << " quoted=" << quote_all
                                      << " final_newline=" << final_newline) {
             const std::string name = "variant" + std::to_string(variant++) + ".csv";
-            ExpectSameData(plain, qlab::LoadCsv(scratch.Write(name, Spell(Plain(), s)), "y"));
+            ExpectSameData(plain, qlab::data::LoadCsv(scratch.Write(name, Spell(Plain(), s)), "y"));
           }
         }
       }
@@ -121,7 +121,7 @@ BOOST_AUTO_TEST_CASE(quoted_fields_may_hold_commas_and_quotes) {
       "\"rooms, total\",\"age \"\"years\"\"\",y,\"lat\"\r\n"
       "\"1.5\",-2,\"3.25e-3\",37.880000\r\n"
       "4,\"5.000000000000001\",-6.5E+2,\"-122.23\"\r\n";
-  const qlab::Dataset d = qlab::LoadCsv(scratch.Write("quoted.csv", text), "y");
+  const qlab::data::Dataset d = qlab::data::LoadCsv(scratch.Write("quoted.csv", text), "y");
   const std::vector<std::string> names = {"rooms, total", "age \"years\"", "lat"};
   BOOST_TEST(d.feature_names == names, boost::test_tools::per_element());
   BOOST_REQUIRE_EQUAL(d.X.rows(), 2);
@@ -140,14 +140,14 @@ BOOST_AUTO_TEST_CASE(the_statlib_file_loads_the_same_with_crlf_and_a_bom) {
       {"-122.220000", "37.860000", "21.000000", "7099.000000", "1106.000000", "2401.000000",
        "1138.000000", "8.301400", "358500.000000"},
   };
-  const qlab::Dataset plain =
-      qlab::LoadCaliforniaHousing(scratch.Write("plain.data", Spell(rows, {})));
+  const qlab::data::Dataset plain =
+      qlab::data::LoadCaliforniaHousing(scratch.Write("plain.data", Spell(rows, {})));
   BOOST_REQUIRE_EQUAL(plain.X.rows(), 2);
   BOOST_TEST(plain.X(0, 2) == 880.0 / 126.0);  // AveRooms = totalRooms / households
   for (const Spelling s : {Spelling{true, false, false, true}, Spelling{false, true, false, false},
                            Spelling{true, true, true, true}}) {
     BOOST_TEST_CONTEXT("crlf=" << s.crlf << " bom=" << s.bom << " quoted=" << s.quote_all) {
-      ExpectSameData(plain, qlab::LoadCaliforniaHousing(scratch.Write("v.data", Spell(rows, s))));
+      ExpectSameData(plain, qlab::data::LoadCaliforniaHousing(scratch.Write("v.data", Spell(rows, s))));
     }
   }
 }
@@ -157,5 +157,5 @@ BOOST_AUTO_TEST_CASE(a_byte_order_mark_only_counts_at_the_start) {
   const std::string text =
       "a,y\n\xEF\xBB\xBF"
       "1,2\n3,4\n";
-  BOOST_CHECK_THROW(qlab::LoadCsv(scratch.Write("late_bom.csv", text), "y"), qlab::InputError);
+  BOOST_CHECK_THROW(qlab::data::LoadCsv(scratch.Write("late_bom.csv", text), "y"), qlab::io::InputError);
 }

@@ -14,7 +14,8 @@
 #include <fstream>
 #include <string>
 
-#include "qlab/lab/report_json.h"
+#include "qlab/io/atomic_file.h"
+#include "qlab/io/json_document.h"
 
 namespace fs = std::filesystem;
 
@@ -39,8 +40,8 @@ struct Scratch {
     const std::string out = (dir / "stdout").string(), err = (dir / "stderr").string();
     const int status = std::system(
         ("cd " + dir.string() + " && " + kQlab + " " + args + " >" + out + " 2>" + err).c_str());
-    return {WIFEXITED(status) ? WEXITSTATUS(status) : -1, qlab::lab::ReadTextFile(out),
-            qlab::lab::ReadTextFile(err)};
+    return {WIFEXITED(status) ? WEXITSTATUS(status) : -1, qlab::io::ReadFileBytes(out),
+            qlab::io::ReadFileBytes(err)};
   }
 };
 

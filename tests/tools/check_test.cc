@@ -14,13 +14,17 @@
 #include <nlohmann/json.hpp>
 #include <string>
 
-#include "qlab/lab/report.h"
-#include "qlab/lab/report_check.h"
-#include "qlab/lab/report_json.h"
+#include "qlab/io/atomic_file.h"
+#include "qlab/report/report.h"
+#include "qlab/report/gate.h"
+#include "qlab/io/json_document.h"
 
 namespace fs = std::filesystem;
 using json = nlohmann::json;
-using namespace qlab::lab;
+using namespace qlab::report;
+using qlab::io::JsonDocument;
+using qlab::io::PositionOfOffset;
+using qlab::io::ReadFileBytes;
 
 namespace {
 
@@ -62,12 +66,12 @@ struct Fixture {
     const int status = std::system((kQlab + " " + args + " >" + out + " 2>" + err).c_str());
     Result r;
     r.code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
-    r.out = ReadTextFile(out);
-    r.err = ReadTextFile(err);
+    r.out = ReadFileBytes(out);
+    r.err = ReadFileBytes(err);
     return r;
   }
 
-  json Load(const std::string& path) const { return json::parse(ReadTextFile(path)); }
+  json Load(const std::string& path) const { return json::parse(ReadFileBytes(path)); }
   void Save(const std::string& path, const json& j) const { std::ofstream(path) << j.dump(2); }
 
   // A copy of the report with one accuracy value changed.

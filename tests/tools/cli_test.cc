@@ -15,7 +15,7 @@
 #include "common/data_dir.h"
 #include "common/run_qlab.h"
 #include "common/temp_dir.h"
-#include "qlab/lab/atomic_file.h"
+#include "qlab/io/atomic_file.h"
 
 using nlohmann::json;
 using qlab::testing::RunQlab;
@@ -88,7 +88,7 @@ BOOST_AUTO_TEST_CASE(train_json_reproduces_the_table) {
   for (int k = 0; k < 8; ++k) CheckRelative(j["coef"][k], coef[k], kTol, "coef");
 
   // The artifact holds the same doubles the JSON printed (both shortest round-trip).
-  const json model = json::parse(qlab::ReadFileBytes(dir.File("models/a/model.json")));
+  const json model = json::parse(qlab::io::ReadFileBytes(dir.File("models/a/model.json")));
   BOOST_TEST(model["format"] == "qlab.linear_model");
   BOOST_TEST(model["coef"] == j["coef"]);
   BOOST_TEST(model["intercept"] == j["intercept"]);
@@ -172,7 +172,7 @@ BOOST_AUTO_TEST_CASE(out_replaces_files_in_an_existing_folder) {
   const std::string out = dir.File("deep/er/models");
   BOOST_REQUIRE(RunQlab(WithData({"train", "--out", out, "--solver", "qr"})).exit_code == 0);
   BOOST_REQUIRE(RunQlab(WithData({"train", "--out", out})).exit_code == 0);
-  const json model = json::parse(qlab::ReadFileBytes(out + "/model.json"));
+  const json model = json::parse(qlab::io::ReadFileBytes(out + "/model.json"));
   BOOST_TEST(model["solver"] == "svd");
   int entries = 0;
   for (const auto& e : std::filesystem::directory_iterator(out)) entries += e.is_regular_file();
@@ -187,7 +187,7 @@ BOOST_AUTO_TEST_CASE(run_writes_a_report_folder) {
     BOOST_TEST(std::filesystem::exists(dir.File("report/") + file), file);
   }
   BOOST_TEST(r.out.find("Report folder: " + dir.File("report")) != std::string::npos, r.out);
-  const json predict = json::parse(qlab::ReadFileBytes(dir.File("report/predict.json")));
+  const json predict = json::parse(qlab::io::ReadFileBytes(dir.File("report/predict.json")));
   CheckRelative(predict["mean"], 2.0515237980264827, 1e-9, "mean");
 
   // Without --out: ./reports/<UTC time>-<host>/ under the current folder.

@@ -2,7 +2,7 @@
 //
 // What the pipeline prints on California Housing, pinned: `train --json`, `predict --json` (every
 // kernel), `quantize --json` (every scheme), the quantized models' predictions and
-// `run --no-bench --json`, compared with tests/data/golden/california.json. Paths are masked
+// `run --no-bench --json`, compared with tests/fixtures/golden/california.json. Paths are masked
 // (the commands run in a fresh folder with relative --out paths, so only the data file's path and
 // the report's absolute path vary) and so is the Highway target's name, which depends on the CPU;
 // every number is compared as printed. A refactoring that changes one digit fails here.

@@ -4,7 +4,7 @@
 #include <memory>
 
 #include "command.h"
-#include "qlab/lab/report.h"
+#include "qlab/report/report.h"
 
 namespace qlab::cli {
 namespace {
@@ -28,14 +28,14 @@ const Registrar kBench(
                      "Only benchmarks matching this regex (Google Benchmark's --benchmark_filter)");
       sub.add_flag("--quiet", opt->quiet, "No progress lines on stderr");
       return [opt]() {
-        lab::BenchRunOptions run;
+        report::BenchRunOptions run;
         run.quick = opt->quick;
         run.progress = !opt->quiet;
         run.out_file = opt->out.empty() ? "reports/bench-" +
-                                              lab::DefaultReportName(lab::DetectMachine()) + ".json"
+                                              report::DefaultReportName(report::DetectMachine()) + ".json"
                                         : opt->out;
         if (!opt->filter.empty()) run.extra_args.push_back("--benchmark_filter=" + opt->filter);
-        Out() << lab::RunBench(run) << "\n";
+        Out() << report::RunBench(run) << "\n";
         return kExitOk;
       };
     });

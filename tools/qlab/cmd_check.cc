@@ -5,9 +5,9 @@
 #include <memory>
 
 #include "command.h"
-#include "qlab/lab/error.h"
-#include "qlab/lab/report_check.h"
-#include "qlab/lab/report_json.h"
+#include "qlab/io/input_error.h"
+#include "qlab/report/gate.h"
+#include "qlab/io/atomic_file.h"
 
 namespace qlab::cli {
 namespace {
@@ -31,20 +31,20 @@ const Registrar kCheck(
                    "Rewrite the baseline from --current (keeping its tolerances) and list the "
                    "changes");
       return [opt]() {
-        const auto current = lab::LoadReportMetrics(opt->current);
+        const auto current = report::LoadReportMetrics(opt->current);
         if (opt->update) {
-          std::vector<lab::CheckMetric> old;
-          if (std::filesystem::exists(opt->baseline)) old = lab::LoadBaseline(opt->baseline);
+          std::vector<report::CheckMetric> old;
+          if (std::filesystem::exists(opt->baseline)) old = report::LoadBaseline(opt->baseline);
           std::vector<std::string> changes;
-          const auto updated = lab::UpdatedBaseline(old, current, &changes);
-          lab::WriteFileAtomically(opt->baseline, lab::BaselineJson(updated).dump(2) + "\n");
+          const auto updated = report::UpdatedBaseline(old, current, &changes);
+          io::WriteFileAtomically(opt->baseline, report::BaselineJson(updated).dump(2) + "\n");
           Out() << "updated " << opt->baseline << ": " << changes.size() << " change(s)\n";
           for (const auto& c : changes) Out() << "  " << c << "\n";
           return kExitOk;
         }
-        const auto baseline = lab::LoadBaseline(opt->baseline);
-        const lab::CheckOutcome outcome = lab::CompareWithBaseline(baseline, current);
-        Out() << lab::FormatCheckTable(outcome);
+        const auto baseline = report::LoadBaseline(opt->baseline);
+        const report::CheckOutcome outcome = report::CompareWithBaseline(baseline, current);
+        Out() << report::FormatCheckTable(outcome);
         return outcome.regressions > 0 ? kExitRegression : kExitOk;
       };
     });

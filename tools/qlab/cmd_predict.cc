@@ -9,12 +9,30 @@
 #include <optional>
 
 #include "command.h"
-#include "qlab/lab/error.h"
-#include "qlab/lab/quantize.h"
+#include "qlab/io/input_error.h"
+#include "qlab/quant/artifact.h"
+#include "qlab/quant/harness.h"
+#include "qlab/quant/quantize.h"
 #include "qlab/reference/metrics.h"
 #include "steps.h"
 
 namespace qlab::cli {
+
+using data::SplitData;
+using io::InputError;
+using model::LinearModel;
+using model::LoadModel;
+using quant::DefaultCalibration;
+using quant::IsQuantizedModelDir;
+using quant::LoadQuantized;
+using quant::ParseScheme;
+using quant::Quantize;
+using quant::QuantizeOptions;
+using quant::QuantizedModel;
+using quant::RunQuantized;
+using quant::Scheme;
+using quant::SchemeName;
+using quant::kQuantizedFileName;
 namespace {
 
 // One way of computing the test predictions. Adding a kernel is one function and one row in

@@ -7,11 +7,29 @@
 #include <string>
 
 #include "command.h"
-#include "qlab/lab/error.h"
-#include "qlab/lab/model.h"
-#include "qlab/lab/quantize.h"
+#include "qlab/io/input_error.h"
+#include "qlab/model/artifact.h"
+#include "qlab/model/linear_model.h"
+#include "qlab/quant/artifact.h"
+#include "qlab/quant/harness.h"
+#include "qlab/quant/quantize.h"
 
 namespace qlab::cli {
+
+using io::InputError;
+using model::LoadModel;
+using quant::DefaultCalibration;
+using quant::EvaluateQuantized;
+using quant::ParseCalibration;
+using quant::ParseFold;
+using quant::ParseScheme;
+using quant::QuantizeOptions;
+using quant::QuantizedModel;
+using quant::SaveQuantized;
+using quant::Scheme;
+using quant::SchemeName;
+using model::LinearModel;
+using data::SplitData;
 namespace {
 
 struct QuantizeCliOptions {

@@ -5,10 +5,12 @@
 #include <memory>
 
 #include "command.h"
-#include "qlab/lab/error.h"
-#include "qlab/lab/report.h"
+#include "qlab/io/input_error.h"
+#include "qlab/report/report.h"
 
 namespace qlab::cli {
+
+using io::InputError;
 namespace {
 
 struct ReportOptions {
@@ -33,22 +35,22 @@ const Registrar kReport(
       sub.add_option("--name", opt->name, "Report name (default: <UTC date-time>-<host>)");
       sub.add_flag("--no-charts", opt->no_charts, "Skip the gnuplot charts");
       return [opt]() {
-        lab::ReportInputs in;
-        in.machine = lab::DetectMachine();
-        in.name = opt->name.empty() ? lab::DefaultReportName(in.machine) : opt->name;
+        report::ReportInputs in;
+        in.machine = report::DetectMachine();
+        in.name = opt->name.empty() ? report::DefaultReportName(in.machine) : opt->name;
         in.charts = !opt->no_charts;
         for (const auto& path : opt->accuracy) {
-          for (auto& r : lab::LoadAccuracyFile(path)) {
-            lab::AddAccuracyResult(in.accuracy, std::move(r));
+          for (auto& r : report::LoadAccuracyFile(path)) {
+            report::AddAccuracyResult(in.accuracy, std::move(r));
           }
         }
-        for (const auto& path : opt->bench) in.bench.push_back(lab::LoadBenchFile(path));
+        for (const auto& path : opt->bench) in.bench.push_back(report::LoadBenchFile(path));
         if (in.accuracy.empty() && in.bench.empty()) {
           throw InputError("nothing to report: give --accuracy FILE and/or --bench FILE");
         }
-        lab::PrepareBenchGroups(in.bench, in.machine);
+        report::PrepareBenchGroups(in.bench, in.machine);
         const std::string out = opt->out.empty() ? "reports/" + in.name : opt->out;
-        const lab::ReportOutput written = lab::WriteReport(in, out);
+        const report::ReportOutput written = report::WriteReport(in, out);
         if (!written.charts_note.empty()) {
           std::cerr << "qlab report: " << written.charts_note << "\n";
         }

@@ -12,12 +12,25 @@
 #include <memory>
 
 #include "command.h"
-#include "qlab/lab/atomic_file.h"
-#include "qlab/lab/quantize.h"
-#include "qlab/lab/report.h"
+#include "qlab/io/atomic_file.h"
+#include "qlab/quant/artifact.h"
+#include "qlab/quant/harness.h"
+#include "qlab/quant/quantize.h"
+#include "qlab/report/report.h"
+#include "run_report.h"
+#include "compare_schemes.h"
 #include "steps.h"
 
 namespace qlab::cli {
+
+using io::WriteFileAtomically;
+using quant::DefaultCalibration;
+using quant::EvaluateQuantized;
+using quant::Quantize;
+using quant::QuantizeOptions;
+using quant::Scheme;
+using model::LinearModel;
+using data::SplitData;
 namespace {
 
 // e.g. 20261127T031500Z-builder: sorts by time, and runs on several machines do not collide.
@@ -105,7 +118,7 @@ const Registrar kRun(
           if (row.at("scheme") != "float") accuracy.push_back(row);
         }
         for (nlohmann::json& row : BitSweep(trained.model, split)) accuracy.push_back(row);
-        const lab::ReportOutput report = lab::WriteRunReport(accuracy, out, cmd->bench);
+        const report::ReportOutput report = WriteRunReport(accuracy, out, cmd->bench);
 
         if (cmd->json) {
           Out() << nlohmann::json{{"out", out},

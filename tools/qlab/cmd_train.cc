@@ -8,12 +8,20 @@
 #include <memory>
 
 #include "command.h"
-#include "qlab/lab/dataset.h"
-#include "qlab/lab/error.h"
+#include "qlab/data/dataset.h"
+#include "qlab/io/input_error.h"
 #include "qlab/reference/least_squares.h"
 #include "steps.h"
 
 namespace qlab::cli {
+
+using data::LoadDataset;
+using data::MakeSplit;
+using io::InputError;
+using model::Train;
+using model::kModelFileName;
+using model::LinearModel;
+using data::SplitData;
 
 void AddTrainOptions(CLI::App& sub, TrainOptions& options) {
   sub.add_option("--dataset", options.dataset,

@@ -12,10 +12,13 @@
 
 #include "command.h"
 #include "qlab/kernels.h"
-#include "qlab/lab/error.h"
-#include "qlab/lab/version.h"
+#include "qlab/io/input_error.h"
+#include "qlab/io/version.h"
 
 namespace qlab::cli {
+
+using io::InputError;
+using io::kVersion;
 namespace {
 
 struct Entry {

@@ -12,7 +12,8 @@
 #include <string>
 #include <vector>
 
-#include "qlab/lab/model.h"
+#include "qlab/model/artifact.h"
+#include "qlab/model/linear_model.h"
 
 namespace qlab::cli {
 
@@ -29,7 +30,7 @@ struct TrainOptions {
 void AddTrainOptions(CLI::App& sub, TrainOptions& options);
 
 struct TrainResult {
-  LinearModel model;
+  model::LinearModel model;
   std::string dataset;     // as named on the command line
   std::string model_file;  // where model.json was written
 };
@@ -57,7 +58,7 @@ struct PredictResult {
   std::string kernel;
   Eigen::VectorXd predictions;  // every test row
   Eigen::VectorXd actual;
-  Metrics test;
+  model::Metrics test;
 };
 PredictResult RunPredict(const PredictOptions& options);
 // Predictions statistics as numpy computes them (std is the population std, ddof = 0).

@@ -1,0 +1,206 @@
+// Copyright 2026 The qlab Authors. SPDX-License-Identifier: Apache-2.0
+#include "qlab/data/csv.h"
+
+#include <charconv>
+#include <cmath>
+#include <cstdint>
+#include <cstdlib>
+#include <cstring>
+
+#include "qlab/io/input_error.h"
+
+namespace qlab::data {
+
+using io::Printable;
+namespace {
+
+using io::InputError;
+
+constexpr std::string_view kUtf8ByteOrderMark = "\xEF\xBB\xBF";
+
+std::string Quoted(std::string_view column_name) {
+  return column_name.empty() ? std::string() : " in column " + std::string(column_name);
+}
+
+// Powers of ten that are exact doubles (10^22 < 2^53·2^22 still has a 53-bit odd part).
+constexpr double kExactPowersOfTen[] = {1e0,  1e1,  1e2,  1e3,  1e4,  1e5,  1e6,  1e7,
+                                        1e8,  1e9,  1e10, 1e11, 1e12, 1e13, 1e14, 1e15,
+                                        1e16, 1e17, 1e18, 1e19, 1e20, 1e21, 1e22};
+
+// Clinger's fast path for plain decimals ([sign] digits [. digits], no exponent): when the digits
+// form an integer m ≤ 2^53 and there are f ≤ 22 of them after the point, m and 10^f are exact
+// doubles and m / 10^f is one correctly rounded division: the same double from_chars returns.
+// Returns false (the caller falls back to from_chars) for anything else.
+bool ParsePlainDecimal(std::string_view text, double& value) {
+  const char* p = text.data();
+  const char* const end = p + text.size();
+  bool negative = false;
+  if (p < end && (*p == '-' || *p == '+')) negative = *p++ == '-';
+  uint64_t mantissa = 0;
+  int digits = 0;
+  const char* const integer_start = p;
+  for (; p < end && static_cast<unsigned char>(*p - '0') < 10; ++p, ++digits) {
+    mantissa = mantissa * 10 + static_cast<uint64_t>(*p - '0');
+    if (digits == 18) return false;  // 19 digits might overflow 64 bits
+  }
+  const bool has_integer_digits = p > integer_start;
+  int fraction_digits = 0;
+  if (p < end && *p == '.') {
+    ++p;
+    for (; p < end && static_cast<unsigned char>(*p - '0') < 10; ++p, ++fraction_digits) {
+      mantissa = mantissa * 10 + static_cast<uint64_t>(*p - '0');
+      if (++digits == 19) return false;
+    }
+  }
+  if (p != end || (!has_integer_digits && fraction_digits == 0)) return false;
+  if (mantissa > (uint64_t{1} << 53) || fraction_digits > 22) return false;
+  double result = static_cast<double>(mantissa);
+  if (fraction_digits > 0) result /= kExactPowersOfTen[fraction_digits];
+  value = negative ? -result : result;
+  return true;
+}
+
+}  // namespace
+
+CsvReader::CsvReader(std::string_view contents, std::string path)
+    : contents_(contents), path_(std::move(path)) {
+  if (const void* nul = std::memchr(contents_.data(), '\0', contents_.size()); nul != nullptr) {
+    const size_t offset = static_cast<size_t>(static_cast<const char*>(nul) - contents_.data());
+    size_t line = 1;
+    size_t line_start = 0;
+    for (size_t i = 0; i < offset; ++i) {
+      if (contents_[i] == '\n') {
+        ++line;
+        line_start = i + 1;
+      }
+    }
+    throw InputError(path_, line, offset - line_start + 1,
+                     "binary data (a NUL byte), expected comma-separated text");
+  }
+  if (contents_.substr(0, kUtf8ByteOrderMark.size()) == kUtf8ByteOrderMark) {
+    pos_ = line_start_ = kUtf8ByteOrderMark.size();
+  }
+}
+
+bool CsvReader::Next(std::vector<CsvField>& fields) {
+  const char* const data = contents_.data();
+  const size_t size = contents_.size();
+  if (pos_ >= size) return false;
+  size_t count = 0;
+  bool any_quoted = false;
+  // End of the current physical line (or of the input); memchr finds it with SIMD.
+  auto line_end = [&](size_t from) {
+    const void* newline = std::memchr(data + from, '\n', size - from);
+    return newline == nullptr ? size
+                              : static_cast<size_t>(static_cast<const char*>(newline) - data);
+  };
+  size_t eol = line_end(pos_);
+  for (;;) {
+    if (count == fields.size()) fields.emplace_back();
+    CsvField& field = fields[count++];
+    field.line = line_;
+    field.column = pos_ - line_start_ + 1;
+    field.quoted = pos_ < size && data[pos_] == '"';
+    if (field.quoted) {
+      any_quoted = true;
+      field.unquoted.clear();
+      ++pos_;
+      for (;;) {
+        const size_t quote = contents_.find('"', pos_);
+        if (quote == std::string_view::npos) {
+          throw InputError(path_, field.line, field.column, "unterminated quoted field");
+        }
+        for (size_t i = pos_; i < quote; ++i) {
+          if (data[i] == '\n') {
+            ++line_;
+            line_start_ = i + 1;
+          }
+        }
+        field.unquoted.append(data + pos_, quote - pos_);
+        pos_ = quote + 1;
+        if (pos_ < size && data[pos_] == '"') {  // "" stands for one quote
+          field.unquoted.push_back('"');
+          ++pos_;
+          continue;
+        }
+        break;
+      }
+      eol = line_end(pos_);
+      const bool at_end = pos_ >= size || data[pos_] == ',' || data[pos_] == '\n' ||
+                          (data[pos_] == '\r' && pos_ + 1 == eol);
+      if (!at_end) {
+        throw InputError(path_, line_, pos_ - line_start_ + 1,
+                         "text after the closing quote of a quoted field");
+      }
+    } else {
+      const void* comma = std::memchr(data + pos_, ',', eol - pos_);
+      const size_t end =
+          comma == nullptr ? eol : static_cast<size_t>(static_cast<const char*>(comma) - data);
+      size_t text_end = end;
+      if (end == eol && eol < size && text_end > pos_ && data[text_end - 1] == '\r') {
+        --text_end;  // CRLF
+      }
+      field.text = std::string_view(data + pos_, text_end - pos_);
+      pos_ = text_end;
+    }
+    // pos_ is now at ',', "\r\n", '\n' or the end.
+    if (pos_ < size && data[pos_] == ',') {
+      ++pos_;
+      continue;
+    }
+    end_line_ = line_;
+    end_column_ = pos_ - line_start_ + 1;
+    if (pos_ < size) {
+      pos_ += data[pos_] == '\r' ? 2 : 1;
+      ++line_;
+      line_start_ = pos_;
+    }
+    break;
+  }
+  fields.resize(count);
+  // Quoted fields view their own storage; point them there only now that `fields` stopped
+  // growing (growth moves the strings).
+  if (any_quoted) {
+    for (CsvField& field : fields) {
+      if (field.quoted) field.text = field.unquoted;
+    }
+  }
+  return true;
+}
+
+double ParseFiniteDouble(const CsvField& field, const std::string& path,
+                         std::string_view column_name) {
+  const std::string_view text = field.text;
+  if (text.empty()) {
+    throw InputError(path, field.line, field.column, "empty field" + Quoted(column_name));
+  }
+  double value = 0;
+  if (ParsePlainDecimal(text, value)) return value;
+  const char* first = text.data();
+  const char* last = text.data() + text.size();
+  // from_chars takes no '+', Python's float does; a sign must still be followed by the number.
+  if (*first == '+' && text.size() > 1 && first[1] != '-' && first[1] != '+') ++first;
+  const auto [end, error] = std::from_chars(first, last, value, std::chars_format::general);
+  if (error == std::errc::invalid_argument || end != last) {
+    throw InputError(path, field.line, field.column,
+                     "not a number: '" + Printable(text) + "'" + Quoted(column_name));
+  }
+  if (error == std::errc::result_out_of_range) {
+    // from_chars reports underflow and overflow alike; strtod tells them apart (±HUGE_VAL).
+    value = std::strtod(std::string(text).c_str(), nullptr);
+    if (std::isinf(value)) {
+      throw InputError(
+          path, field.line, field.column,
+          "'" + Printable(text) + "' is out of the range of a double" + Quoted(column_name));
+    }
+  }
+  if (!std::isfinite(value)) {
+    throw InputError(path, field.line, field.column,
+                     "'" + Printable(text) +
+                         "' is NaN or infinite; only finite numbers are allowed" +
+                         Quoted(column_name));
+  }
+  return value;
+}
+
+}  // namespace qlab::data

@@ -1,0 +1,36 @@
+// Copyright 2026 The qlab Authors. SPDX-License-Identifier: Apache-2.0
+//
+// The float model's artifact: a folder holding model.json, a versioned, data-only JSON document
+// (format "qlab.linear_model", version 2), written atomically (temporary file, flush, rename).
+#pragma once
+
+#include <string>
+
+#include "qlab/data/split.h"
+#include "qlab/io/tensor_digest.h"
+#include "qlab/model/linear_model.h"
+
+namespace qlab::model {
+
+
+// model.json inside `dir` (created with missing parents; files replaced atomically). The format is
+// documented in README.md ("Model artifact").
+inline constexpr const char* kModelFormat = "qlab.linear_model";
+// Version 2 added "tensor_sha256" (tensor_digest.h), checked on load.
+inline constexpr int kModelFormatVersion = 2;
+inline constexpr const char* kModelFileName = "model.json";
+// The tensors covered, in order: scaler.mean, scaler.scale, coef, intercept (all f64).
+std::string ModelTensorDigest(const LinearModel& model);
+// Adds those tensors to `digest`, each name prefixed with `prefix` (quantized artifacts embed the
+// float model).
+void AddModelTensors(io::TensorDigest& digest, const LinearModel& model, const std::string& prefix);
+void SaveModel(const LinearModel& model, const std::string& dir);
+LinearModel LoadModel(const std::string& dir);  // InputError on a malformed or mismatched artifact
+
+// Re-reads the data set the model records, verifying its sha256. `dataset_override` (non-empty)
+// names the data anew and skips the check (its features must still be the model's). When the
+// recorded california file is gone, DATA_DIR/cal_housing.data is tried instead, still verified.
+data::SplitData ReloadSplit(const LinearModel& model, const std::string& dataset_override,
+                      const std::string& target_override, const std::string& data_dir);
+
+}  // namespace qlab::model

@@ -1,0 +1,65 @@
+// Copyright 2026 The qlab Authors. SPDX-License-Identifier: Apache-2.0
+//
+// The float linear model: StandardScaler + least squares, fitted as scikit-learn fits it. Its
+// artifact (model.json) is in qlab/model/artifact.h.
+#pragma once
+
+#include <Eigen/Core>
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "qlab/data/split.h"
+
+namespace qlab::model {
+
+struct Metrics {
+  double r2 = 0;
+  double mse = 0;
+  double mae = 0;
+};
+
+struct LinearModel {
+  // Where the data came from, so `qlab predict` and `qlab quantize` can re-read and verify it.
+  std::string data_kind;    // Dataset::kind
+  std::string data_path;    // absolute
+  std::string data_sha256;  // refused on mismatch unless the data set is named anew
+  std::string target_name;
+  std::vector<std::string> feature_names;
+  double test_size = 0.2;
+  uint32_t seed = 42;
+  int64_t n_train = 0;
+  int64_t n_test = 0;
+
+  Eigen::VectorXd scaler_mean;   // per feature, fitted on the training split
+  Eigen::VectorXd scaler_scale;  // population std; 1 for a constant column
+  Eigen::VectorXd coef;          // in standardized space, feature order; 0 for a constant column
+  double intercept = 0;
+  // Features constant on the training split: left out of the fit (coefficient 0, scale 1). The
+  // CLI warns about each on stderr.
+  std::vector<std::string> constant_features;
+
+  std::string solver;           // "svd", "qr" or "ldlt"
+  double condition_number = 0;  // of the centered, scaled training design matrix
+  Metrics train;
+  Metrics test;
+
+  // Predictions for raw (unscaled) feature rows: ((X − mean) / scale)·coef + intercept.
+  Eigen::VectorXd Predict(const Eigen::MatrixXd& X_raw) const;
+
+  // The same with the f32 gemv kernel (qlab::kernels::GemvF32, runtime-dispatched): the features
+  // are standardized in double and rounded to f32, the coefficients and intercept rounded to f32.
+  // Per row, |PredictF32 − Predict| ≤ (k + 3)·u·(Σ_j |z_j·coef_j| + |intercept|) + |result|·u,
+  // u = 2⁻²⁴ (rounding of z and coef, γ_k of the sum, the bias add, the f32 result). InputError
+  // for more than kernels::kMaxGemvK features.
+  Eigen::VectorXd PredictF32(const Eigen::MatrixXd& X_raw) const;
+};
+
+// Fits the scaler and the least squares on the training split; test metrics on the test split.
+// `solver` is "svd" (the default, closest to scikit-learn), "qr" or "ldlt". Throws InputError for
+// an unknown solver, too few training rows, or a rank-deficient design (naming the columns: the
+// rank is decided by σ_min ≤ max(n, p)·ε·σ_max on the centered, scaled non-constant columns).
+LinearModel Train(const data::SplitData& data, const std::string& solver);
+
+}  // namespace qlab::model

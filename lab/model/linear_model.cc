@@ -1,0 +1,133 @@
+// Copyright 2026 The qlab Authors. SPDX-License-Identifier: Apache-2.0
+#include "qlab/model/linear_model.h"
+
+#include <fmt/format.h>
+
+#include <algorithm>
+#include <cmath>
+#include <limits>
+#include <span>
+
+#include "qlab/kernels.h"
+#include "qlab/io/input_error.h"
+#include "qlab/reference/least_squares.h"
+#include "qlab/reference/metrics.h"
+#include "qlab/reference/scaler.h"
+
+namespace qlab::model {
+
+using io::Printable;
+namespace {
+
+using data::Dataset;
+using data::SplitData;
+using io::InputError;
+
+std::string JoinNames(const std::vector<std::string>& names) {
+  std::string out;
+  for (const auto& name : names) out += (out.empty() ? "" : ", ") + name;
+  return out;
+}
+
+Metrics Evaluate(const Eigen::VectorXd& y_true, const Eigen::VectorXd& y_pred) {
+  return {reference::R2Score(y_true, y_pred), reference::MeanSquaredError(y_true, y_pred),
+          reference::MeanAbsoluteError(y_true, y_pred)};
+}
+
+}  // namespace
+
+Eigen::VectorXd LinearModel::Predict(const Eigen::MatrixXd& X_raw) const {
+  return reference::StandardScale(X_raw, scaler_mean, scaler_scale) * coef +
+         Eigen::VectorXd::Constant(X_raw.rows(), intercept);
+}
+
+Eigen::VectorXd LinearModel::PredictF32(const Eigen::MatrixXd& X_raw) const {
+  const auto k = static_cast<size_t>(coef.size());
+  if (k == 0 || k > kernels::kMaxGemvK) {
+    throw InputError(
+        fmt::format("--kernel f32: the f32 gemv takes 1 to {} features, the model has {}",
+                    kernels::kMaxGemvK, k));
+  }
+  using RowMajorF = Eigen::Matrix<float, Eigen::Dynamic, Eigen::Dynamic, Eigen::RowMajor>;
+  const RowMajorF z = reference::StandardScale(X_raw, scaler_mean, scaler_scale).cast<float>();
+  const Eigen::VectorXf w = coef.cast<float>();
+  Eigen::VectorXf y(X_raw.rows());
+  kernels::GemvF32(z.data(), static_cast<size_t>(z.rows()), k, w.data(),
+                   static_cast<float>(intercept), y.data());
+  return y.cast<double>();
+}
+
+LinearModel Train(const SplitData& data, const std::string& solver) {
+  const std::optional<reference::Solver> solver_kind = reference::ParseSolver(solver);
+  if (!solver_kind) {
+    throw InputError("--solver " + Printable(solver) + ": not one of " +
+                     JoinNames(reference::SolverNames()));
+  }
+  const Dataset& dataset = data.dataset;
+  const Eigen::Index n = data.X_train.rows();
+  const Eigen::Index p = data.X_train.cols();
+
+  LinearModel model;
+  model.data_kind = dataset.kind;
+  model.data_path = dataset.source_path;
+  model.data_sha256 = dataset.sha256;
+  model.target_name = dataset.target_name;
+  model.feature_names = dataset.feature_names;
+  model.n_train = static_cast<int64_t>(n);
+  model.n_test = static_cast<int64_t>(data.X_test.rows());
+  model.solver = solver;
+
+  const reference::ScalerFit scaler = reference::FitStandardScaler(data.X_train);
+  model.scaler_mean = scaler.mean;
+  model.scaler_scale = scaler.scale;
+  std::vector<Eigen::Index> fitted;
+  for (Eigen::Index j = 0; j < p; ++j) {
+    if (scaler.constant[static_cast<size_t>(j)]) {
+      model.constant_features.push_back(dataset.feature_names[static_cast<size_t>(j)]);
+    } else {
+      fitted.push_back(j);
+    }
+  }
+  const auto p_fit = static_cast<Eigen::Index>(fitted.size());
+  if (n < p_fit + 1) {
+    throw InputError(dataset.source_path,
+                     fmt::format("too few rows for the split: {} training rows cannot determine {} "
+                                 "coefficients and an intercept (need at least {})",
+                                 n, p_fit, p_fit + 1));
+  }
+
+  const Eigen::MatrixXd scaled =
+      reference::StandardScale(data.X_train, scaler.mean, scaler.scale)(Eigen::all, fitted);
+  const Eigen::MatrixXd centered = scaled.rowwise() - scaled.colwise().mean();
+  const reference::RankCheck rank = reference::CheckRank(centered);
+  if (!rank.full_rank()) {
+    std::vector<std::string> names;
+    for (Eigen::Index k : rank.dependent_columns) {
+      names.push_back(dataset.feature_names[static_cast<size_t>(fitted[static_cast<size_t>(k)])]);
+    }
+    const double smallest =
+        rank.singular_values.size() == p_fit && p_fit > 0 ? rank.singular_values[p_fit - 1] : 0.0;
+    const double ratio = rank.singular_values.size() > 0 && rank.singular_values[0] > 0
+                             ? smallest / rank.singular_values[0]
+                             : 0.0;
+    throw InputError(
+        dataset.source_path,
+        fmt::format(
+            "rank-deficient design on the training split: columns {} are linearly "
+            "dependent (σ_min/σ_max = {:.3g} ≤ max(n, p)·ε = {:.3g}); drop one of them",
+            JoinNames(names), ratio,
+            static_cast<double>(std::max(n, p_fit)) * std::numeric_limits<double>::epsilon()));
+  }
+
+  const reference::LinearFit fit =
+      reference::FitLinearRegression(scaled, data.y_train, *solver_kind);
+  model.coef = Eigen::VectorXd::Zero(p);
+  for (Eigen::Index k = 0; k < p_fit; ++k) model.coef[fitted[static_cast<size_t>(k)]] = fit.coef[k];
+  model.intercept = fit.intercept;
+  model.condition_number = fit.condition_number;
+  model.train = Evaluate(data.y_train, model.Predict(data.X_train));
+  model.test = Evaluate(data.y_test, model.Predict(data.X_test));
+  return model;
+}
+
+}  // namespace qlab::model

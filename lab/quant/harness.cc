@@ -1,0 +1,181 @@
+// Copyright 2026 The qlab Authors. SPDX-License-Identifier: Apache-2.0
+//
+// The accuracy-loss and memory harness: one flat JSON object per quantized model.
+#include <algorithm>
+#include <cmath>
+#include <filesystem>
+
+#include "qlab/kernels.h"
+#include "qlab/model/artifact.h"
+#include "qlab/quant/artifact.h"
+#include "qlab/quant/harness.h"
+#include "qlab/quant/quantize.h"
+#include "qlab/reference/metrics.h"
+
+namespace qlab::quant {
+
+using model::LinearModel;
+using data::SplitData;
+namespace {
+
+using nlohmann::json;
+
+int64_t FileBytes(const std::filesystem::path& path) {
+  std::error_code ec;
+  const auto size = std::filesystem::file_size(path, ec);
+  return ec ? -1 : static_cast<int64_t>(size);
+}
+
+double MaxOf(const std::vector<double>& v) {
+  return v.empty() ? 0.0 : *std::max_element(v.begin(), v.end());
+}
+
+}  // namespace
+
+json EvaluateQuantized(const QuantizedModel& q, const SplitData& split,
+                       const std::string& artifact_dir) {
+  const LinearModel& model = q.float_model;
+  const Eigen::VectorXd y_float = model.Predict(split.X_test);
+  const QuantizedRun run = RunQuantized(q, split.X_test);
+  const Eigen::VectorXd& y_quant = run.y;
+  const Eigen::Index n = y_float.size();
+  const auto k = static_cast<int64_t>(q.num_features());
+
+  json j;
+  j["scheme"] = SchemeName(q.scheme);
+  j["bits"] = q.bits;
+  j["calibration"] = q.calibration.Name();
+  j["fold"] = q.scheme == Scheme::kW8A8 ? FoldName(q.fold) : std::string("none");
+  j["kernel_target"] =
+      q.scheme == Scheme::kSeed ? std::string("eigen-f64") : kernels::ActiveTarget();
+  j["n_test"] = n;
+  j["bias_correction"] = q.bias_correction;
+
+  const double float_r2 = reference::R2Score(split.y_test, y_float);
+  const double float_mse = reference::MeanSquaredError(split.y_test, y_float);
+  const double float_mae = reference::MeanAbsoluteError(split.y_test, y_float);
+  const double r2 = reference::R2Score(split.y_test, y_quant);
+  const double mse = reference::MeanSquaredError(split.y_test, y_quant);
+  const double mae = reference::MeanAbsoluteError(split.y_test, y_quant);
+  j["float_test_r2"] = float_r2;
+  j["float_test_mse"] = float_mse;
+  j["float_test_mae"] = float_mae;
+  j["test_r2"] = r2;
+  j["test_mse"] = mse;
+  j["test_mae"] = mae;
+  j["delta_r2"] = r2 - float_r2;
+  j["delta_mse"] = mse - float_mse;
+  j["delta_mae"] = mae - float_mae;
+
+  std::vector<double> abs_delta(static_cast<size_t>(n));
+  std::vector<double> clipped_delta;
+  std::vector<double> unclipped_delta;
+  double sum = 0;
+  double sum_signed = 0;
+  double sum_sq = 0;
+  for (Eigen::Index i = 0; i < n; ++i) {
+    const double d = std::abs(y_quant[i] - y_float[i]);
+    abs_delta[static_cast<size_t>(i)] = d;
+    sum += d;
+    sum_signed += y_quant[i] - y_float[i];
+    sum_sq += d * d;
+    (run.clipped[static_cast<size_t>(i)] ? clipped_delta : unclipped_delta).push_back(d);
+  }
+  const double rows = std::max<double>(1.0, static_cast<double>(n));
+  j["mean_abs_delta"] = sum / rows;
+  j["mean_delta"] = sum_signed / rows;
+  j["rms_delta"] = std::sqrt(sum_sq / rows);
+  j["p99_abs_delta"] = PercentileLinear(abs_delta, 99);
+  j["max_abs_delta"] = MaxOf(abs_delta);
+  j["sqnr_db"] = SqnrDb(y_float, y_quant);
+  j["clipped_rows"] = static_cast<int64_t>(clipped_delta.size());
+  j["clipped_max_abs_delta"] = MaxOf(clipped_delta);
+  j["unclipped_p99_abs_delta"] = PercentileLinear(unclipped_delta, 99);
+  j["unclipped_max_abs_delta"] = MaxOf(unclipped_delta);
+  json per_feature = json::object();
+  for (size_t f = 0; f < run.clipped_per_feature.size(); ++f) {
+    per_feature[model.feature_names[f]] = run.clipped_per_feature[f];
+  }
+  j["clipped_per_feature"] = per_feature;
+
+  // The original project's figures: coefficient and intercept errors, and the largest prediction
+  // difference on the first five test rows.
+  const Eigen::VectorXd coef = DequantizedCoef(q);
+  // The effective intercept: the prediction at the training mean (z = 0) of the dequantized model.
+  double intercept = q.bias;
+  if (q.scheme == Scheme::kSeed) {
+    intercept = q.seed_intercept.dequantized.at(0);
+  } else if (q.scheme == Scheme::kW8A8) {
+    for (Eigen::Index f = 0; f < k; ++f) {
+      const double center_z = (q.features[static_cast<size_t>(f)].center - model.scaler_mean[f]) /
+                              model.scaler_scale[f];
+      intercept -= coef[f] * center_z;
+    }
+  }
+  j["coef_mean_abs_error"] = k > 0 ? (coef - model.coef).cwiseAbs().mean() : 0.0;
+  j["coef_max_abs_error"] = k > 0 ? (coef - model.coef).cwiseAbs().maxCoeff() : 0.0;
+  j["intercept_abs_error"] = std::abs(intercept - model.intercept);
+  double head = 0;
+  for (Eigen::Index i = 0; i < std::min<Eigen::Index>(5, n); ++i) {
+    head = std::max(head, abs_delta[static_cast<size_t>(i)]);
+  }
+  j["head_max_abs_delta"] = head;
+  json zero_range = json::array();
+  if (q.scheme == Scheme::kSeed) {
+    if (q.seed_coef.zero_range) zero_range.push_back("coef");
+    if (q.seed_intercept.zero_range) zero_range.push_back("intercept");
+  }
+  for (size_t f = 0; f < q.features.size(); ++f) {
+    if (q.features[f].degenerate) zero_range.push_back(model.feature_names[f]);
+  }
+  j["zero_range"] = zero_range;
+
+  // Memory: the weights (coefficients and intercept, with the quantization parameters they need)
+  // and the test feature matrix, in f64, f32 and the quantized form.
+  const int64_t weight_f64 = 8 * (k + 1);
+  const int64_t weight_f32 = 4 * (k + 1);
+  int64_t weight_quant = 0;
+  int64_t feature_quant = 0;
+  const int64_t cells = n * k;
+  switch (q.scheme) {
+    case Scheme::kSeed:
+      // uint8 codes, the intercept's code, two f32 scales and two uint8 zero points.
+      weight_quant = k + 1 + 2 * int64_t{sizeof(float)} + 2;
+      feature_quant = 8 * cells;  // the original predicted in float64
+      break;
+    case Scheme::kW8:
+      weight_quant = k + 4 + 4;  // int8 codes, f32 scale, f32 bias
+      feature_quant = 4 * cells;
+      break;
+    case Scheme::kW8A8:
+      // int8 codes, f32 scale, int32 correction, f32 bias; per feature an f32 centre, an f32 step
+      // and a uint8 zero point.
+      weight_quant = k + 4 + 4 + 4 + k * (4 + 4 + 1);
+      feature_quant = cells;
+      break;
+  }
+  j["weight_bytes_f64"] = weight_f64;
+  j["weight_bytes_f32"] = weight_f32;
+  j["weight_bytes"] = weight_quant;
+  j["feature_bytes_f64"] = 8 * cells;
+  j["feature_bytes_f32"] = 4 * cells;
+  j["feature_bytes"] = feature_quant;
+  j["feature_bytes_packed"] = q.scheme == Scheme::kW8A8 ? (cells * q.bits + 7) / 8 : feature_quant;
+  const double quant_total = static_cast<double>(weight_quant + feature_quant);
+  j["memory_ratio"] =
+      quant_total > 0 ? static_cast<double>(weight_f32 + 4 * cells) / quant_total : 1.0;
+  j["memory_ratio_f64"] =
+      quant_total > 0 ? static_cast<double>(weight_f64 + 8 * cells) / quant_total : 1.0;
+  // Sizes on disk, when the files exist (absent keys otherwise, never a placeholder).
+  if (!artifact_dir.empty()) {
+    const int64_t bytes = FileBytes(std::filesystem::path(artifact_dir) / kQuantizedFileName);
+    if (bytes >= 0) j["artifact_bytes"] = bytes;
+  }
+  if (!q.float_model_dir.empty()) {
+    const int64_t bytes = FileBytes(std::filesystem::path(q.float_model_dir) / model::kModelFileName);
+    if (bytes >= 0) j["float_artifact_bytes"] = bytes;
+  }
+  return j;
+}
+
+}  // namespace qlab::quant

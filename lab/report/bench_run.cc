@@ -1,0 +1,193 @@
+// Copyright 2026 The qlab Authors. SPDX-License-Identifier: Apache-2.0
+//
+// Running qlab-bench: where to find it, the quick (CI-sized) subset, progress on stderr, and its
+// JSON written through a temporary file.
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstdio>
+#include <cstdlib>
+#include <cstring>
+#include <filesystem>
+#include <iostream>
+#include <set>
+#include <stdexcept>
+
+#include "qlab/io/input_error.h"
+#include "qlab/report/report.h"
+#include "internal.h"
+#include "qlab/io/process.h"
+
+namespace qlab::report {
+
+using io::InputError;
+namespace {
+
+namespace fs = std::filesystem;
+using io::FindOnPath;
+using io::RunProcess;
+using io::RunProcessStreaming;
+
+std::string SelfDirectory() {
+  std::error_code ec;
+  const fs::path self = fs::read_symlink("/proc/self/exe", ec);
+  return ec ? "" : self.parent_path().string();
+}
+
+// A value for --benchmark_context, whose list syntax is k=v,k=v.
+std::string ContextValue(std::string text) {
+  for (char& c : text) {
+    if (c == ',' || c == '=') c = ' ';
+  }
+  return text;
+}
+
+// The benchmark name a console line reports ("dot_f32/hwy/4096_median   123 ns ..." → base name).
+std::string ConsoleName(const std::string& line) {
+  const size_t end = line.find_first_of(" \t");
+  std::string name = line.substr(0, end);
+  for (const char* suffix : {"_mean", "_median", "_stddev", "_cv"}) {
+    const std::string s = suffix;
+    if (name.size() > s.size() && name.compare(name.size() - s.size(), s.size(), s) == 0) {
+      return name.substr(0, name.size() - s.size());
+    }
+  }
+  return name;
+}
+
+}  // namespace
+
+std::string FindBenchProgram() {
+  if (const char* env = std::getenv("QLAB_BENCH"); env != nullptr && *env != '\0') {
+    std::string found = FindOnPath(env);
+    if (found.empty()) throw InputError(std::string("$QLAB_BENCH=") + env + ": not an executable");
+    return found;
+  }
+  const std::string dir = SelfDirectory();
+  if (!dir.empty()) {
+    for (const std::string& candidate : {dir + "/qlab-bench", dir + "/../bench/qlab-bench"}) {
+      const std::string found = FindOnPath(candidate);
+      if (!found.empty()) return fs::path(found).lexically_normal().string();
+    }
+  }
+  std::string on_path = FindOnPath("qlab-bench");
+  if (!on_path.empty()) return on_path;
+  throw InputError(
+      "qlab-bench not found next to qlab, in ../bench/ beside it, or on PATH (build it with "
+      "QLAB_BUILD_BENCH=ON, or set QLAB_BENCH)");
+}
+
+std::string QuickBenchFilter() {
+  // The ratios the report and `qlab check` use: hwy vs ref and u8i8/i8 vs f32 at 4096 (in cache),
+  // u8i8 vs f32 and the share of the roof beyond the caches, gemv at the data set's size, and the
+  // read-bandwidth probes.
+  return "^(dot_f32|dot_i8|dot_u8i8)/(ref|hwy)/4096$"
+         "|^(dot_f32|dot_u8i8)/hwy/67108864$"
+         "|^(gemv_f32|gemv_u8i8)/(ref|auto|hwy)/20640$"
+         "|^quantize_u8/(ref|hwy)/(4096|65536)$"
+         "|^membw/read/[0-9]+$";
+}
+
+std::vector<std::string> QuickBenchArgs() {
+  // Five short repetitions, interleaved: the median aggregate is steadier than one longer run on a
+  // shared CPU, and interleaving puts a kernel and the bandwidth probe it is divided by in the same
+  // stretches of time. Measured here: DRAM read bandwidth drifted 14-24 GB/s between runs; over
+  // six runs, u8i8's roof fraction at 64M spread 1.05-1.44 back to back, 1.02-1.10 interleaved.
+  return {"--benchmark_filter=" + QuickBenchFilter(), "--benchmark_min_time=0.05",
+          "--benchmark_repetitions=5", "--benchmark_enable_random_interleaving=true",
+          "--benchmark_report_aggregates_only=true"};
+}
+
+std::string RunBench(const BenchRunOptions& options) {
+  const std::string program =
+      options.bench_program.empty() ? FindBenchProgram() : options.bench_program;
+  if (options.out_file.empty()) throw InputError("qlab bench: no output file given");
+
+  std::vector<std::string> selection;
+  if (options.quick) {
+    selection = QuickBenchArgs();
+  } else {
+    selection = {"--benchmark_min_time=0.2", "--benchmark_repetitions=3",
+                 "--benchmark_enable_random_interleaving=true",
+                 "--benchmark_report_aggregates_only=true"};
+  }
+  for (const auto& a : options.extra_args) selection.push_back(a);
+
+  // Which benchmarks will run, so progress can say how many are left.
+  std::vector<std::string> list_args = {program, "--benchmark_list_tests=true"};
+  for (const auto& a : selection) {
+    if (a.rfind("--benchmark_filter=", 0) == 0) list_args.push_back(a);
+  }
+  std::string listing;
+  if (RunProcess(list_args, &listing) != 0) {
+    throw std::runtime_error(program + " --benchmark_list_tests failed: " + listing);
+  }
+  std::set<std::string> names;
+  size_t begin = 0;
+  while (begin < listing.size()) {
+    size_t end = listing.find('\n', begin);
+    if (end == std::string::npos) end = listing.size();
+    const std::string line = listing.substr(begin, end - begin);
+    if (!line.empty() && line.find(' ') == std::string::npos) names.insert(line);
+    begin = end + 1;
+  }
+  if (names.empty()) {
+    throw InputError(program + ": no benchmark matches the selection (" +
+                     (options.quick ? "quick subset" : "full suite") + ")");
+  }
+
+  const fs::path out = fs::absolute(options.out_file);
+  std::error_code ec;
+  if (out.has_parent_path()) fs::create_directories(out.parent_path(), ec);
+  const std::string temp = out.string() + ".tmp." + std::to_string(::getpid());
+
+  const MachineInfo machine = DetectMachine();
+  std::vector<std::string> args = {
+      program,
+      "--benchmark_format=console",
+      "--benchmark_color=false",
+      "--benchmark_out_format=json",
+      "--benchmark_out=" + temp,
+      "--benchmark_context=qlab_cpu_model=" + ContextValue(machine.cpu_model) +
+          ",qlab_hwy_target=" + ContextValue(machine.hwy_target)};
+  for (const auto& a : selection) args.push_back(a);
+
+  std::set<std::string> done;
+  const size_t total = names.size();
+  if (options.progress) {
+    std::cerr << "qlab bench: running " << total << " benchmark" << (total == 1 ? "" : "s") << " ("
+              << (options.quick ? "quick subset" : "full suite") << ") with " << program << "\n";
+  }
+  auto on_line = [&](const std::string& line) {
+    const std::string name = ConsoleName(line);
+    if (names.count(name) == 0 || !done.insert(name).second) return;
+    if (options.progress) {
+      std::cerr << "[" << done.size() << "/" << total << "] " << name << "  ("
+                << total - done.size() << " left)\n";
+    }
+  };
+  std::string console;
+  // Its own banner and console table stay out of the way; they are shown only when it fails.
+  const int rc = RunProcessStreaming(args, /*merge_stderr=*/true, on_line, &console);
+  if (rc != 0) {
+    std::remove(temp.c_str());
+    const size_t tail = console.size() > 2000 ? console.size() - 2000 : 0;
+    std::cerr << console.substr(tail);
+    throw std::runtime_error(program + " exited with status " + std::to_string(rc));
+  }
+  // Refuse to publish a file the report could not read.
+  try {
+    LoadBenchFile(temp);
+  } catch (const InputError& e) {
+    std::remove(temp.c_str());
+    throw std::runtime_error(program + " wrote unreadable JSON: " + e.Format());
+  }
+  if (std::rename(temp.c_str(), out.c_str()) != 0) {
+    const int err = errno;
+    std::remove(temp.c_str());
+    throw InputError(out.string(), std::string("cannot write: ") + std::strerror(err));
+  }
+  return out.string();
+}
+
+}  // namespace qlab::report

@@ -1,0 +1,253 @@
+// Copyright 2026 The qlab Authors. SPDX-License-Identifier: Apache-2.0
+//
+// Charts drawn by gnuplot (run as a program): throughput vs working set per kernel with the memory
+// roof, and accuracy vs bits per scheme. Each chart is one gnuplot script with its data inline
+// (datablocks), drawn once to SVG and once to PNG (pngcairo).
+#include <fmt/format.h>
+
+#include <algorithm>
+#include <cmath>
+#include <cstdlib>
+#include <filesystem>
+#include <map>
+#include <set>
+
+#include "qlab/report/report.h"
+#include "qlab/io/json_document.h"
+#include "internal.h"
+#include "qlab/io/atomic_file.h"
+#include "qlab/io/process.h"
+
+namespace qlab::report {
+namespace {
+
+namespace fs = std::filesystem;
+using namespace detail;
+using io::FindOnPath;
+using io::ReadFileBytes;
+using io::RunProcess;
+using io::WriteFileAtomically;
+
+// A string literal for gnuplot (double-quoted: backslash and quote escaped).
+std::string Quote(const std::string& text) {
+  std::string out = "\"";
+  for (char c : text) {
+    if (c == '"' || c == '\\') out += '\\';
+    out += c;
+  }
+  return out + "\"";
+}
+
+std::string FileStem(std::string text) {
+  for (char& c : text) {
+    const bool ok = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
+                    c == '_' || c == '-';
+    if (!ok) c = '_';
+  }
+  return text;
+}
+
+struct Series {
+  std::string title;
+  std::vector<std::pair<double, double>> points;
+  std::string style;  // extra gnuplot style, e.g. for the roof
+};
+
+struct ChartSpec {
+  std::string stem;
+  std::string title;
+  std::string caption;
+  std::string settings;  // axes, labels
+  std::vector<Series> series;
+};
+
+std::string Script(const ChartSpec& spec, const std::string& svg_path,
+                   const std::string& png_path) {
+  std::string s;
+  for (size_t i = 0; i < spec.series.size(); ++i) {
+    s += fmt::format("$d{} << EOD\n", i);
+    for (const auto& [x, y] : spec.series[i].points) s += fmt::format("{} {}\n", x, y);
+    s += "EOD\n";
+  }
+  s += "set encoding utf8\n";
+  s += "set terminal svg size 960,560 dynamic noenhanced font \"DejaVu Sans,13\" "
+       "background rgb \"white\"\n";
+  s += "set output " + Quote(svg_path) + "\n";
+  s += "set title " + Quote(spec.title) + "\n";
+  s += "set key outside right top vertical Left reverse samplen 2 spacing 1.1\n";
+  s += "set grid xtics ytics mxtics mytics lc rgb \"#dddddd\" lw 1\n";
+  s += "set border 3 lc rgb \"#555555\"\nset tics nomirror\n";
+  s += "set style data linespoints\n";
+  s += spec.settings;
+  std::string plot = "plot ";
+  for (size_t i = 0; i < spec.series.size(); ++i) {
+    if (i > 0) plot += ", \\\n     ";
+    plot += fmt::format("$d{} using 1:2 title {} {}", i, Quote(spec.series[i].title),
+                        spec.series[i].style.empty() ? "lw 2 pt 7 ps 0.8" : spec.series[i].style);
+  }
+  s += plot + "\n";
+  s += "set terminal pngcairo size 1280,750 noenhanced font \"DejaVu Sans,12\" "
+       "background rgb \"white\"\n";
+  s += "set output " + Quote(png_path) + "\nreplot\nunset output\n";
+  return s;
+}
+
+std::vector<ChartSpec> ThroughputCharts(const ReportInputs& in) {
+  std::vector<ChartSpec> specs;
+  const bool several = in.bench.size() > 1;
+  for (const auto& g : in.bench) {
+    std::vector<std::string> kernels;
+    for (const auto& r : g.rows) {
+      if (std::find(kernels.begin(), kernels.end(), r.kernel) == kernels.end()) {
+        kernels.push_back(r.kernel);
+      }
+    }
+    for (const auto& kernel : kernels) {
+      ChartSpec spec;
+      spec.stem = "throughput_" + FileStem(kernel) + (several ? "_" + FileStem(g.label) : "");
+      spec.title = kernel + ": throughput vs working set (" + g.label + ")";
+      std::vector<std::string> variants;
+      std::map<std::string, Series> by_variant;
+      std::vector<BenchRow> rows;
+      for (const auto& r : g.rows) {
+        if (r.kernel == kernel) rows.push_back(r);
+      }
+      std::sort(rows.begin(), rows.end(), BenchRowLess);
+      std::set<uint64_t> sizes;
+      for (const auto& r : rows) {
+        if (!r.bytes_per_second || !r.working_set_bytes || *r.bytes_per_second <= 0 ||
+            *r.working_set_bytes <= 0) {
+          continue;
+        }
+        if (by_variant.find(r.variant) == by_variant.end()) {
+          variants.push_back(r.variant);
+          by_variant[r.variant].title = r.variant;
+        }
+        by_variant[r.variant].points.emplace_back(*r.working_set_bytes, *r.bytes_per_second / 1e9);
+        sizes.insert(r.size);
+      }
+      for (auto& [variant, series] : by_variant) {
+        std::sort(series.points.begin(), series.points.end());
+      }
+      // Variants in table order (ref, auto, hwy, hwy:*, peers).
+      for (const auto& v : variants) spec.series.push_back(by_variant[v]);
+      if (spec.series.empty()) continue;
+      if (!g.roof.empty()) {
+        Series roof{"memory roof (membw/read)", {}, "lw 3 dt 2 pt 5 ps 0.9 lc rgb \"#444444\""};
+        for (const auto& r : g.roof) {
+          if (r.bytes_per_second && *r.bytes_per_second > 0) {
+            roof.points.emplace_back(static_cast<double>(r.size), *r.bytes_per_second / 1e9);
+          }
+        }
+        if (!roof.points.empty()) spec.series.push_back(roof);
+      }
+      spec.settings =
+          "set logscale xy 2\nset format x \"%.0b%B\"\nset format y \"%g\"\n"
+          "set xlabel \"working set (bytes read and written per iteration)\"\n"
+          "set ylabel \"GB/s\"\n";
+      std::string size_list;
+      for (uint64_t s : sizes) size_list += (size_list.empty() ? "" : ", ") + std::to_string(s);
+      spec.caption = "Log-log; one line per variant, sizes " + size_list + " (" +
+                     (kernel.rfind("gemv", 0) == 0 ? "rows of 8 features" : "elements") +
+                     "). Dashed: the read bandwidth measured by membw/read at each cache level.";
+      specs.push_back(std::move(spec));
+    }
+  }
+  return specs;
+}
+
+std::vector<ChartSpec> AccuracyCharts(const ReportInputs& in) {
+  const auto schemes = SweepSchemes(in.accuracy);
+  if (schemes.empty()) return {};
+  // One line per (scheme, calibration).
+  std::map<std::string, std::vector<const AccuracyResult*>> lines;
+  std::vector<std::string> order;
+  for (const AccuracyResult* r : OrderedAccuracy(in.accuracy)) {
+    if (std::find(schemes.begin(), schemes.end(), r->model) == schemes.end()) continue;
+    const std::string key = r->model + (r->calibration.empty() ? "" : " (" + r->calibration + ")");
+    if (lines.find(key) == lines.end()) order.push_back(key);
+    lines[key].push_back(r);
+  }
+  ChartSpec sqnr{"accuracy_sqnr", "Accuracy vs bits: SQNR", "", "", {}};
+  ChartSpec delta{"accuracy_delta_r2", "Accuracy vs bits: ΔR²", "", "", {}};
+  for (const auto& key : order) {
+    Series s{key, {}, ""};
+    Series d{key, {}, ""};
+    for (const AccuracyResult* r : lines[key]) {
+      const double bits = r->bits.value_or(0);
+      if (r->values.contains("sqnr_db")) {
+        s.points.emplace_back(bits, r->values["sqnr_db"].get<double>());
+      }
+      if (r->values.contains("delta_r2")) {
+        d.points.emplace_back(bits, r->values["delta_r2"].get<double>());
+      }
+    }
+    std::sort(s.points.begin(), s.points.end());
+    std::sort(d.points.begin(), d.points.end());
+    if (s.points.size() > 1) sqnr.series.push_back(s);
+    if (d.points.size() > 1) delta.series.push_back(d);
+  }
+  const std::string xaxis = "set xlabel \"bits\"\nset xrange [1.5:8.5]\nset xtics 1\n";
+  sqnr.settings = xaxis + "set ylabel \"SQNR (dB)\"\nset yrange [0:*]\n";
+  sqnr.caption =
+      "SQNR = 20·log10(‖y_float‖ / ‖y_float − y_quant‖) on the test split, per scheme "
+      "and calibration; higher is better.";
+  // Signed and linear: clipping outliers can raise R² (ΔR² > 0), which a log scale would hide.
+  delta.settings = xaxis + "set ylabel \"ΔR²\"\nset xzeroaxis lt -1 lc rgb \"#888888\"\n";
+  delta.caption =
+      "Quantized test R² − float test R², per scheme and calibration; 0 is no loss "
+      "(above 0: the quantized model scores higher, e.g. when clipping tames outliers).";
+  std::vector<ChartSpec> out;
+  if (!sqnr.series.empty()) out.push_back(sqnr);
+  if (!delta.series.empty()) out.push_back(delta);
+  return out;
+}
+
+std::string FirstLine(const std::string& text) {
+  const size_t start = text.find_first_not_of(" \t\r\n");
+  if (start == std::string::npos) return "";
+  const size_t end = text.find('\n', start);
+  return text.substr(start, end == std::string::npos ? std::string::npos : end - start);
+}
+
+}  // namespace
+
+ChartSet DrawCharts(const ReportInputs& in, const std::string& charts_dir) {
+  ChartSet set;
+  std::vector<ChartSpec> specs = AccuracyCharts(in);
+  for (auto& s : ThroughputCharts(in)) specs.push_back(std::move(s));
+  if (specs.empty()) return set;
+  const char* env = std::getenv("QLAB_GNUPLOT");
+  const std::string wanted = env != nullptr && *env != '\0' ? env : "gnuplot";
+  const std::string gnuplot = FindOnPath(wanted);
+  if (gnuplot.empty()) {
+    set.note = "gnuplot not found (" + wanted +
+               "; install gnuplot-nox): the report was written without charts.";
+    return set;
+  }
+  fs::create_directories(charts_dir);
+  for (const auto& spec : specs) {
+    const std::string svg = charts_dir + "/" + spec.stem + ".svg";
+    const std::string png = charts_dir + "/" + spec.stem + ".png";
+    const std::string script_path = charts_dir + "/" + spec.stem + ".gp";
+    WriteFileAtomically(script_path, Script(spec, svg, png));
+    std::string output;
+    const int rc = RunProcess({gnuplot, script_path}, &output);
+    std::error_code ignored;
+    fs::remove(script_path, ignored);
+    if (rc != 0 || !fs::exists(svg) || !fs::exists(png)) {
+      fs::remove(svg, ignored);
+      fs::remove(png, ignored);
+      set.note = "gnuplot (" + gnuplot + ") failed on chart " + spec.stem +
+                 (rc < 0 ? ": could not start it" : ": " + FirstLine(output)) +
+                 "; the report was written without charts.";
+      set.charts.clear();
+      fs::remove_all(charts_dir, ignored);
+      return set;
+    }
+    set.charts.push_back({spec.title, spec.stem, spec.caption, ReadFileBytes(svg)});
+  }
+  return set;
+}
+
+}  // namespace qlab::report

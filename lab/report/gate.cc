@@ -1,0 +1,386 @@
+// Copyright 2026 The qlab Authors. SPDX-License-Identifier: Apache-2.0
+#include "qlab/report/gate.h"
+
+#include <fmt/format.h>
+
+#include <algorithm>
+#include <array>
+#include <cmath>
+#include <map>
+
+#include "qlab/io/input_error.h"
+#include "qlab/io/json_document.h"
+
+namespace qlab::report {
+
+using io::InputError;
+using io::JsonDocument;
+namespace {
+
+using json = nlohmann::json;
+using Pointer = json::json_pointer;
+
+struct AccuracyRule {
+  const char* direction;
+  double absolute;  // tolerance floor
+  double relative;  // × |value|, the larger of the two applies
+};
+
+// The accuracy keys the gate checks and their default tolerances. R² moves by far less than 0.05
+// before these fire: 1e-4 leaves room only for the last bits of float summation order across ISAs.
+const std::map<std::string, AccuracyRule>& AccuracyRules() {
+  static const std::map<std::string, AccuracyRule> rules = {
+      {"n_train", {"equal", 0, 0}},
+      {"n_test", {"equal", 0, 0}},
+      {"train_r2", {"higher", 1e-4, 0}},
+      {"test_r2", {"higher", 1e-4, 0}},
+      {"delta_r2", {"higher", 1e-4, 0}},
+      {"train_mse", {"lower", 1e-5, 2e-3}},
+      {"test_mse", {"lower", 1e-5, 2e-3}},
+      {"test_mae", {"lower", 1e-5, 2e-3}},
+      {"mean_abs_delta", {"lower", 1e-5, 2e-3}},
+      {"rms_delta", {"lower", 1e-5, 2e-3}},
+      {"p99_abs_delta", {"lower", 1e-5, 2e-3}},
+      {"max_abs_delta", {"lower", 1e-5, 2e-3}},
+      {"sqnr_db", {"higher", 0.1, 0}},
+      {"clipped_rows", {"lower", 0, 0}},
+      {"memory_ratio", {"higher", 0, 0}},
+      {"coef_mean_abs_error", {"lower", 1e-6, 2e-3}},
+      {"intercept_abs_error", {"lower", 1e-6, 2e-3}},
+      {"head_max_abs_delta", {"lower", 1e-5, 2e-3}},
+  };
+  return rules;
+}
+
+// Within-run ratios only; the margins are wide because a shared CI machine is noisy.
+constexpr double kSpeedTolerance = 0.4;
+
+std::string Num(double v) { return fmt::format("{}", v); }
+
+[[noreturn]] void Bad(const JsonDocument* doc, const std::string& source, const Pointer& at,
+                      const std::string& message) {
+  if (doc != nullptr) throw doc->ErrorAt(at, message);
+  throw InputError(source, message);
+}
+
+std::vector<CheckMetric> Extract(const json& report, const JsonDocument* doc,
+                                 const std::string& source) {
+  if (!report.is_object() || !report.contains("format") || report["format"] != "qlab-report") {
+    Bad(doc, source, Pointer(), "not a qlab report.json (\"format\" is not \"qlab-report\")");
+  }
+  if (!report.contains("version") || report["version"] != 1) {
+    Bad(doc, source, Pointer("/version"), "unsupported report.json version (expected 1)");
+  }
+  std::vector<CheckMetric> out;
+  if (report.contains("accuracy")) {
+    const json& accuracy = report["accuracy"];
+    if (!accuracy.is_object()) {
+      Bad(doc, source, Pointer("/accuracy"), "\"accuracy\" must be an object");
+    }
+    for (const auto& [id, values] : accuracy.items()) {
+      if (!values.is_object()) {
+        Bad(doc, source, Pointer("/accuracy") / id, "accuracy entry must be an object");
+      }
+      for (const auto& [key, value] : values.items()) {
+        auto rule = AccuracyRules().find(key);
+        if (rule == AccuracyRules().end() || !value.is_number()) continue;
+        CheckMetric m;
+        m.id = fmt::format("accuracy/{}/{}", id, key);
+        m.kind = "accuracy";
+        m.direction = rule->second.direction;
+        m.value = value.get<double>();
+        m.tolerance = std::max(rule->second.absolute, rule->second.relative * std::fabs(m.value));
+        out.push_back(std::move(m));
+      }
+    }
+  }
+  if (report.contains("bench")) {
+    const json& bench = report["bench"];
+    if (!bench.is_array()) Bad(doc, source, Pointer("/bench"), "\"bench\" must be an array");
+    for (size_t g = 0; g < bench.size(); ++g) {
+      const Pointer at("/bench/" + std::to_string(g));
+      const json& group = bench[g];
+      if (!group.is_object() || !group.contains("rows") || !group["rows"].is_array()) {
+        Bad(doc, source, at, "bench group needs a \"rows\" array");
+      }
+      auto text = [&](const char* key) {
+        return group.contains(key) && group[key].is_string() ? group[key].get<std::string>() : "";
+      };
+      const std::string cpu = text("cpu_model"), target = text("hwy_target");
+      if (cpu.empty() || target.empty()) continue;  // unknown machine: nothing comparable
+      const std::string suffix = bench.size() > 1 ? "@" + text("label") : "";
+      uint64_t largest_probe = 0;
+      if (group.contains("roof") && group["roof"].is_array()) {
+        for (const auto& r : group["roof"]) {
+          if (r.contains("size") && r["size"].is_number_unsigned()) {
+            largest_probe = std::max(largest_probe, r["size"].get<uint64_t>());
+          }
+        }
+      }
+      for (size_t i = 0; i < group["rows"].size(); ++i) {
+        const json& row = group["rows"][i];
+        if (!row.is_object() || !row.contains("kernel") || !row.contains("variant") ||
+            !row.contains("size") || !row["kernel"].is_string() || !row["variant"].is_string() ||
+            !row["size"].is_number_unsigned()) {
+          Bad(doc, source, at / "rows" / std::to_string(i),
+              "bench row needs \"kernel\", \"variant\" and \"size\"");
+        }
+        if (row["variant"] != "hwy") continue;
+        const std::string base = "speed/" + row["kernel"].get<std::string>() + "/hwy/" +
+                                 std::to_string(row["size"].get<uint64_t>()) + "/";
+        auto add = [&](const char* key) {
+          if (!row.contains(key) || !row[key].is_number()) return;
+          CheckMetric m;
+          m.id = fmt::format("{}{}{}", base, key, suffix);
+          m.kind = "speed";
+          m.direction = "higher";
+          m.value = row[key].get<double>();
+          m.tolerance = kSpeedTolerance;
+          m.cpu_model = cpu;
+          m.hwy_target = target;
+          out.push_back(std::move(m));
+        };
+        add("speedup_vs_ref");
+        add("speedup_vs_f32");
+        // The roof fraction means something only where memory is the limit: beyond the caches.
+        if (largest_probe > 0 && row.contains("roof_probe_bytes") &&
+            row["roof_probe_bytes"].is_number_unsigned() &&
+            row["roof_probe_bytes"].get<uint64_t>() == largest_probe) {
+          add("roof_fraction");
+        }
+      }
+    }
+  }
+  return out;
+}
+
+std::string ToleranceText(const CheckMetric& m) {
+  if (m.kind == "speed") return fmt::format("-{:.0f}%", m.tolerance * 100);
+  if (m.direction == "higher") return "-" + Num(m.tolerance);
+  if (m.direction == "lower") return "+" + Num(m.tolerance);
+  return "±" + Num(m.tolerance);
+}
+
+}  // namespace
+
+std::vector<CheckMetric> ExtractMetrics(const nlohmann::json& report, const std::string& source) {
+  return Extract(report, nullptr, source);
+}
+
+std::vector<CheckMetric> LoadReportMetrics(const std::string& path) {
+  const JsonDocument doc = JsonDocument::Load(path);
+  return Extract(doc.value(), &doc, path);
+}
+
+std::vector<CheckMetric> LoadBaseline(const std::string& path) {
+  const JsonDocument doc = JsonDocument::Load(path);
+  const json& root = doc.value();
+  if (!root.is_object() || !root.contains("format") || root["format"] != "qlab-baseline") {
+    throw doc.ErrorAt(Pointer(), "not a qlab baseline (\"format\" is not \"qlab-baseline\")");
+  }
+  if (!root.contains("version") || root["version"] != 1) {
+    throw doc.ErrorAt(Pointer("/version"), "unsupported baseline version (expected 1)");
+  }
+  if (!root.contains("metrics") || !root["metrics"].is_object()) {
+    throw doc.ErrorAt(Pointer(), "baseline needs a \"metrics\" object");
+  }
+  std::vector<CheckMetric> out;
+  for (const auto& [id, entry] : root["metrics"].items()) {
+    const Pointer at = Pointer("/metrics") / id;
+    if (!entry.is_object()) throw doc.ErrorAt(at, "metric entry must be an object");
+    CheckMetric m;
+    m.id = id;
+    m.kind = id.rfind("speed/", 0) == 0 ? "speed" : "accuracy";
+    if (id.rfind("speed/", 0) != 0 && id.rfind("accuracy/", 0) != 0) {
+      throw doc.ErrorAt(at, "metric name must start with accuracy/ or speed/");
+    }
+    // Clang before 16 cannot capture a structured binding in a lambda: capture a plain reference.
+    const nlohmann::json& metric = entry;
+    auto number = [&](const char* key) {
+      if (!metric.contains(key)) throw doc.ErrorAt(at, std::string("missing \"") + key + "\"");
+      if (!metric[key].is_number()) {
+        throw doc.ErrorAt(at / key, std::string("\"") + key + "\" must be a number");
+      }
+      return metric[key].get<double>();
+    };
+    m.value = number("value");
+    m.tolerance = number("tolerance");
+    if (!(m.tolerance >= 0) || (m.kind == "speed" && m.tolerance >= 1)) {
+      throw doc.ErrorAt(at / "tolerance", m.kind == "speed"
+                                              ? "speed tolerance must be a fraction in [0, 1)"
+                                              : "tolerance must be >= 0");
+    }
+    if (!entry.contains("direction") || !entry["direction"].is_string()) {
+      throw doc.ErrorAt(at, "missing \"direction\" (higher, lower or equal)");
+    }
+    m.direction = entry["direction"].get<std::string>();
+    if (m.direction != "higher" && m.direction != "lower" && m.direction != "equal") {
+      throw doc.ErrorAt(at / "direction", "\"direction\" must be higher, lower or equal");
+    }
+    if (m.kind == "speed") {
+      for (const char* key : {"cpu_model", "hwy_target"}) {
+        if (!entry.contains(key) || !entry[key].is_string()) {
+          throw doc.ErrorAt(at, std::string("speed metric needs a string \"") + key + "\"");
+        }
+      }
+      m.cpu_model = entry["cpu_model"].get<std::string>();
+      m.hwy_target = entry["hwy_target"].get<std::string>();
+    }
+    out.push_back(std::move(m));
+  }
+  return out;
+}
+
+nlohmann::json BaselineJson(const std::vector<CheckMetric>& metrics) {
+  json j;
+  j["format"] = "qlab-baseline";
+  j["version"] = 1;
+  j["about"] =
+      "Written by `qlab check --update`. accuracy/*: tolerance is absolute; speed/*: tolerance is "
+      "the fraction a within-run ratio may fall, compared only on the same cpu_model and "
+      "hwy_target. Edit tolerances by hand; --update keeps them.";
+  j["metrics"] = json::object();
+  for (const auto& m : metrics) {
+    json e;
+    e["value"] = m.value;
+    e["tolerance"] = m.tolerance;
+    e["direction"] = m.direction;
+    if (m.kind == "speed") {
+      e["cpu_model"] = m.cpu_model;
+      e["hwy_target"] = m.hwy_target;
+    }
+    j["metrics"][m.id] = std::move(e);
+  }
+  return j;
+}
+
+CheckOutcome CompareWithBaseline(const std::vector<CheckMetric>& baseline,
+                                 const std::vector<CheckMetric>& current) {
+  std::map<std::string, const CheckMetric*> now;
+  for (const auto& m : current) now[m.id] = &m;
+  CheckOutcome out;
+  for (const auto& b : baseline) {
+    CheckRow row;
+    row.metric = b.id;
+    row.baseline = Num(b.value);
+    row.tolerance = ToleranceText(b);
+    auto it = now.find(b.id);
+    if (it == now.end()) {
+      row.current = "—";
+      if (b.kind == "speed") {
+        row.verdict = "skipped: not measured";
+        ++out.skipped;
+      } else {
+        row.verdict = "REGRESSION: missing";
+        row.regression = true;
+      }
+    } else {
+      const CheckMetric& c = *it->second;
+      row.current = Num(c.value);
+      if (b.kind == "speed" && (c.cpu_model != b.cpu_model || c.hwy_target != b.hwy_target)) {
+        row.verdict = "skipped: different machine";
+        ++out.skipped;
+      } else {
+        double low = b.value - b.tolerance, high = b.value + b.tolerance;
+        if (b.kind == "speed") {
+          low = b.value * (1 - b.tolerance);
+          high = b.value * (1 + b.tolerance);
+        }
+        const bool below = c.value<low, above = c.value> high;
+        const bool worse = (b.direction == "higher" && below) ||
+                           (b.direction == "lower" && above) ||
+                           (b.direction == "equal" && (below || above));
+        if (worse) {
+          row.verdict = "REGRESSION";
+          row.regression = true;
+        } else if (below || above) {
+          row.verdict = "improved (run --update)";
+        } else {
+          row.verdict = "ok";
+        }
+      }
+      now.erase(it);
+    }
+    if (row.regression) ++out.regressions;
+    out.rows.push_back(std::move(row));
+  }
+  for (const auto& m : current) {
+    if (now.count(m.id) == 0) continue;
+    out.rows.push_back({m.id, "—", Num(m.value), ToleranceText(m), "new (not in baseline)", false});
+  }
+  return out;
+}
+
+namespace {
+
+// Columns line up by characters, not bytes ("—" and "±" are several bytes of UTF-8).
+size_t DisplayWidth(const std::string& text) {
+  size_t width = 0;
+  for (unsigned char c : text) width += (c & 0xC0) != 0x80 ? 1 : 0;
+  return width;
+}
+
+}  // namespace
+
+std::string FormatCheckTable(const CheckOutcome& outcome) {
+  std::vector<std::array<std::string, 5>> lines;
+  lines.push_back({"metric", "baseline", "current", "tolerance", "verdict"});
+  for (const auto& r : outcome.rows) {
+    lines.push_back({r.metric, r.baseline, r.current, r.tolerance, r.verdict});
+  }
+  std::array<size_t, 5> width{};
+  for (const auto& l : lines) {
+    for (size_t i = 0; i < 5; ++i) width[i] = std::max(width[i], DisplayWidth(l[i]));
+  }
+  std::string out;
+  for (const auto& l : lines) {
+    std::string line;
+    for (size_t i = 0; i < 5; ++i) {
+      line += l[i];
+      if (i + 1 < 5) line += std::string(width[i] - DisplayWidth(l[i]) + 2, ' ');
+    }
+    out += line + "\n";
+  }
+  const size_t checked = outcome.rows.size();
+  out += fmt::format("{} metrics: {} regression(s), {} skipped\n", checked, outcome.regressions,
+                     outcome.skipped);
+  return out;
+}
+
+std::vector<CheckMetric> UpdatedBaseline(const std::vector<CheckMetric>& old,
+                                         const std::vector<CheckMetric>& current,
+                                         std::vector<std::string>* changes) {
+  std::map<std::string, const CheckMetric*> before;
+  for (const auto& m : old) before[m.id] = &m;
+  std::vector<CheckMetric> out;
+  for (const auto& c : current) {
+    CheckMetric m = c;
+    auto it = before.find(c.id);
+    if (it == before.end()) {
+      if (changes != nullptr) changes->push_back("added " + c.id + " = " + Num(c.value));
+    } else {
+      m.tolerance = it->second->tolerance;
+      m.direction = it->second->direction;
+      if (changes != nullptr &&
+          (it->second->value != c.value || it->second->cpu_model != c.cpu_model ||
+           it->second->hwy_target != c.hwy_target)) {
+        std::string change =
+            "changed " + c.id + ": " + Num(it->second->value) + " -> " + Num(c.value);
+        if (it->second->cpu_model != c.cpu_model || it->second->hwy_target != c.hwy_target) {
+          change += " (now measured on " + c.cpu_model + ", " + c.hwy_target + ")";
+        }
+        changes->push_back(change);
+      }
+      before.erase(it);
+    }
+    out.push_back(std::move(m));
+  }
+  if (changes != nullptr) {
+    for (const auto& m : old) {
+      if (before.count(m.id) != 0) changes->push_back("removed " + m.id);
+    }
+  }
+  return out;
+}
+
+}  // namespace qlab::report

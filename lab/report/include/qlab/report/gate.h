@@ -1,0 +1,68 @@
+// Copyright 2026 The qlab Authors. SPDX-License-Identifier: Apache-2.0
+//
+// The regression gate: metrics taken from a report.json compared with a committed baseline under
+// per-metric tolerances stored in the baseline file (layout in reports/README.md).
+//
+// Accuracy metrics use absolute tolerances (the pipeline is deterministic, so they are tight).
+// Speed metrics are only ratios measured within one run (hwy vs ref, u8i8 vs f32, fraction of the
+// memory roof), with wide relative tolerances, compared only when the CPU model and Highway target
+// match the baseline's.
+#pragma once
+
+#include <nlohmann/json.hpp>
+
+#include <string>
+#include <vector>
+
+namespace qlab::report {
+
+struct CheckMetric {
+  std::string id;         // "accuracy/float/test_r2", "speed/dot_u8i8/hwy/4096/speedup_vs_f32"
+  std::string kind;       // "accuracy" or "speed"
+  std::string direction;  // "higher" (is better), "lower" (is better) or "equal"
+  double value = 0;
+  double tolerance = 0;   // accuracy: absolute; speed: relative (0.4: may fall by 40%)
+  std::string cpu_model;  // speed only: where it was measured
+  std::string hwy_target;
+};
+
+// The metrics of a report.json (as BuildReportJson writes it), with default tolerances. Throws
+// InputError (naming `source`) when `report` is not a qlab report.
+std::vector<CheckMetric> ExtractMetrics(const nlohmann::json& report, const std::string& source);
+
+// Reads a report.json; errors name file:line:col.
+std::vector<CheckMetric> LoadReportMetrics(const std::string& path);
+
+// Reads a baseline file; errors name file:line:col.
+std::vector<CheckMetric> LoadBaseline(const std::string& path);
+
+nlohmann::json BaselineJson(const std::vector<CheckMetric>& metrics);
+
+struct CheckRow {
+  std::string metric;
+  std::string baseline;
+  std::string current;
+  std::string tolerance;
+  std::string verdict;  // "ok", "REGRESSION", "improved", "skipped: different machine", ...
+  bool regression = false;
+};
+
+struct CheckOutcome {
+  std::vector<CheckRow> rows;
+  int regressions = 0;
+  int skipped = 0;
+};
+
+CheckOutcome CompareWithBaseline(const std::vector<CheckMetric>& baseline,
+                                 const std::vector<CheckMetric>& current);
+
+// Plain-text table (metric, baseline, current, tolerance, verdict) and a summary line.
+std::string FormatCheckTable(const CheckOutcome& outcome);
+
+// A new baseline from `current`, keeping the tolerances (and directions) of metrics `old` already
+// had, so edited tolerances survive an update; `changes` lists what differs from `old`.
+std::vector<CheckMetric> UpdatedBaseline(const std::vector<CheckMetric>& old,
+                                         const std::vector<CheckMetric>& current,
+                                         std::vector<std::string>* changes);
+
+}  // namespace qlab::report

@@ -1,0 +1,398 @@
+// Copyright 2026 The qlab Authors. SPDX-License-Identifier: Apache-2.0
+//
+// Reading and validating the report's inputs: accuracy JSON and Google Benchmark JSON.
+#include <algorithm>
+#include <cmath>
+#include <map>
+#include <set>
+#include <string>
+
+#include "qlab/io/input_error.h"
+#include "qlab/report/report.h"
+#include "qlab/io/json_document.h"
+#include "internal.h"
+
+namespace qlab::report {
+
+using io::InputError;
+using io::JsonDocument;
+namespace {
+
+using json = nlohmann::json;
+using Pointer = json::json_pointer;
+
+// Keys whose values must be numbers when present (the keys of train/quantize --json).
+const std::set<std::string>& NumericAccuracyKeys() {
+  static const std::set<std::string> keys = {
+      "n_train",   "n_test",         "intercept",    "train_r2",      "test_r2",
+      "train_mse", "test_mse",       "test_mae",     "delta_r2",      "delta_mse",
+      "delta_mae", "mean_abs_delta", "rms_delta",    "p99_abs_delta", "max_abs_delta",
+      "sqnr_db",   "clipped_rows",   "memory_ratio", "bits"};
+  return keys;
+}
+
+// Validation against a document (positions known) or a bare object (`doc` null).
+struct Validator {
+  const JsonDocument* doc;
+  std::string source;
+
+  [[noreturn]] void Fail(const Pointer& at, const std::string& message) const {
+    if (doc != nullptr) throw doc->ErrorAt(at, message);
+    throw InputError(source, message + (at.empty() ? "" : " (at " + at.to_string() + ")"));
+  }
+};
+
+AccuracyResult ValidateAccuracy(json values, const Validator& v, const Pointer& at) {
+  if (!values.is_object()) v.Fail(at, "expected a JSON object of train/quantize --json results");
+  for (const auto& [key, value] : values.items()) {
+    if (NumericAccuracyKeys().count(key) != 0 && !value.is_number()) {
+      v.Fail(at / key, "\"" + key + "\" must be a number, not " + std::string(value.type_name()));
+    }
+  }
+  AccuracyResult result;
+  result.source = v.source;
+  if (values.contains("scheme")) {
+    if (!values["scheme"].is_string() || values["scheme"].get<std::string>().empty()) {
+      v.Fail(at / "scheme", "\"scheme\" must be a non-empty string");
+    }
+    result.model = values["scheme"].get<std::string>();
+    if (!values.contains("bits")) v.Fail(at, "quantization result without \"bits\"");
+    const json& bits = values["bits"];
+    if (!bits.is_number_integer() || bits.get<int64_t>() < 1 || bits.get<int64_t>() > 32) {
+      v.Fail(at / "bits", "\"bits\" must be an integer from 1 to 32");
+    }
+    result.bits = bits.get<int>();
+    if (values.contains("calibration")) {
+      if (!values["calibration"].is_string()) {
+        v.Fail(at / "calibration", "\"calibration\" must be a string");
+      }
+      result.calibration = values["calibration"].get<std::string>();
+    }
+  } else if (values.contains("test_r2") && (values.contains("coef") || values.contains("solver") ||
+                                            values.contains("train_r2"))) {
+    result.model = "float";
+  } else {
+    v.Fail(at,
+           "neither a quantize result (no \"scheme\") nor a train result (no \"test_r2\" with "
+           "\"coef\"/\"solver\")");
+  }
+  if (!values.contains("test_r2")) v.Fail(at, "result without \"test_r2\"");
+  result.values = std::move(values);
+  return result;
+}
+
+// "dot_f32/hwy:AVX2/4096" → kernel, variant, size. The variant may hold ':' but never '/'.
+bool SplitBenchName(const std::string& name, BenchRow& row) {
+  const size_t first = name.find('/');
+  const size_t last = name.rfind('/');
+  if (first == std::string::npos || first == last || first == 0) return false;
+  const std::string size = name.substr(last + 1);
+  if (size.empty() || size.size() > 19 ||
+      !std::all_of(size.begin(), size.end(), [](char c) { return c >= '0' && c <= '9'; })) {
+    return false;
+  }
+  row.kernel = name.substr(0, first);
+  row.variant = name.substr(first + 1, last - first - 1);
+  if (row.variant.empty() || row.variant.find('/') != std::string::npos) return false;
+  row.size = std::stoull(size);
+  return true;
+}
+
+double NanosecondsPerUnit(const std::string& unit) {
+  if (unit == "ns") return 1.0;
+  if (unit == "us") return 1e3;
+  if (unit == "ms") return 1e6;
+  if (unit == "s") return 1e9;
+  return 0.0;
+}
+
+double Median(std::vector<double> v) {
+  std::sort(v.begin(), v.end());
+  const size_t n = v.size();
+  return n % 2 == 1 ? v[n / 2] : 0.5 * (v[n / 2 - 1] + v[n / 2]);
+}
+
+// The accumulated rows of one run_name, before choosing what to report.
+struct RunRows {
+  std::vector<BenchRow> iterations;
+  std::map<std::string, BenchRow> aggregates;  // by aggregate_name
+  size_t order = 0;
+};
+
+BenchRow Summarize(const std::string& name, const RunRows& rows) {
+  if (auto it = rows.aggregates.find("median"); it != rows.aggregates.end()) return it->second;
+  if (rows.iterations.size() == 1) {
+    BenchRow row = rows.iterations.front();
+    row.statistic = "single";
+    return row;
+  }
+  if (rows.iterations.empty()) {
+    if (auto it = rows.aggregates.find("mean"); it != rows.aggregates.end()) return it->second;
+    BenchRow row;
+    row.name = name;
+    return row;  // only stddev/cv: no usable figure; rejected by the caller
+  }
+  BenchRow row = rows.iterations.front();
+  std::vector<double> real, cpu, bytes, items;
+  for (const auto& r : rows.iterations) {
+    real.push_back(r.real_time_ns);
+    cpu.push_back(r.cpu_time_ns);
+    if (r.bytes_per_second) bytes.push_back(*r.bytes_per_second);
+    if (r.items_per_second) items.push_back(*r.items_per_second);
+  }
+  row.real_time_ns = Median(real);
+  row.cpu_time_ns = Median(cpu);
+  row.bytes_per_second =
+      bytes.size() == rows.iterations.size() ? std::optional<double>(Median(bytes)) : std::nullopt;
+  row.items_per_second =
+      items.size() == rows.iterations.size() ? std::optional<double>(Median(items)) : std::nullopt;
+  row.repetitions = static_cast<int>(rows.iterations.size());
+  row.statistic = "median of " + std::to_string(rows.iterations.size());
+  return row;
+}
+
+}  // namespace
+
+std::string AccuracyResult::Id() const {
+  if (model == "float") return "float";
+  return model + "/" + (bits ? std::to_string(*bits) : "?") + "/" +
+         (calibration.empty() ? "default" : calibration);
+}
+
+AccuracyResult MakeAccuracyResult(nlohmann::json values, const std::string& source) {
+  return ValidateAccuracy(std::move(values), Validator{nullptr, source}, Pointer());
+}
+
+std::vector<AccuracyResult> LoadAccuracyFile(const std::string& path) {
+  const JsonDocument doc = JsonDocument::Load(path, /*allow_json_lines=*/true);
+  const Validator v{&doc, path};
+  std::vector<AccuracyResult> results;
+  if (doc.value().is_array()) {
+    if (doc.value().empty()) v.Fail(Pointer(), "empty array: no accuracy results");
+    for (size_t i = 0; i < doc.value().size(); ++i) {
+      results.push_back(ValidateAccuracy(doc.value()[i], v, Pointer("/" + std::to_string(i))));
+    }
+  } else {
+    results.push_back(ValidateAccuracy(doc.value(), v, Pointer()));
+  }
+  return results;
+}
+
+void AddAccuracyResult(std::vector<AccuracyResult>& results, AccuracyResult result) {
+  for (auto& existing : results) {
+    if (existing.Id() != result.Id()) continue;
+    for (const auto& [key, value] : result.values.items()) {
+      if (!existing.values.contains(key)) {
+        existing.values[key] = value;
+      } else if (value.is_number() && existing.values[key] != value) {
+        throw InputError(result.source, "accuracy result \"" + result.Id() + "\" has " + key + " " +
+                                            value.dump() + " but " + existing.source + " has " +
+                                            existing.values[key].dump());
+      }
+    }
+    return;
+  }
+  results.push_back(std::move(result));
+}
+
+BenchGroup LoadBenchFile(const std::string& path) {
+  const JsonDocument doc = JsonDocument::Load(path);
+  const Validator v{&doc, path};
+  const json& root = doc.value();
+  if (!root.is_object()) v.Fail(Pointer(), "not a Google Benchmark JSON file (expected an object)");
+  if (!root.contains("benchmarks") || !root["benchmarks"].is_array()) {
+    v.Fail(Pointer(), "not a Google Benchmark JSON file (no \"benchmarks\" array)");
+  }
+  BenchGroup group;
+  group.source = path;
+  if (root.contains("context")) {
+    if (!root["context"].is_object()) v.Fail(Pointer("/context"), "\"context\" must be an object");
+    group.context = root["context"];
+    auto text = [&](const char* key) -> std::string {
+      if (!group.context.contains(key)) return "";
+      if (!group.context[key].is_string()) {
+        v.Fail(Pointer("/context") / key, std::string("\"") + key + "\" must be a string");
+      }
+      return group.context[key].get<std::string>();
+    };
+    group.host_name = text("host_name");
+    group.cpu_model = text("qlab_cpu_model");
+    group.hwy_target = text("qlab_hwy_target");
+  } else {
+    group.context = json::object();
+  }
+
+  std::map<std::string, RunRows> runs;
+  const json& benchmarks = root["benchmarks"];
+  for (size_t i = 0; i < benchmarks.size(); ++i) {
+    const Pointer at("/benchmarks/" + std::to_string(i));
+    const json& b = benchmarks[i];
+    if (!b.is_object()) v.Fail(at, "benchmark entry must be an object");
+    auto need_string = [&](const char* key) {
+      if (!b.contains(key) || !b[key].is_string()) {
+        v.Fail(b.contains(key) ? at / key : at,
+               std::string("benchmark entry needs a string \"") + key + "\"");
+      }
+      return b[key].get<std::string>();
+    };
+    auto number = [&](const char* key, bool required) -> std::optional<double> {
+      if (!b.contains(key)) {
+        if (required) v.Fail(at, std::string("benchmark entry needs a number \"") + key + "\"");
+        return std::nullopt;
+      }
+      if (!b[key].is_number()) v.Fail(at / key, std::string("\"") + key + "\" must be a number");
+      const double x = b[key].get<double>();
+      if (!std::isfinite(x) || x < 0) {
+        v.Fail(at / key, std::string("\"") + key + "\" must be finite and non-negative");
+      }
+      return x;
+    };
+    const std::string name = need_string("name");
+    if (b.contains("error_occurred") && b["error_occurred"].is_boolean() &&
+        b["error_occurred"].get<bool>()) {
+      group.errors.push_back(name);
+      continue;
+    }
+    const std::string run_name = b.contains("run_name") ? need_string("run_name") : name;
+    const std::string run_type = b.contains("run_type") ? need_string("run_type") : "iteration";
+    if (run_type != "iteration" && run_type != "aggregate") {
+      v.Fail(at / "run_type", "\"run_type\" must be \"iteration\" or \"aggregate\"");
+    }
+    BenchRow row;
+    row.name = run_name;
+    const std::string unit = b.contains("time_unit") ? need_string("time_unit") : "ns";
+    const double scale = NanosecondsPerUnit(unit);
+    if (scale == 0.0) v.Fail(at / "time_unit", "unknown \"time_unit\" \"" + unit + "\"");
+    row.real_time_ns = *number("real_time", true) * scale;
+    row.cpu_time_ns = *number("cpu_time", true) * scale;
+    row.bytes_per_second = number("bytes_per_second", false);
+    row.items_per_second = number("items_per_second", false);
+    if (b.contains("repetitions")) {
+      const double reps = *number("repetitions", true);
+      if (reps < 1 || reps > 1e9 || reps != std::floor(reps)) {
+        v.Fail(at / "repetitions", "\"repetitions\" must be a whole number from 1 to 10^9");
+      }
+      row.repetitions = static_cast<int>(reps);
+    }
+
+    RunRows& run = runs[run_name];
+    if (run.iterations.empty() && run.aggregates.empty()) run.order = i;
+    if (run_type == "aggregate") {
+      const std::string aggregate = need_string("aggregate_name");
+      row.statistic = aggregate;
+      run.aggregates[aggregate] = row;
+    } else {
+      row.statistic = "single";
+      run.iterations.push_back(row);
+    }
+  }
+
+  for (const auto& [run_name, rows] : runs) {
+    BenchRow row = Summarize(run_name, rows);
+    if (row.statistic.empty()) {
+      v.Fail(Pointer("/benchmarks/" + std::to_string(rows.order)),
+             "benchmark \"" + run_name + "\" has neither iteration rows nor a median/mean");
+    }
+    row.name = run_name;
+    if (!SplitBenchName(run_name, row)) {
+      group.unparsed.push_back(run_name);
+      continue;
+    }
+    if (row.kernel == "membw") {
+      group.roof.push_back(row);
+    } else {
+      group.rows.push_back(row);
+    }
+  }
+  std::sort(group.rows.begin(), group.rows.end(), detail::BenchRowLess);
+  std::sort(group.roof.begin(), group.roof.end(),
+            [](const BenchRow& a, const BenchRow& b) { return a.size < b.size; });
+  if (group.rows.empty() && group.roof.empty()) {
+    v.Fail(Pointer("/benchmarks"), "no benchmark named <kernel>/<variant>/<size> in this file");
+  }
+  DeriveBenchMetrics(group);
+  return group;
+}
+
+void DeriveBenchMetrics(BenchGroup& group) {
+  std::map<std::string, const BenchRow*> by_name;
+  for (const auto& row : group.rows) by_name[row.name] = &row;
+  auto items_of = [&](const std::string& name) -> std::optional<double> {
+    auto it = by_name.find(name);
+    if (it == by_name.end() || !it->second->items_per_second ||
+        *it->second->items_per_second <= 0) {
+      return std::nullopt;
+    }
+    return it->second->items_per_second;
+  };
+  // The f32 counterpart of an integer kernel: dot_u8i8 → dot_f32, gemv_u8i8 → gemv_f32.
+  auto f32_kernel = [](const std::string& kernel) -> std::string {
+    const size_t underscore = kernel.find('_');
+    if (underscore == std::string::npos) return "";
+    const std::string family = kernel.substr(0, underscore);
+    if ((family != "dot" && family != "gemv") || kernel == family + "_f32") return "";
+    return family + "_f32";
+  };
+  for (auto& row : group.rows) {
+    row.speedup_vs_ref.reset();
+    row.speedup_vs_f32.reset();
+    row.working_set_bytes.reset();
+    row.roof_bytes_per_second.reset();
+    row.roof_probe_bytes.reset();
+    row.roof_fraction.reset();
+    if (row.items_per_second && row.variant != "ref") {
+      const auto ref = items_of(row.kernel + "/ref/" + std::to_string(row.size));
+      if (ref) row.speedup_vs_ref = *row.items_per_second / *ref;
+    }
+    if (row.items_per_second) {
+      const std::string f32 = f32_kernel(row.kernel);
+      if (!f32.empty()) {
+        const auto base = items_of(f32 + "/" + row.variant + "/" + std::to_string(row.size));
+        if (base) row.speedup_vs_f32 = *row.items_per_second / *base;
+      }
+    }
+    if (row.bytes_per_second && row.cpu_time_ns > 0) {
+      row.working_set_bytes = *row.bytes_per_second * row.cpu_time_ns * 1e-9;
+    }
+    // The roof at the memory level this working set lives in: the smallest probe at least as large;
+    // beyond the largest probe, the largest (DRAM).
+    if (row.bytes_per_second && row.working_set_bytes && !group.roof.empty()) {
+      const BenchRow* probe = &group.roof.back();
+      for (const auto& r : group.roof) {
+        if (static_cast<double>(r.size) >= *row.working_set_bytes) {
+          probe = &r;
+          break;
+        }
+      }
+      if (probe->bytes_per_second && *probe->bytes_per_second > 0) {
+        row.roof_bytes_per_second = probe->bytes_per_second;
+        row.roof_probe_bytes = probe->size;
+        row.roof_fraction = *row.bytes_per_second / *probe->bytes_per_second;
+      }
+    }
+  }
+}
+
+namespace detail {
+
+bool BenchRowLess(const BenchRow& a, const BenchRow& b) {
+  static const std::vector<std::string> kernel_order = {"dot_f32",  "dot_i8",    "dot_u8i8",
+                                                        "gemv_f32", "gemv_u8i8", "quantize_u8"};
+  static const std::vector<std::string> variant_order = {"ref", "auto", "hwy"};
+  auto rank = [](const std::vector<std::string>& order, const std::string& s) {
+    auto it = std::find(order.begin(), order.end(), s);
+    if (it != order.end()) return static_cast<int>(it - order.begin());
+    if (s.rfind("hwy:", 0) == 0) return static_cast<int>(order.size());
+    return static_cast<int>(order.size()) + 1;
+  };
+  const int ka = rank(kernel_order, a.kernel), kb = rank(kernel_order, b.kernel);
+  if (ka != kb) return ka < kb;
+  if (a.kernel != b.kernel) return a.kernel < b.kernel;
+  if (a.size != b.size) return a.size < b.size;
+  const int va = rank(variant_order, a.variant), vb = rank(variant_order, b.variant);
+  if (va != vb) return va < vb;
+  return a.variant < b.variant;
+}
+
+}  // namespace detail
+}  // namespace qlab::report

@@ -1,0 +1,639 @@
+// Copyright 2026 The qlab Authors. SPDX-License-Identifier: Apache-2.0
+//
+// report.json, report.md and report.html from the same tables.
+#include <fmt/format.h>
+
+#include <algorithm>
+#include <cmath>
+#include <map>
+#include <set>
+#include <sstream>
+
+#include "qlab/io/input_error.h"
+#include "qlab/report/report.h"
+#include "internal.h"
+
+namespace qlab::report {
+
+using io::InputError;
+namespace detail {
+
+namespace {
+int SchemeRank(const std::string& model) {
+  static const std::vector<std::string> order = {"float", "seed", "w8", "w8a8"};
+  auto it = std::find(order.begin(), order.end(), model);
+  return it == order.end() ? static_cast<int>(order.size()) : static_cast<int>(it - order.begin());
+}
+}  // namespace
+
+std::vector<const AccuracyResult*> OrderedAccuracy(const std::vector<AccuracyResult>& results) {
+  std::vector<const AccuracyResult*> out;
+  out.reserve(results.size());
+  for (const auto& r : results) out.push_back(&r);
+  std::stable_sort(out.begin(), out.end(), [](const AccuracyResult* a, const AccuracyResult* b) {
+    const int ra = SchemeRank(a->model), rb = SchemeRank(b->model);
+    if (ra != rb) return ra < rb;
+    if (a->model != b->model) return a->model < b->model;
+    if (a->bits.value_or(0) != b->bits.value_or(0)) {
+      return a->bits.value_or(0) > b->bits.value_or(0);
+    }
+    return a->calibration < b->calibration;
+  });
+  return out;
+}
+
+std::vector<const AccuracyResult*> ComparisonResults(const std::vector<AccuracyResult>& results) {
+  std::map<std::string, int> widest;  // scheme → the bit width its row shows
+  for (const auto& r : results) {
+    if (r.model == "float") continue;
+    int& w = widest[r.model];
+    const int bits = r.bits.value_or(0);
+    if (w != 8 && (bits == 8 || bits > w)) w = bits;
+  }
+  std::vector<const AccuracyResult*> out;
+  for (const AccuracyResult* r : OrderedAccuracy(results)) {
+    if (r->model == "float" || r->bits.value_or(0) == widest[r->model]) out.push_back(r);
+  }
+  return out;
+}
+
+std::vector<std::string> SweepSchemes(const std::vector<AccuracyResult>& results) {
+  std::map<std::string, std::set<int>> bits;
+  for (const auto& r : results) {
+    if (r.model != "float" && r.bits) bits[r.model].insert(*r.bits);
+  }
+  std::vector<std::string> out;
+  for (const AccuracyResult* r : OrderedAccuracy(results)) {
+    if (r->model != "float" && bits[r->model].size() > 1 &&
+        std::find(out.begin(), out.end(), r->model) == out.end()) {
+      out.push_back(r->model);
+    }
+  }
+  return out;
+}
+
+std::string FormatJsonValue(const nlohmann::json& value) {
+  if (value.is_null()) return "—";
+  // Six significant digits read at a glance; report.json keeps every digit.
+  if (value.is_number_float()) return fmt::format("{:.6g}", value.get<double>());
+  if (value.is_number()) return value.dump();
+  if (value.is_string()) return value.get<std::string>();
+  if (value.is_boolean()) return value.get<bool>() ? "yes" : "no";
+  if (value.is_object()) {
+    std::string out;
+    for (const auto& [k, v] : value.items()) {
+      out += (out.empty() ? "" : ", ") + k + ": " + FormatJsonValue(v);
+    }
+    return out;
+  }
+  std::string out;
+  for (const auto& v : value) out += (out.empty() ? "" : ", ") + FormatJsonValue(v);
+  return out;
+}
+
+std::string Cell(const nlohmann::json& object, const std::string& key) {
+  if (!object.is_object() || !object.contains(key)) return "—";
+  return FormatJsonValue(object[key]);
+}
+
+namespace {
+std::string ThreeDigits(double x) {
+  const double a = std::fabs(x);
+  if (a >= 100) return fmt::format("{:.0f}", x);
+  if (a >= 10) return fmt::format("{:.1f}", x);
+  if (a >= 1) return fmt::format("{:.2f}", x);
+  return fmt::format("{:.3g}", x);
+}
+}  // namespace
+
+std::string FormatRate(std::optional<double> per_second, double unit) {
+  return per_second ? ThreeDigits(*per_second / unit) : "—";
+}
+
+std::string FormatRatio(std::optional<double> ratio) {
+  return ratio ? ThreeDigits(*ratio) + "×" : "—";
+}
+
+std::string FormatPercent(std::optional<double> fraction) {
+  return fraction ? fmt::format("{:.0f}%", *fraction * 100) : "—";
+}
+
+std::string FormatBytes(double bytes) {
+  const char* units[] = {"B", "KiB", "MiB", "GiB", "TiB"};
+  int u = 0;
+  while (bytes >= 1024 && u < 4) {
+    bytes /= 1024;
+    ++u;
+  }
+  return (bytes == std::floor(bytes) ? fmt::format("{:.0f}", bytes) : ThreeDigits(bytes)) + " " +
+         units[u];
+}
+
+std::string HtmlEscape(const std::string& text) {
+  std::string out;
+  out.reserve(text.size());
+  for (char c : text) {
+    switch (c) {
+      case '&':
+        out += "&amp;";
+        break;
+      case '<':
+        out += "&lt;";
+        break;
+      case '>':
+        out += "&gt;";
+        break;
+      case '"':
+        out += "&quot;";
+        break;
+      default:
+        out += c;
+    }
+  }
+  return out;
+}
+
+}  // namespace detail
+
+namespace {
+
+using json = nlohmann::json;
+using namespace detail;
+
+json OptionalJson(const std::optional<double>& v) { return v ? json(*v) : json(nullptr); }
+
+json RowJson(const BenchRow& r) {
+  json j;
+  j["name"] = r.name;
+  j["kernel"] = r.kernel;
+  j["variant"] = r.variant;
+  j["size"] = r.size;
+  j["statistic"] = r.statistic;
+  j["repetitions"] = r.repetitions;
+  j["real_time_ns"] = r.real_time_ns;
+  j["cpu_time_ns"] = r.cpu_time_ns;
+  j["bytes_per_second"] = OptionalJson(r.bytes_per_second);
+  j["items_per_second"] = OptionalJson(r.items_per_second);
+  if (r.kernel != "membw") {
+    j["working_set_bytes"] = OptionalJson(r.working_set_bytes);
+    j["speedup_vs_ref"] = OptionalJson(r.speedup_vs_ref);
+    j["speedup_vs_f32"] = OptionalJson(r.speedup_vs_f32);
+    j["roof_bytes_per_second"] = OptionalJson(r.roof_bytes_per_second);
+    j["roof_probe_bytes"] = r.roof_probe_bytes ? json(*r.roof_probe_bytes) : json(nullptr);
+    j["roof_fraction"] = OptionalJson(r.roof_fraction);
+  }
+  return j;
+}
+
+// A table rendered both as Markdown and as HTML. In HTML, `groups` (label, columns spanned) gives a
+// header row above `header`.
+struct Table {
+  std::vector<std::pair<std::string, int>> groups;
+  std::vector<std::string> header;
+  std::vector<bool> numeric;
+  std::vector<std::vector<std::string>> rows;
+};
+
+std::string MarkdownCell(const std::string& text) {
+  std::string out;
+  for (char c : text) {
+    if (c == '|') {
+      out += "\\|";
+    } else if (c == '\n') {
+      out += ' ';
+    } else {
+      out += c;
+    }
+  }
+  return out;
+}
+
+std::string ToMarkdown(const Table& t) {
+  // Appending piece by piece (not " " + cell + " |") also keeps GCC 12's -Wrestrict false
+  // positive on temporary-string concatenation away.
+  auto add_cell = [](std::string& line, const std::string& text) {
+    line += ' ';
+    line += MarkdownCell(text);
+    line += " |";
+  };
+  std::string out = "|";
+  for (const auto& h : t.header) add_cell(out, h);
+  out += "\n|";
+  for (size_t i = 0; i < t.header.size(); ++i) {
+    out += (i < t.numeric.size() && t.numeric[i]) ? "---:|" : "---|";
+  }
+  out += "\n";
+  for (const auto& row : t.rows) {
+    out += "|";
+    for (const auto& c : row) add_cell(out, c);
+    out += "\n";
+  }
+  return out;
+}
+
+std::string ToHtml(const Table& t) {
+  std::string out = "<div class=\"scroll\"><table>\n<thead>\n";
+  if (!t.groups.empty()) {
+    out += "<tr>";
+    for (const auto& [label, span] : t.groups) {
+      out += fmt::format("<th colspan=\"{}\"{}>{}</th>", span,
+                         label.empty() ? "" : " class=\"grp\"", HtmlEscape(label));
+    }
+    out += "</tr>\n";
+  }
+  out += "<tr>";
+  for (size_t i = 0; i < t.header.size(); ++i) {
+    const bool num = i < t.numeric.size() && t.numeric[i];
+    out += std::string(num ? "<th class=\"num\">" : "<th>") + HtmlEscape(t.header[i]) + "</th>";
+  }
+  out += "</tr>\n</thead>\n<tbody>\n";
+  for (const auto& row : t.rows) {
+    out += "<tr>";
+    for (size_t i = 0; i < row.size(); ++i) {
+      const bool num = i < t.numeric.size() && t.numeric[i];
+      out += std::string(num ? "<td class=\"num\">" : "<td>") + HtmlEscape(row[i]) + "</td>";
+    }
+    out += "</tr>\n";
+  }
+  out += "</tbody>\n</table></div>\n";
+  return out;
+}
+
+Table AccuracyTable(const ReportInputs& in) {
+  Table t;
+  t.header = {"model",        "bits",          "calibration", "test R²",   "test MSE",
+              "ΔR²",          "|Δ| p99",       "|Δ| max",     "SQNR (dB)", "clipped rows",
+              "weight bytes", "feature bytes", "memory ratio"};
+  t.numeric = {false, true, false, true, true, true, true, true, true, true, true, true, true};
+  for (const AccuracyResult* r : ComparisonResults(in.accuracy)) {
+    const json& v = r->values;
+    t.rows.push_back({r->model, r->bits ? std::to_string(*r->bits) : "—",
+                      r->calibration.empty() ? "—" : r->calibration, Cell(v, "test_r2"),
+                      Cell(v, "test_mse"), Cell(v, "delta_r2"), Cell(v, "p99_abs_delta"),
+                      Cell(v, "max_abs_delta"), Cell(v, "sqnr_db"), Cell(v, "clipped_rows"),
+                      Cell(v, "weight_bytes"), Cell(v, "feature_bytes"), Cell(v, "memory_ratio")});
+  }
+  return t;
+}
+
+// Scheme × bits: SQNR and ΔR² for every bit width run.
+Table SweepTable(const ReportInputs& in) {
+  Table t;
+  t.header = {"scheme", "calibration", "bits", "SQNR (dB)", "ΔR²", "|Δ| p99", "clipped rows"};
+  t.numeric = {false, false, true, true, true, true, true};
+  const auto schemes = SweepSchemes(in.accuracy);
+  std::vector<const AccuracyResult*> rows;
+  for (const AccuracyResult* r : OrderedAccuracy(in.accuracy)) {
+    if (std::find(schemes.begin(), schemes.end(), r->model) != schemes.end()) rows.push_back(r);
+  }
+  std::stable_sort(rows.begin(), rows.end(), [](const AccuracyResult* a, const AccuracyResult* b) {
+    if (a->model != b->model) return SchemeRank(a->model) < SchemeRank(b->model);
+    if (a->calibration != b->calibration) return a->calibration < b->calibration;
+    return a->bits.value_or(0) < b->bits.value_or(0);
+  });
+  for (const AccuracyResult* r : rows) {
+    t.rows.push_back({r->model, r->calibration.empty() ? "—" : r->calibration,
+                      std::to_string(r->bits.value_or(0)), Cell(r->values, "sqnr_db"),
+                      Cell(r->values, "delta_r2"), Cell(r->values, "p99_abs_delta"),
+                      Cell(r->values, "clipped_rows")});
+  }
+  return t;
+}
+
+// One row per (kernel, size, variant) seen in any group; one column group per bench file.
+Table ThroughputTable(const ReportInputs& in) {
+  Table t;
+  t.groups.push_back({"", 3});
+  t.header = {"kernel", "size", "variant"};
+  t.numeric = {false, true, false};
+  const bool several = in.bench.size() > 1;
+  std::vector<BenchRow> keys;
+  std::set<std::string> seen;
+  for (const auto& g : in.bench) {
+    t.groups.push_back({g.label, 5});
+    const std::string suffix = several ? " [" + g.label + "]" : "";
+    for (const char* h : {"GB/s", "G items/s", "× ref", "× f32", "% roof"}) {
+      t.header.push_back(h + suffix);
+      t.numeric.push_back(true);
+    }
+    for (const auto& r : g.rows) {
+      if (seen.insert(r.name).second) keys.push_back(r);
+    }
+  }
+  std::stable_sort(keys.begin(), keys.end(), BenchRowLess);
+  for (const auto& key : keys) {
+    std::vector<std::string> row = {key.kernel, std::to_string(key.size), key.variant};
+    for (const auto& g : in.bench) {
+      auto it = std::find_if(g.rows.begin(), g.rows.end(),
+                             [&](const BenchRow& r) { return r.name == key.name; });
+      if (it == g.rows.end()) {
+        for (int i = 0; i < 5; ++i) row.push_back("—");
+        continue;
+      }
+      row.push_back(FormatRate(it->bytes_per_second, 1e9));
+      row.push_back(FormatRate(it->items_per_second, 1e9));
+      row.push_back(FormatRatio(it->speedup_vs_ref));
+      row.push_back(FormatRatio(it->speedup_vs_f32));
+      row.push_back(FormatPercent(it->roof_fraction));
+    }
+    t.rows.push_back(std::move(row));
+  }
+  return t;
+}
+
+Table RoofTable(const ReportInputs& in) {
+  Table t;
+  t.groups.push_back({"", 1});
+  t.header = {"probe (bytes read)"};
+  t.numeric = {false};
+  std::set<uint64_t> sizes;
+  for (const auto& g : in.bench) {
+    t.groups.push_back({g.label, 1});
+    t.header.push_back(in.bench.size() > 1 ? "GB/s [" + g.label + "]" : "GB/s");
+    t.numeric.push_back(true);
+    for (const auto& r : g.roof) sizes.insert(r.size);
+  }
+  for (uint64_t size : sizes) {
+    std::vector<std::string> row = {"membw/read/" + std::to_string(size) + " (" +
+                                    FormatBytes(static_cast<double>(size)) + ")"};
+    for (const auto& g : in.bench) {
+      auto it = std::find_if(g.roof.begin(), g.roof.end(),
+                             [&](const BenchRow& r) { return r.size == size; });
+      row.push_back(it == g.roof.end() ? "—" : FormatRate(it->bytes_per_second, 1e9));
+    }
+    t.rows.push_back(std::move(row));
+  }
+  return t;
+}
+
+Table MachineTable(const ReportInputs& in) {
+  const MachineInfo& m = in.machine;
+  Table t;
+  t.header = {"", "value"};
+  auto join = [](const std::vector<std::string>& v) {
+    std::string out;
+    for (const auto& s : v) out += (out.empty() ? "" : " ") + s;
+    return out.empty() ? std::string("—") : out;
+  };
+  t.rows = {{"CPU model", m.cpu_model},
+            {"SIMD flags", join(m.simd_flags)},
+            {"Highway target used", m.hwy_target},
+            {"Highway targets supported", join(m.hwy_supported)},
+            {"compiler", m.compiler},
+            {"compiler flags", m.cxx_flags.empty() ? "(none)" : m.cxx_flags},
+            {"build type", m.build_type},
+            {"date (UTC)", m.date},
+            {"git commit", m.git_commit},
+            {"host", m.host_name},
+            {"logical CPUs", std::to_string(m.num_cpus)},
+            {"qlab version", m.qlab_version}};
+  if (!m.openblas_coretype.empty()) t.rows.push_back({"OPENBLAS_CORETYPE", m.openblas_coretype});
+  return t;
+}
+
+Table BenchContextTable(const ReportInputs& in) {
+  Table t;
+  t.header = {"group",      "file",          "host", "CPU model", "Highway target",
+              "CPUs × MHz", "library build", "date", "statistic"};
+  for (const auto& g : in.bench) {
+    const json& c = g.context;
+    std::string cpus = Cell(c, "num_cpus") + " × " + Cell(c, "mhz_per_cpu");
+    std::string statistic = "—";
+    if (!g.rows.empty()) statistic = g.rows.front().statistic;
+    t.rows.push_back({g.label, g.source, g.host_name.empty() ? "—" : g.host_name,
+                      g.cpu_model.empty() ? "unknown" : g.cpu_model,
+                      g.hwy_target.empty() ? "unknown" : g.hwy_target, cpus,
+                      Cell(c, "library_build_type"), Cell(c, "date"), statistic});
+  }
+  return t;
+}
+
+std::vector<std::string> Notes(const ReportInputs& in, const ChartSet& charts) {
+  std::vector<std::string> notes;
+  if (in.accuracy.empty()) notes.push_back("No accuracy results were given.");
+  if (in.bench.empty()) notes.push_back("No benchmark results were given.");
+  for (const auto& g : in.bench) {
+    if (g.roof.empty()) {
+      notes.push_back(g.label + ": no membw/read probe, so no memory roof.");
+    }
+    for (const auto& name : g.unparsed) {
+      notes.push_back(g.label + ": benchmark \"" + name +
+                      "\" is not named <kernel>/<variant>/<size>; left out.");
+    }
+    for (const auto& name : g.errors) {
+      notes.push_back(g.label + ": benchmark \"" + name + "\" reported an error; left out.");
+    }
+  }
+  if (!charts.note.empty()) notes.push_back(charts.note);
+  return notes;
+}
+
+const char* kThroughputExplanation =
+    "GB/s counts every byte read and written; G items/s counts multiply-adds (elements for "
+    "quantize). × ref: items/s over the scalar `ref` variant of the same kernel and size. "
+    "× f32: items/s over the f32 kernel of the same variant and size (dot_f32 for dot_i8/dot_u8i8, "
+    "gemv_f32 for gemv_u8i8). % roof: bytes/s over the membw/read probe of the memory level the "
+    "working set (bytes per iteration) fits in. Figures are medians over repetitions when the run "
+    "had them; rounded to 3 digits here, exact in report.json.";
+
+}  // namespace
+
+nlohmann::json BuildReportJson(const ReportInputs& in) {
+  json j;
+  j["format"] = "qlab-report";
+  j["version"] = 1;
+  j["name"] = in.name.empty() ? DefaultReportName(in.machine) : in.name;
+  j["machine"] = in.machine.ToJson();
+  j["accuracy"] = json::object();
+  j["accuracy_sources"] = json::object();
+  for (const AccuracyResult* r : OrderedAccuracy(in.accuracy)) {
+    const std::string id = r->Id();
+    if (j["accuracy"].contains(id)) {
+      throw InputError(r->source, "accuracy result \"" + id + "\" given twice (also in " +
+                                      j["accuracy_sources"][id].get<std::string>() + ")");
+    }
+    j["accuracy"][id] = r->values;
+    j["accuracy_sources"][id] = r->source;
+  }
+  j["comparison"] = json::array();
+  for (const AccuracyResult* r : ComparisonResults(in.accuracy)) j["comparison"].push_back(r->Id());
+  j["sweep_schemes"] = SweepSchemes(in.accuracy);
+  j["bench"] = json::array();
+  for (const auto& g : in.bench) {
+    json gj;
+    gj["label"] = g.label;
+    gj["source"] = g.source;
+    gj["host_name"] = g.host_name;
+    gj["cpu_model"] = g.cpu_model;
+    gj["hwy_target"] = g.hwy_target;
+    gj["context"] = g.context;
+    gj["rows"] = json::array();
+    for (const auto& r : g.rows) gj["rows"].push_back(RowJson(r));
+    gj["roof"] = json::array();
+    for (const auto& r : g.roof) gj["roof"].push_back(RowJson(r));
+    gj["unparsed"] = g.unparsed;
+    gj["errors"] = g.errors;
+    j["bench"].push_back(std::move(gj));
+  }
+  return j;
+}
+
+std::string RenderMarkdown(const ReportInputs& in, const ChartSet& charts) {
+  const std::string name = in.name.empty() ? DefaultReportName(in.machine) : in.name;
+  std::string md = "# qlab report " + name + "\n\n";
+  md += "Written " + in.machine.date + " on " + in.machine.host_name + " (" + in.machine.cpu_model +
+        ", Highway target " + in.machine.hwy_target + ", commit " +
+        in.machine.git_commit.substr(0, 12) + ").\n\n";
+
+  md += "## Accuracy: float model vs quantized (test split)\n\n";
+  if (in.accuracy.empty()) {
+    md += "No accuracy results.\n\n";
+  } else {
+    md += ToMarkdown(AccuracyTable(in)) + "\n";
+    md +=
+        "ΔR² = quantized test R² − float test R². |Δ| = |quantized − float prediction| over the "
+        "test split. SQNR = 20·log10(‖y_float‖ / ‖y_float − y_quant‖). Memory ratio: the float "
+        "form's bytes over the quantized form's. Figures rounded to 6 significant digits; "
+        "report.json has every digit.\n\n";
+    const Table sweep = SweepTable(in);
+    if (!sweep.rows.empty()) {
+      md += "### Accuracy vs bits\n\n" + ToMarkdown(sweep) + "\n";
+    }
+  }
+
+  md += "## Throughput\n\n";
+  if (in.bench.empty()) {
+    md += "No benchmark results.\n\n";
+  } else {
+    md += std::string(kThroughputExplanation) + "\n\n";
+    md += ToMarkdown(ThroughputTable(in)) + "\n";
+    md += "### Memory roof\n\n" + ToMarkdown(RoofTable(in)) + "\n";
+    md += "### Benchmark runs\n\n" + ToMarkdown(BenchContextTable(in)) + "\n";
+  }
+
+  if (!charts.charts.empty()) {
+    md += "## Charts\n\n";
+    for (const auto& c : charts.charts) {
+      md += "### " + c.title + "\n\n![" + c.title + "](charts/" + c.stem + ".svg)\n\n" + c.caption +
+            " ([PNG](charts/" + c.stem + ".png))\n\n";
+    }
+  }
+
+  md += "## Machine\n\n" + ToMarkdown(MachineTable(in)) + "\n";
+  const auto notes = Notes(in, charts);
+  if (!notes.empty()) {
+    md += "## Notes\n\n";
+    for (const auto& n : notes) md += "- " + n + "\n";
+    md += "\n";
+  }
+  return md;
+}
+
+namespace {
+
+// gnuplot's SVG names its defs (point symbols, clip paths) with fixed ids; several charts inline
+// in one page would share them, so each chart's ids get a prefix.
+std::string PrefixSvgIds(std::string svg, const std::string& prefix) {
+  auto replace_all = [&](const std::string& from, const std::string& to) {
+    size_t pos = 0;
+    while ((pos = svg.find(from, pos)) != std::string::npos) {
+      svg.replace(pos, from.size(), to);
+      pos += to.size();
+    }
+  };
+  replace_all("id=\"", "id=\"" + prefix);
+  replace_all("id='", "id='" + prefix);
+  replace_all("href=\"#", "href=\"#" + prefix);
+  replace_all("href='#", "href='#" + prefix);
+  replace_all("url(#", "url(#" + prefix);
+  // The XML prolog and doctype are not allowed inside an HTML document.
+  const size_t svg_start = svg.find("<svg");
+  return svg_start == std::string::npos ? svg : svg.substr(svg_start);
+}
+
+const char* kCss = R"css(
+:root { --fg:#1d2430; --muted:#5b6575; --line:#d8dde6; --head:#eef2f8; --accent:#2a5db0; }
+* { box-sizing: border-box; }
+body { font: 15px/1.5 system-ui, -apple-system, "Segoe UI", Roboto, "DejaVu Sans", sans-serif;
+       color: var(--fg); margin: 0 auto; max-width: 1200px; padding: 24px 32px 64px; }
+h1 { font-size: 26px; margin: 0 0 4px; }
+h2 { font-size: 20px; margin: 36px 0 10px; padding-bottom: 4px; border-bottom: 2px solid var(--line); }
+h3 { font-size: 16px; margin: 24px 0 8px; }
+p.lead, p.small { color: var(--muted); }
+p.small { font-size: 13px; }
+.scroll { overflow-x: auto; margin: 8px 0 16px; }
+table { border-collapse: collapse; font-size: 12.5px; }
+th, td { border: 1px solid var(--line); padding: 3px 6px; white-space: nowrap; }
+thead th { background: var(--head); font-weight: 600; }
+th.grp { text-align: center; color: var(--accent); }
+td.num, th.num { text-align: right; font-variant-numeric: tabular-nums; }
+tbody tr:nth-child(even) { background: #fafbfd; }
+figure { margin: 16px 0 28px; }
+figure svg { max-width: 100%; height: auto; border: 1px solid var(--line); }
+figcaption { color: var(--muted); font-size: 13px; margin-top: 4px; }
+nav a { margin-right: 14px; color: var(--accent); text-decoration: none; }
+ul.notes li { color: var(--muted); }
+)css";
+
+}  // namespace
+
+std::string RenderHtml(const ReportInputs& in, const ChartSet& charts) {
+  const std::string name = in.name.empty() ? DefaultReportName(in.machine) : in.name;
+  std::string h = "<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n";
+  h += "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n";
+  h += "<title>qlab report " + HtmlEscape(name) + "</title>\n<style>" + kCss + "</style>\n";
+  h += "</head>\n<body>\n";
+  h += "<h1>qlab report " + HtmlEscape(name) + "</h1>\n";
+  h += "<p class=\"lead\">Written " + HtmlEscape(in.machine.date) + " on " +
+       HtmlEscape(in.machine.host_name) + " (" + HtmlEscape(in.machine.cpu_model) +
+       ", Highway target " + HtmlEscape(in.machine.hwy_target) + ", commit " +
+       HtmlEscape(in.machine.git_commit.substr(0, 12)) + ").</p>\n";
+  h += "<nav><a href=\"#accuracy\">Accuracy</a><a href=\"#throughput\">Throughput</a>"
+       "<a href=\"#charts\">Charts</a><a href=\"#machine\">Machine</a></nav>\n";
+
+  h += "<h2 id=\"accuracy\">Accuracy: float model vs quantized (test split)</h2>\n";
+  if (in.accuracy.empty()) {
+    h += "<p>No accuracy results.</p>\n";
+  } else {
+    h += ToHtml(AccuracyTable(in));
+    h += "<p class=\"small\">ΔR² = quantized test R² − float test R². |Δ| = |quantized − float "
+         "prediction| over the test split. SQNR = 20·log10(‖y_float‖ / ‖y_float − y_quant‖). "
+         "Memory ratio: the float form's bytes over the quantized form's. Figures rounded to 6 "
+         "significant digits; report.json has every digit.</p>\n";
+    const Table sweep = SweepTable(in);
+    if (!sweep.rows.empty()) h += "<h3>Accuracy vs bits</h3>\n" + ToHtml(sweep);
+  }
+
+  h += "<h2 id=\"throughput\">Throughput</h2>\n";
+  if (in.bench.empty()) {
+    h += "<p>No benchmark results.</p>\n";
+  } else {
+    h += "<p class=\"small\">" + HtmlEscape(kThroughputExplanation) + "</p>\n";
+    h += ToHtml(ThroughputTable(in));
+    h += "<h3>Memory roof</h3>\n" + ToHtml(RoofTable(in));
+    h += "<h3>Benchmark runs</h3>\n" + ToHtml(BenchContextTable(in));
+  }
+
+  h += "<h2 id=\"charts\">Charts</h2>\n";
+  if (charts.charts.empty()) {
+    h += "<p>" + HtmlEscape(charts.note.empty() ? "No charts." : charts.note) + "</p>\n";
+  }
+  int index = 0;
+  for (const auto& c : charts.charts) {
+    h += "<figure>\n" + PrefixSvgIds(c.svg, "c" + std::to_string(index++) + "_") +
+         "\n<figcaption><b>" + HtmlEscape(c.title) + ".</b> " + HtmlEscape(c.caption) +
+         "</figcaption>\n</figure>\n";
+  }
+
+  h += "<h2 id=\"machine\">Machine</h2>\n" + ToHtml(MachineTable(in));
+  const auto notes = Notes(in, charts);
+  if (!notes.empty()) {
+    h += "<h2>Notes</h2>\n<ul class=\"notes\">\n";
+    for (const auto& n : notes) h += "<li>" + HtmlEscape(n) + "</li>\n";
+    h += "</ul>\n";
+  }
+  h += "</body>\n</html>\n";
+  return h;
+}
+
+}  // namespace qlab::report

@@ -1,0 +1,95 @@
+// Copyright 2026 The qlab Authors. SPDX-License-Identifier: Apache-2.0
+//
+// Writing a report folder. It may already hold other results (`qlab run` puts the model and its
+// JSON there), so only the report's own files are replaced: each file through a temporary file and
+// a rename, charts/ drawn in a temporary folder and renamed into place.
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstring>
+#include <filesystem>
+
+#include "qlab/io/input_error.h"
+#include "qlab/report/report.h"
+#include "qlab/io/atomic_file.h"
+
+namespace qlab::report {
+
+using io::InputError;
+using io::WriteFileAtomically;
+namespace {
+
+namespace fs = std::filesystem;
+
+// Removes the temporary folder unless released.
+class TempDir {
+ public:
+  explicit TempDir(fs::path path) : path_(std::move(path)) {}
+  ~TempDir() {
+    if (!path_.empty()) {
+      std::error_code ignored;
+      fs::remove_all(path_, ignored);
+    }
+  }
+  TempDir(const TempDir&) = delete;
+  TempDir& operator=(const TempDir&) = delete;
+  const fs::path& path() const { return path_; }
+  void Release() { path_.clear(); }
+
+ private:
+  fs::path path_;
+};
+
+}  // namespace
+
+ReportOutput WriteReport(const ReportInputs& inputs_in, const std::string& out_dir) {
+  ReportInputs inputs = inputs_in;
+  if (inputs.name.empty()) inputs.name = DefaultReportName(inputs.machine);
+  // Validate and build the JSON before touching the file system.
+  const nlohmann::json report_json_without_charts = BuildReportJson(inputs);
+
+  const fs::path target = fs::absolute(fs::path(out_dir)).lexically_normal();
+  std::error_code ec;
+  fs::create_directories(target, ec);
+  if (ec || !fs::is_directory(target)) {
+    throw InputError(target.string(), "cannot create the report folder" +
+                                          (ec ? ": " + ec.message() : std::string()));
+  }
+  const std::string pid = std::to_string(::getpid());
+  const fs::path charts_final = target / "charts";
+  TempDir charts_temp(target / (".charts.tmp." + pid));
+  fs::remove_all(charts_temp.path(), ec);
+
+  ChartSet charts;
+  if (inputs.charts) charts = DrawCharts(inputs, charts_temp.path().string());
+
+  // charts/ is replaced whole (an older report's charts never linger beside new tables).
+  if (fs::exists(charts_final)) {
+    TempDir old(target / (".charts.old." + pid));
+    fs::remove_all(old.path(), ec);
+    fs::rename(charts_final, old.path(), ec);
+    if (ec) throw InputError(charts_final.string(), "cannot replace: " + ec.message());
+  }
+  if (!charts.charts.empty()) {
+    fs::rename(charts_temp.path(), charts_final, ec);
+    if (ec) throw InputError(charts_final.string(), "cannot move into place: " + ec.message());
+    charts_temp.Release();
+  }
+
+  nlohmann::json report_json = report_json_without_charts;
+  report_json["charts"] = nlohmann::json::array();
+  for (const auto& c : charts.charts) {
+    report_json["charts"].push_back({{"stem", c.stem},
+                                     {"title", c.title},
+                                     {"svg", "charts/" + c.stem + ".svg"},
+                                     {"png", "charts/" + c.stem + ".png"}});
+  }
+  if (!charts.note.empty()) report_json["charts_note"] = charts.note;
+
+  WriteFileAtomically((target / "report.json").string(), report_json.dump(2) + "\n");
+  WriteFileAtomically((target / "report.md").string(), RenderMarkdown(inputs, charts));
+  WriteFileAtomically((target / "report.html").string(), RenderHtml(inputs, charts));
+  return {target.string(), charts.charts.empty() ? charts.note : ""};
+}
+
+}  // namespace qlab::report

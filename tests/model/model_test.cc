@@ -1,0 +1,255 @@
+// Copyright 2026 The qlab Authors. SPDX-License-Identifier: Apache-2.0
+// Training on synthetic CSV data, the model artifact, and reloading the data a model records.
+#define BOOST_TEST_MODULE lab_model
+#include <boost/test/unit_test.hpp>
+
+#include <fmt/format.h>
+#include <nlohmann/json.hpp>
+
+#include <cmath>
+#include <random>
+#include <string>
+
+#include "common/input_error.h"
+#include "common/temp_dir.h"
+#include "qlab/io/atomic_file.h"
+#include "qlab/data/dataset.h"
+#include "qlab/io/input_error.h"
+#include "qlab/model/artifact.h"
+#include "qlab/model/linear_model.h"
+
+using qlab::io::InputError;
+using qlab::model::LinearModel;
+using qlab::testing::Contains;
+using qlab::testing::ErrorOf;
+using qlab::testing::TempDir;
+
+namespace {
+
+// CSV with columns a, b, c, y = 2a − 3b + 0.5c + 5 (no noise) and `extra` appended per row.
+std::string SyntheticCsv(int rows, const std::string& extra_name = "",
+                         double (*extra)(double, double, double, int) = nullptr) {
+  std::mt19937_64 rng(11);
+  std::uniform_real_distribution<double> u(-10.0, 10.0);
+  std::string csv = "a,b,c,y";
+  if (extra) csv += "," + extra_name;
+  csv += "\n";
+  for (int i = 0; i < rows; ++i) {
+    const double a = u(rng), b = u(rng) * 100, c = u(rng) + 1000;
+    csv += fmt::format("{},{},{},{}", a, b, c, 2 * a - 3 * b + 0.5 * c + 5);
+    if (extra) csv += fmt::format(",{}", extra(a, b, c, i));
+    csv += "\n";
+  }
+  return csv;
+}
+
+qlab::data::SplitData SplitCsv(const std::string& path, const std::string& target = "y") {
+  return qlab::data::MakeSplit(qlab::data::LoadCsv(path, target), 0.25, 7);
+}
+
+}  // namespace
+
+BOOST_AUTO_TEST_CASE(noiseless_data_recovers_the_coefficients_with_every_solver) {
+  TempDir dir;
+  const auto split = SplitCsv(dir.Write("s.csv", SyntheticCsv(200)));
+  for (const char* solver : {"svd", "qr", "ldlt"}) {
+    BOOST_TEST_CONTEXT("solver " << solver) {
+      const LinearModel model = qlab::model::Train(split, solver);
+      // Raw-space coefficients are coef / scale.
+      const Eigen::VectorXd raw = model.coef.cwiseQuotient(model.scaler_scale);
+      BOOST_TEST(std::abs(raw[0] - 2.0) < 1e-12);
+      BOOST_TEST(std::abs(raw[1] + 3.0) < 1e-12);
+      BOOST_TEST(std::abs(raw[2] - 0.5) < 1e-12);
+      BOOST_TEST(model.test.r2 > 1 - 1e-12);
+      BOOST_TEST(model.test.mse < 1e-20);
+      BOOST_TEST(model.n_train == 150);
+      BOOST_TEST(model.n_test == 50);
+    }
+  }
+}
+
+BOOST_AUTO_TEST_CASE(constant_feature_is_left_out_with_coefficient_zero) {
+  TempDir dir;
+  const auto split = SplitCsv(
+      dir.Write("c.csv", SyntheticCsv(100, "k", [](double, double, double, int) { return 4.25; })));
+  const LinearModel model = qlab::model::Train(split, "svd");
+  BOOST_TEST(model.constant_features == (std::vector<std::string>{"k"}),
+             boost::test_tools::per_element());
+  BOOST_TEST(model.coef[3] == 0.0);
+  BOOST_TEST(model.scaler_scale[3] == 1.0);
+  BOOST_TEST(model.scaler_mean[3] == 4.25);
+  BOOST_TEST(model.test.mse < 1e-20);
+}
+
+BOOST_AUTO_TEST_CASE(rank_deficient_design_names_the_columns) {
+  TempDir dir;
+  const std::string path = dir.Write(
+      "r.csv", SyntheticCsv(100, "d", [](double a, double, double c, int) { return a - 2 * c; }));
+  const std::string error = ErrorOf([&] { qlab::model::Train(SplitCsv(path), "svd"); });
+  BOOST_TEST(Contains(error,
+                      "rank-deficient design on the training split: columns a, c, d are "
+                      "linearly dependent"),
+             error);
+  BOOST_TEST(Contains(error, path + ": "), error);
+}
+
+BOOST_AUTO_TEST_CASE(too_few_training_rows_are_refused) {
+  TempDir dir;
+  const std::string path = dir.Write("few.csv", "a,b,y\n1,2,3\n2,1,4\n3,5,1\n4,4,4\n");
+  const std::string error =
+      ErrorOf([&] { qlab::model::Train(qlab::data::MakeSplit(qlab::data::LoadCsv(path, "y"), 0.5, 42), "svd"); });
+  BOOST_TEST(Contains(error,
+                      "too few rows for the split: 2 training rows cannot determine 2 "
+                      "coefficients and an intercept"),
+             error);
+  BOOST_TEST(ErrorOf([] { qlab::data::TrainTestSplitIndices(3, 0.5, 0); }) ==
+             "qlab: too few rows for the split: 3 rows with --test-size 0.5 give 1 training and 2 "
+             "test rows, need at least 2 of each");
+  BOOST_TEST(ErrorOf([] { qlab::data::TrainTestSplitIndices(10, 1.0, 0); }) ==
+             "qlab: --test-size 1: must be in (0, 1)");
+}
+
+BOOST_AUTO_TEST_CASE(unknown_solver_is_bad_input) {
+  TempDir dir;
+  const auto split = SplitCsv(dir.Write("s.csv", SyntheticCsv(50)));
+  BOOST_TEST(ErrorOf([&] { qlab::model::Train(split, "lsqr"); }) ==
+             "qlab: --solver lsqr: not one of svd, qr, ldlt");
+}
+
+BOOST_AUTO_TEST_CASE(artifact_round_trips_every_double) {
+  TempDir dir;
+  const auto split = SplitCsv(dir.Write("s.csv", SyntheticCsv(80)));
+  LinearModel model = qlab::model::Train(split, "qr");
+  model.test_size = 0.25;
+  model.seed = 7;
+  const std::string out = dir.File("nested/model dir");
+  qlab::model::SaveModel(model, out);
+  qlab::model::SaveModel(model, out);  // an existing folder and file are fine
+  const LinearModel back = qlab::model::LoadModel(out);
+  BOOST_TEST((back.coef == model.coef));
+  BOOST_TEST((back.scaler_mean == model.scaler_mean));
+  BOOST_TEST((back.scaler_scale == model.scaler_scale));
+  BOOST_TEST(back.intercept == model.intercept);
+  BOOST_TEST(back.condition_number == model.condition_number);
+  BOOST_TEST(back.train.r2 == model.train.r2);
+  BOOST_TEST(back.test.mae == model.test.mae);
+  BOOST_TEST(back.feature_names == model.feature_names, boost::test_tools::per_element());
+  BOOST_TEST(back.data_sha256 == model.data_sha256);
+  BOOST_TEST(back.data_path == model.data_path);
+  BOOST_TEST(back.solver == "qr");
+  BOOST_TEST(back.seed == 7u);
+  BOOST_TEST(back.test_size == 0.25);
+  const auto j = nlohmann::json::parse(qlab::io::ReadFileBytes(out + "/model.json"));
+  BOOST_TEST(j["format"] == "qlab.linear_model");
+  BOOST_TEST(j["version"] == 2);
+  BOOST_TEST(j["tensor_sha256"] == qlab::model::ModelTensorDigest(back));
+}
+
+BOOST_AUTO_TEST_CASE(malformed_artifacts_are_bad_input) {
+  TempDir dir;
+  const auto split = SplitCsv(dir.Write("s.csv", SyntheticCsv(40)));
+  qlab::model::SaveModel(qlab::model::Train(split, "svd"), dir.File("m"));
+  const std::string file = dir.File("m/model.json");
+  const auto good = nlohmann::json::parse(qlab::io::ReadFileBytes(file));
+  auto error_with = [&](const nlohmann::json& j) {
+    qlab::io::WriteFileAtomically(file, j.dump(2));
+    return ErrorOf([&] { qlab::model::LoadModel(dir.File("m")); });
+  };
+  auto changed = [&](const char* key, const nlohmann::json& value) {
+    nlohmann::json j = good;
+    j[key] = value;
+    return error_with(j);
+  };
+  BOOST_TEST(changed("format", "pickle") == file + ": format 'pickle' is not qlab.linear_model");
+  BOOST_TEST(changed("version", 1) ==
+             file + ": qlab.linear_model version 1 is not the version this qlab reads (2)");
+  BOOST_TEST(changed("coef", {1.0, 2.0}) == file + ": 'coef' must be an array of 3 numbers");
+  BOOST_TEST(changed("intercept", "x") == file + ": 'intercept' must be a number");
+  nlohmann::json no_scaler = good;
+  no_scaler.erase("scaler");
+  BOOST_TEST(error_with(no_scaler) == file + ": missing key 'scaler'");
+  nlohmann::json zero_scale = good;
+  zero_scale["scaler"]["scale"][0] = 0.0;
+  BOOST_TEST(error_with(zero_scale) == file + ": 'scaler.scale' must hold positive numbers");
+
+  // The tensor checksum: a plausible edit of any parameter, by as little as one ulp, is caught;
+  // layout is not part of it (the same values, compact and with keys reordered, still load).
+  const std::string digest = good["tensor_sha256"];
+  const auto edited = [&](auto&& edit) {
+    nlohmann::json j = good;
+    edit(j);
+    return error_with(j);
+  };
+  const std::string mismatch =
+      file + ": 'tensor_sha256' " + digest + " does not match the tensors' ";
+  BOOST_TEST(Contains(edited([](nlohmann::json& j) {
+                        j["coef"][1] = std::nextafter(j["coef"][1].get<double>(), 1e300);
+                      }),
+                      mismatch));
+  BOOST_TEST(Contains(edited([](nlohmann::json& j) {
+                        j["scaler"]["mean"][0] = j["scaler"]["mean"][0].get<double>() * 1.5;
+                      }),
+                      mismatch));
+  BOOST_TEST(
+      Contains(edited([](nlohmann::json& j) { j["intercept"] = j["intercept"].get<double>() + 1; }),
+               mismatch));
+  BOOST_TEST(Contains(edited([](nlohmann::json& j) {
+                        j["scaler"]["scale"][2] = j["scaler"]["scale"][2].get<double>() * 2;
+                      }),
+                      "the parameters were edited or corrupted"));
+  BOOST_TEST(edited([](nlohmann::json& j) { j.erase("tensor_sha256"); }) ==
+             file + ": missing key 'tensor_sha256'");
+  BOOST_TEST(edited([](nlohmann::json& j) { j["tensor_sha256"] = 7; }) ==
+             file + ": 'tensor_sha256' must be a string");
+  // Swapping two features' coefficients keeps every value in the file, not their places.
+  BOOST_TEST(
+      Contains(edited([](nlohmann::json& j) { std::swap(j["coef"][0], j["coef"][1]); }), mismatch));
+  qlab::io::WriteFileAtomically(file, good.dump());  // compact, keys sorted: the same tensors
+  BOOST_TEST(qlab::model::ModelTensorDigest(qlab::model::LoadModel(dir.File("m"))) == digest);
+
+  qlab::io::WriteFileAtomically(file, "{\n  \"format\": \"qlab.linear_model\",\n  \"version\": 1,,\n}");
+  BOOST_TEST(
+      Contains(ErrorOf([&] { qlab::model::LoadModel(dir.File("m")); }), file + ":3:16: not valid JSON"));
+  BOOST_TEST(Contains(ErrorOf([&] { qlab::model::LoadModel(dir.File("none")); }),
+                      dir.File("none/model.json") + ": no such file; train a model first"));
+}
+
+BOOST_AUTO_TEST_CASE(reload_verifies_the_data_file) {
+  TempDir dir;
+  const std::string data = dir.Write("s.csv", SyntheticCsv(60));
+  LinearModel model = qlab::model::Train(SplitCsv(data), "svd");
+  model.test_size = 0.25;
+  model.seed = 7;
+  const auto same = qlab::model::ReloadSplit(model, "", "", dir.path());
+  BOOST_TEST((same.X_test == SplitCsv(data).X_test));
+
+  dir.Write("s.csv", SyntheticCsv(61));  // the data changed under the model
+  BOOST_TEST(Contains(ErrorOf([&] { qlab::model::ReloadSplit(model, "", "", dir.path()); }),
+                      "differs from the model's"));
+  // Naming the data anew skips the check.
+  BOOST_TEST(qlab::model::ReloadSplit(model, data, "", dir.path()).X_test.rows() == 16);
+  // ... but not the feature check.
+  const std::string other = dir.Write("o.csv", "p,q,r,y\n1,2,3,4\n5,6,7,8\n");
+  BOOST_TEST(Contains(ErrorOf([&] { qlab::model::ReloadSplit(model, other, "", dir.path()); }),
+                      "features (p, q, r) differ from the model's (a, b, c)"));
+}
+
+BOOST_AUTO_TEST_CASE(f32_kernel_stays_within_its_error_bound) {
+  TempDir dir;
+  const auto split = SplitCsv(dir.Write("s.csv", SyntheticCsv(300)));
+  const LinearModel model = qlab::model::Train(split, "svd");
+  const Eigen::VectorXd ref = model.Predict(split.X_test);
+  const Eigen::VectorXd f32 = model.PredictF32(split.X_test);
+  const Eigen::MatrixXd z =
+      (split.X_test.rowwise() - model.scaler_mean.transpose()).array().rowwise() /
+      model.scaler_scale.transpose().array();
+  constexpr double u = 0x1p-24;
+  const double k = static_cast<double>(model.coef.size());
+  for (Eigen::Index i = 0; i < ref.size(); ++i) {
+    const double magnitude = (z.row(i).transpose().cwiseProduct(model.coef)).cwiseAbs().sum() +
+                             std::abs(model.intercept);
+    const double bound = (k + 3) * u * magnitude + std::abs(ref[i]) * u;
+    BOOST_TEST(std::abs(f32[i] - ref[i]) <= bound, "row " << i);
+  }
+  BOOST_TEST((f32 - ref).cwiseAbs().maxCoeff() > 0.0);  // it really ran in f32
+}

@@ -1,0 +1,641 @@
+// Copyright 2026 The qlab Authors. SPDX-License-Identifier: Apache-2.0
+//
+// Quantization on data the tests make: every scheme, calibration, fold and bit width 2..8; the
+// integer path against a scalar integer reference (bit for bit) and against Eigen in double;
+// artifact round trips; degenerate ranges; numpy's percentile.
+#define BOOST_TEST_MODULE lab_quant
+#include <boost/test/unit_test.hpp>
+
+#include <nlohmann/json.hpp>
+
+#include <cmath>
+#include <cstdlib>
+#include <filesystem>
+#include <fstream>
+#include <functional>
+#include <random>
+#include <string>
+#include <vector>
+
+#include "common/input_error.h"
+#include "qlab/kernels.h"
+#include "qlab/io/input_error.h"
+#include "qlab/quant/calibration.h"
+#include "qlab/quant/artifact.h"
+#include "qlab/quant/harness.h"
+#include "qlab/quant/quantize.h"
+#include "qlab/reference/kernels.h"
+#include "qlab/reference/scaler.h"
+
+namespace {
+
+using qlab::quant::Calibration;
+using qlab::quant::Fold;
+using qlab::model::LinearModel;
+using qlab::quant::QuantizedModel;
+using qlab::quant::QuantizedRun;
+using qlab::quant::QuantizeOptions;
+using qlab::quant::Scheme;
+using qlab::data::SplitData;
+
+// Columns of very different scales and shapes: uniform, heavy-tailed (lognormal), integer-valued,
+// and large offsets (like California's longitude), so that ranges, outliers and offsets all occur.
+Eigen::MatrixXd MakeFeatures(int rows, uint32_t seed) {
+  std::mt19937_64 rng(seed);
+  std::uniform_real_distribution<double> uniform(-1, 1);
+  std::lognormal_distribution<double> lognormal(0.5, 0.9);
+  std::uniform_int_distribution<int> ages(1, 52);
+  Eigen::MatrixXd X(rows, 5);
+  for (int i = 0; i < rows; ++i) {
+    X(i, 0) = 3 * uniform(rng);
+    X(i, 1) = lognormal(rng);
+    X(i, 2) = ages(rng);
+    X(i, 3) = -119.5 + 2 * uniform(rng);
+    X(i, 4) = 1500 + 900 * uniform(rng) * uniform(rng);
+  }
+  return X;
+}
+
+// A float model as the pipeline would fit it, with the coefficients given.
+LinearModel MakeModel(const Eigen::MatrixXd& X_train, const std::vector<double>& coef,
+                      double intercept) {
+  LinearModel m;
+  m.data_kind = "csv";
+  m.data_path = "/synthetic.csv";
+  m.data_sha256 = std::string(64, '0');
+  m.target_name = "y";
+  for (Eigen::Index j = 0; j < X_train.cols(); ++j) {
+    m.feature_names.push_back(std::string("f") + std::to_string(j));
+  }
+  const auto fit = qlab::reference::FitStandardScaler(X_train);
+  m.scaler_mean = fit.mean;
+  m.scaler_scale = fit.scale;
+  m.coef = Eigen::Map<const Eigen::VectorXd>(coef.data(), static_cast<Eigen::Index>(coef.size()));
+  m.intercept = intercept;
+  m.solver = "svd";
+  m.condition_number = 1;
+  return m;
+}
+
+SplitData MakeSplitData(const LinearModel& m, const Eigen::MatrixXd& X_train,
+                        const Eigen::MatrixXd& X_test) {
+  SplitData s;
+  s.X_train = X_train;
+  s.X_test = X_test;
+  s.y_train = m.Predict(X_train);
+  s.y_test = m.Predict(X_test) + Eigen::VectorXd::LinSpaced(X_test.rows(), -0.3, 0.3);
+  return s;
+}
+
+std::vector<Calibration> AllCalibrations() {
+  std::vector<Calibration> out;
+  for (const char* text : {"minmax", "percentile:99.99", "percentile:99", "percentile:90", "mse"}) {
+    out.push_back(*qlab::quant::ParseCalibration(text));
+  }
+  return out;
+}
+
+// Every number in the document is finite; nlohmann writes NaN and Inf as null, so no null either.
+void CheckAllFinite(const nlohmann::json& j, const std::string& where) {
+  if (j.is_number_float()) {
+    BOOST_TEST(std::isfinite(j.get<double>()), where);
+  } else if (j.is_null()) {
+    BOOST_TEST(false, where << " is null (a NaN or Inf would be)");
+  } else if (j.is_array() || j.is_object()) {
+    for (auto it = j.begin(); it != j.end(); ++it) {
+      CheckAllFinite(*it, where + "/" + (j.is_object() ? it.key() : std::string("[]")));
+    }
+  }
+}
+
+// The integer path against qlab::reference's scalar kernels: the codes (QuantizeU8 on the shifted
+// f32 features, saturated at 2^bits − 1), the accumulators bit for bit (and against an int64
+// loop), the float step within 1 ulp; and the prediction within 1e-6 relative of the same
+// computation in double with Eigen on the dequantized weights.
+void CheckIntegerPath(const QuantizedModel& q, const QuantizedRun& run, const Eigen::MatrixXd& X,
+                      const std::string& what) {
+  const size_t k = q.num_features();
+  const size_t rows = static_cast<size_t>(run.y.size());
+  const int64_t top = qlab::quant::CodeMax(q.bits);
+  BOOST_REQUIRE_EQUAL(run.codes.size(), rows * k);
+  BOOST_REQUIRE_EQUAL(run.acc.size(), rows);
+  size_t bad_code = 0;
+  for (size_t i = 0; i < rows; ++i) {
+    for (size_t j = 0; j < k; ++j) {
+      const auto& f = q.features[j];
+      const float shifted = static_cast<float>(
+          X(static_cast<Eigen::Index>(i), static_cast<Eigen::Index>(j)) - f.center);
+      const int64_t code =
+          std::min<int64_t>(qlab::reference::QuantizeU8(shifted, f.step, f.zero_point), top);
+      if (code != run.codes[i * k + j]) ++bad_code;
+    }
+  }
+  std::vector<int32_t> acc_ref(rows);
+  std::vector<float> y_ref(rows);
+  if (rows > 0) {
+    qlab::reference::GemvU8I8Acc(run.codes.data(), rows, k, q.weights.data(), acc_ref.data());
+    qlab::reference::GemvU8I8(run.codes.data(), rows, k, q.weights.data(),
+                              static_cast<float>(q.weight_scale), q.correction,
+                              static_cast<float>(q.bias), y_ref.data());
+  }
+  const Eigen::VectorXd y_double = qlab::quant::PredictDoubleFromRun(q, run);
+  const double scale = static_cast<float>(q.weight_scale);
+  size_t bad_acc = 0, bad_ulp = 0, bad_rel = 0;
+  for (size_t i = 0; i < rows; ++i) {
+    int64_t acc = 0;
+    for (size_t j = 0; j < k; ++j) acc += int64_t{run.codes[i * k + j]} * q.weights[j];
+    if (acc != run.acc[i] || acc_ref[i] != run.acc[i]) ++bad_acc;
+    const float y = static_cast<float>(run.y[static_cast<Eigen::Index>(i)]);
+    const float ulp = std::nextafter(std::abs(y_ref[i]), INFINITY) - std::abs(y_ref[i]);
+    if (!(std::abs(y - y_ref[i]) <= ulp)) ++bad_ulp;
+    // Relative to the magnitude of the terms summed: a prediction near 0 that cancels a large
+    // bias has a relative error no f32 computation can bound by its own size.
+    const double yd = y_double[static_cast<Eigen::Index>(i)];
+    const double magnitude =
+        std::max({std::abs(static_cast<double>(static_cast<float>(q.bias))),
+                  std::abs(scale * static_cast<double>(acc - q.correction)), std::abs(yd)});
+    if (!(std::abs(static_cast<double>(y) - yd) <= 1e-6 * magnitude)) {
+      if (bad_rel == 0) {
+        BOOST_TEST_MESSAGE(what << " row " << i << ": " << y << " vs " << yd << " (acc " << acc
+                                << ", correction " << q.correction << ", scale " << scale
+                                << ", bias " << q.bias << ")");
+      }
+      ++bad_rel;
+    }
+  }
+  BOOST_TEST(bad_code == 0u, what << ": codes differing from reference::QuantizeU8");
+  BOOST_TEST(bad_acc == 0u, what << ": accumulators differing from the scalar reference");
+  BOOST_TEST(bad_ulp == 0u, what << ": predictions more than 1 ulp from the reference float step");
+  BOOST_TEST(bad_rel == 0u, what << ": predictions beyond 1e-6 relative of Eigen in double");
+}
+
+// w8: GemvF32 against the same dot in double (the f32 features and weights widened).
+void CheckFloatPath(const QuantizedModel& q, const QuantizedRun& run, const std::string& what) {
+  const Eigen::VectorXd y_double = qlab::quant::PredictDoubleFromRun(q, run);
+  const size_t k = q.num_features();
+  const Eigen::VectorXd coef = qlab::quant::DequantizedCoef(q);
+  size_t bad = 0;
+  for (Eigen::Index i = 0; i < run.y.size(); ++i) {
+    double magnitude = std::abs(static_cast<double>(static_cast<float>(q.bias)));
+    for (size_t j = 0; j < k; ++j) {
+      magnitude += std::abs(static_cast<double>(run.features_f32[static_cast<size_t>(i) * k + j]) *
+                            coef[static_cast<Eigen::Index>(j)]);
+    }
+    if (!(std::abs(run.y[i] - y_double[i]) <= 1e-6 * std::max(magnitude, 1e-30))) ++bad;
+  }
+  BOOST_TEST(bad == 0u, what << ": w8 predictions beyond 1e-6 relative of Eigen in double");
+}
+
+std::string TempDir(const std::string& name) {
+  const auto dir = std::filesystem::temp_directory_path() /
+                   ("qlab_quant_test_" + std::to_string(::getpid()) + "_" + name);
+  std::filesystem::remove_all(dir);
+  return dir.string();
+}
+
+void CheckRoundTrip(const QuantizedModel& q, const Eigen::MatrixXd& X_test, const QuantizedRun& run,
+                    const std::string& what) {
+  const std::string dir = TempDir("roundtrip");
+  qlab::quant::SaveQuantized(q, dir);
+  const QuantizedModel back = qlab::quant::LoadQuantized(dir);
+  BOOST_TEST(qlab::quant::QuantizedToJson(back) == qlab::quant::QuantizedToJson(q), what);
+  const QuantizedRun again = qlab::quant::RunQuantized(back, X_test);
+  BOOST_TEST((again.y.array() == run.y.array()).all(), what << ": predictions after reload");
+  std::filesystem::remove_all(dir);
+}
+
+}  // namespace
+
+BOOST_AUTO_TEST_CASE(percentile_matches_numpy_linear) {
+  // numpy 1.24: np.percentile(a, p) for these values.
+  const std::vector<double> a = {3.5, -1.25, 7.0, 0.1, 2.2, 9.75, -4.0, 5.5, 0.3, 1.0, 8.125};
+  const std::vector<std::pair<double, double>> expected = {{0, -4.0},
+                                                           {0.01, -3.99725},
+                                                           {1, -3.725},
+                                                           {25, 0.2},
+                                                           {33.3, 0.5309999999999997},
+                                                           {50, 2.2},
+                                                           {75, 6.25},
+                                                           {99, 9.5875},
+                                                           {99.99, 9.748374999999998},
+                                                           {100, 9.75}};
+  for (const auto& [p, value] : expected) {
+    BOOST_TEST(qlab::quant::PercentileLinear(a, p) == value, "p = " << p);
+  }
+  const std::vector<double> b = {0.1, 0.2, 0.7};
+  BOOST_TEST(qlab::quant::PercentileLinear(b, 10) == 0.12000000000000001);
+  BOOST_TEST(qlab::quant::PercentileLinear(b, 55) == 0.25000000000000006);
+  BOOST_TEST(qlab::quant::PercentileLinear(b, 99.9) == 0.6990000000000001);
+  BOOST_TEST(qlab::quant::PercentileLinear({}, 50) == 0.0);
+  BOOST_TEST(qlab::quant::PercentileLinear({4.5}, 99) == 4.5);
+}
+
+BOOST_AUTO_TEST_CASE(parsing_names_and_calibrations) {
+  BOOST_TEST(qlab::quant::ParseScheme("w8a8").has_value());
+  BOOST_TEST(!qlab::quant::ParseScheme("int4").has_value());
+  BOOST_TEST(qlab::quant::ParseCalibration("percentile:99.99")->percentile == 99.99);
+  BOOST_TEST(qlab::quant::ParseCalibration("percentile:99.99")->Name() == "percentile:99.99");
+  BOOST_TEST(qlab::quant::ParseCalibration("mse")->Name() == "mse");
+  for (const char* bad : {"percentile:", "percentile:50", "percentile:101", "percentile:nan",
+                          "percentile:99x", "percentile:inf", "max", ""}) {
+    BOOST_TEST(!qlab::quant::ParseCalibration(bad).has_value(), bad);
+  }
+  BOOST_TEST(qlab::quant::ParseFold("zero-point").has_value());
+  BOOST_TEST(!qlab::quant::ParseFold("magic").has_value());
+}
+
+BOOST_AUTO_TEST_CASE(sqnr_is_capped_never_infinite) {
+  const Eigen::VectorXd a = Eigen::VectorXd::LinSpaced(10, 1, 2);
+  BOOST_TEST(qlab::quant::SqnrDb(a, a) == qlab::quant::kSqnrCapDb);
+  BOOST_TEST(qlab::quant::SqnrDb(Eigen::VectorXd::Zero(3), Eigen::VectorXd::Ones(3)) == -qlab::quant::kSqnrCapDb);
+  const Eigen::VectorXd b = a * (1 + 1e-3);
+  BOOST_TEST(std::abs(qlab::quant::SqnrDb(a, b) - 60.0) < 1e-6);
+}
+
+BOOST_AUTO_TEST_CASE(calibration_ranges) {
+  std::vector<double> v;
+  v.reserve(1000);
+  for (int i = 0; i < 1000; ++i) v.push_back(std::sin(i * 0.37) + (i == 500 ? 40.0 : 0.0));
+  const Calibration minmax = *qlab::quant::ParseCalibration("minmax");
+  const Calibration p99 = *qlab::quant::ParseCalibration("percentile:99");
+  const Calibration mse = *qlab::quant::ParseCalibration("mse");
+  const auto r_minmax = qlab::quant::CalibrateRange(v, minmax, 8);
+  BOOST_TEST(r_minmax.hi == *std::max_element(v.begin(), v.end()));
+  BOOST_TEST(r_minmax.lo == *std::min_element(v.begin(), v.end()));
+  const auto r_p99 = qlab::quant::CalibrateRange(v, p99, 8);
+  BOOST_TEST(r_p99.hi == qlab::quant::PercentileLinear(v, 99));
+  BOOST_TEST(r_p99.lo == qlab::quant::PercentileLinear(v, 1));
+  for (int bits = 2; bits <= 8; ++bits) {
+    const auto r_mse = qlab::quant::CalibrateRange(v, mse, bits);
+    std::vector<double> sorted = v;
+    std::sort(sorted.begin(), sorted.end());
+    // The search includes the min-max range, so it never does worse on the values it measured.
+    BOOST_TEST(qlab::quant::RangeSquaredError(sorted, r_mse, bits) <=
+               qlab::quant::RangeSquaredError(sorted, r_minmax, bits));
+    BOOST_TEST(r_mse.hi > r_mse.lo);
+  }
+}
+
+BOOST_AUTO_TEST_CASE(seed_scheme_reproduces_the_original_formula) {
+  const Eigen::MatrixXd X = MakeFeatures(50, 1).leftCols(4);
+  const LinearModel m = MakeModel(X, {-1.0, 0.0, 0.5, 1.0}, 2.5);
+  QuantizeOptions o;
+  o.scheme = Scheme::kSeed;
+  o.calibration = qlab::quant::DefaultCalibration(Scheme::kSeed);
+  const QuantizedModel q = qlab::quant::Quantize(m, X, o);
+  // s = 2/255, zp = round(127.5) = 128 (half to even), q = round(x/s + zp).
+  BOOST_TEST(q.seed_coef.scale == 2.0 / 255);
+  BOOST_TEST(q.seed_coef.zero_point == 128);
+  const std::vector<uint8_t> codes = {0, 128, 192, 255};  // 0.5/s + 128 = 191.75 → 192
+  BOOST_TEST(q.seed_coef.codes == codes, boost::test_tools::per_element());
+  BOOST_TEST(!q.seed_coef.zero_range);
+  // The intercept alone has a zero range: flagged, dequantized to 0 as the original's was.
+  BOOST_TEST(q.seed_intercept.zero_range);
+  BOOST_TEST(q.seed_intercept.scale == 0.0);
+  BOOST_TEST(q.seed_intercept.dequantized[0] == 0.0f);
+  const float s = static_cast<float>(2.0 / 255);
+  BOOST_TEST(q.seed_coef.dequantized[3] == static_cast<float>(127.0f * s));
+  BOOST_TEST(q.seed_coef.dequantized[0] == static_cast<float>(-128.0f * s));
+  const SplitData split = MakeSplitData(m, X, X);
+  const auto report = qlab::quant::EvaluateQuantized(q, split, "");
+  BOOST_TEST(report["intercept_abs_error"].get<double>() == 2.5);
+  BOOST_TEST(report["zero_range"].dump() == "[\"intercept\"]");
+  CheckAllFinite(report, "seed report");
+  // Min-max only, by definition.
+  o.calibration = *qlab::quant::ParseCalibration("mse");
+  BOOST_CHECK_THROW(qlab::quant::Quantize(m, X, o), qlab::io::InputError);
+}
+
+BOOST_AUTO_TEST_CASE(bits_outside_2_to_8_are_bad_input) {
+  const Eigen::MatrixXd X = MakeFeatures(20, 2);
+  const LinearModel m = MakeModel(X, {1, 2, 3, 4, 5}, 0);
+  for (int bits : {-1, 0, 1, 9, 16}) {
+    QuantizeOptions o;
+    o.bits = bits;
+    BOOST_CHECK_THROW(qlab::quant::Quantize(m, X, o), qlab::io::InputError);
+  }
+}
+
+// Every scheme × calibration × fold × bits on a synthetic model: finite everywhere, the integer
+// path exact, artifact round trips exact.
+BOOST_AUTO_TEST_CASE(every_scheme_calibration_fold_and_bits) {
+  const Eigen::MatrixXd X_train = MakeFeatures(2000, 3);
+  Eigen::MatrixXd X_test = MakeFeatures(300, 4);
+  X_test(7, 1) = 1e3;   // far beyond the training range: clipped
+  X_test(8, 3) = -1e4;  // far below
+  const LinearModel m = MakeModel(X_train, {0.9, -0.35, 0.02, -0.87, 0.4}, 2.07);
+  const SplitData split = MakeSplitData(m, X_train, X_test);
+  int checked = 0;
+  for (Scheme scheme : {Scheme::kSeed, Scheme::kW8, Scheme::kW8A8}) {
+    for (const Calibration& calibration : AllCalibrations()) {
+      if (scheme == Scheme::kSeed && calibration.kind != Calibration::Kind::kMinMax) continue;
+      for (Fold fold : {Fold::kGrid, Fold::kZeroPoint, Fold::kOffsets, Fold::kRaw}) {
+        if (scheme != Scheme::kW8A8 && fold != Fold::kGrid) continue;
+        for (int bits = 2; bits <= 8; ++bits) {
+          QuantizeOptions o{scheme, bits, calibration, fold};
+          const std::string what = qlab::quant::SchemeName(scheme) + " " + calibration.Name() + " " +
+                                   qlab::quant::FoldName(fold) + " bits " + std::to_string(bits);
+          const QuantizedModel q = qlab::quant::Quantize(m, X_train, o);
+          CheckAllFinite(qlab::quant::QuantizedToJson(q), what);
+          const QuantizedRun run = qlab::quant::RunQuantized(q, X_test);
+          BOOST_TEST(run.y.allFinite(), what);
+          if (scheme == Scheme::kW8A8) {
+            CheckIntegerPath(q, run, X_test, what);
+            BOOST_TEST(run.clipped[7], what);
+            BOOST_TEST(run.clipped[8], what);
+          }
+          if (scheme == Scheme::kW8) CheckFloatPath(q, run, what);
+          if (bits == 8 || bits == 2) CheckRoundTrip(q, X_test, run, what);
+          const auto report = qlab::quant::EvaluateQuantized(q, split, "");
+          nlohmann::json numbers = report;
+          numbers.erase("fold");  // null for w8 and seed
+          numbers.erase("intercept_abs_error");
+          numbers.erase("artifact_bytes");
+          numbers.erase("float_artifact_bytes");
+          CheckAllFinite(numbers, what);
+          ++checked;
+        }
+      }
+    }
+  }
+  BOOST_TEST_MESSAGE("checked " << checked << " quantized models on kernel target "
+                                << qlab::kernels::ActiveTarget());
+  BOOST_TEST(checked == 7 * (1 + 5 + 5 * 4));
+}
+
+// More bits never hurt much: the 8-bit error is far below the 2-bit one for each scheme.
+BOOST_AUTO_TEST_CASE(error_shrinks_with_bits) {
+  const Eigen::MatrixXd X_train = MakeFeatures(2000, 5);
+  const Eigen::MatrixXd X_test = MakeFeatures(400, 6);
+  const LinearModel m = MakeModel(X_train, {0.9, -0.35, 0.02, -0.87, 0.4}, 2.07);
+  const SplitData split = MakeSplitData(m, X_train, X_test);
+  for (Scheme scheme : {Scheme::kW8, Scheme::kW8A8}) {
+    QuantizeOptions o;
+    o.scheme = scheme;
+    o.calibration = qlab::quant::DefaultCalibration(scheme);
+    o.bits = 2;
+    const double rms2 =
+        qlab::quant::EvaluateQuantized(qlab::quant::Quantize(m, X_train, o), split, "")["rms_delta"];
+    o.bits = 8;
+    const double rms8 =
+        qlab::quant::EvaluateQuantized(qlab::quant::Quantize(m, X_train, o), split, "")["rms_delta"];
+    BOOST_TEST(rms8 < rms2 / 20, qlab::quant::SchemeName(scheme));
+  }
+}
+
+// Grid-fitted steps: w_j·s_j lies on the weight grid (S·k_j) and every step covers the
+// calibrated range.
+BOOST_AUTO_TEST_CASE(grid_fitted_steps_are_exact) {
+  const Eigen::MatrixXd X_train = MakeFeatures(2000, 7);
+  const LinearModel m = MakeModel(X_train, {0.9, -0.35, 0.02, -0.87, 0.4}, 2.07);
+  for (int bits = 2; bits <= 8; ++bits) {
+    QuantizeOptions o;
+    o.bits = bits;
+    o.calibration = *qlab::quant::ParseCalibration("minmax");
+    const QuantizedModel q = qlab::quant::Quantize(m, X_train, o);
+    const Eigen::VectorXd coef = qlab::quant::DequantizedCoef(q);
+    for (Eigen::Index j = 0; j < m.coef.size(); ++j) {
+      // The dequantized coefficient differs from the float one only by the f32 rounding of the
+      // step: the weights themselves carry no rounding error.
+      BOOST_TEST(std::abs(coef[j] - m.coef[j]) <= 1e-6 * std::abs(m.coef[j]),
+                 "bits " << bits << " feature " << j);
+      const auto& f = q.features[static_cast<size_t>(j)];
+      const double span = f.step * static_cast<double>(qlab::quant::CodeMax(bits));
+      BOOST_TEST(span >= (f.calibrated_hi - f.calibrated_lo) * (1 - 1e-6));
+    }
+    // Σ_j w_j·x̂_j + b in double on the dequantized raw features equals the integer model.
+    const QuantizedRun run = qlab::quant::RunQuantized(q, X_train.topRows(100));
+    const Eigen::VectorXd y_int = qlab::quant::PredictDoubleFromRun(q, run);
+    const size_t k = q.num_features();
+    for (Eigen::Index i = 0; i < 100; ++i) {
+      Eigen::VectorXd x_hat(static_cast<Eigen::Index>(k));
+      for (size_t j = 0; j < k; ++j) {
+        const auto& f = q.features[j];
+        x_hat[static_cast<Eigen::Index>(j)] =
+            f.center + static_cast<double>(f.step) *
+                           (run.codes[static_cast<size_t>(i) * k + j] - f.zero_point);
+      }
+      const double y_dequant =
+          ((x_hat - m.scaler_mean).array() / m.scaler_scale.array()).matrix().dot(m.coef) +
+          m.intercept;
+      BOOST_TEST(std::abs(y_dequant - y_int[i]) <= 1e-5 * (1 + std::abs(y_dequant)));
+    }
+  }
+}
+
+BOOST_AUTO_TEST_CASE(degenerate_ranges_stay_finite) {
+  // A constant feature (coefficient 0, scale 1 as the pipeline leaves it), a constant feature
+  // with a non-zero weight, all-zero weights, and a single training row.
+  Eigen::MatrixXd X_train = MakeFeatures(200, 8);
+  X_train.col(2).setConstant(7.0);
+  X_train.col(4).setConstant(0.0);
+  Eigen::MatrixXd X_test = MakeFeatures(50, 9);
+  X_test(0, 2) = 8.0;
+  struct Case {
+    std::string name;
+    Eigen::MatrixXd X;
+    std::vector<double> coef;
+  };
+  const std::vector<Case> cases = {
+      {"constant features", X_train, {0.9, -0.35, 0.0, -0.87, 0.0}},
+      {"constant feature with a weight", X_train, {0.9, -0.35, 0.5, -0.87, 0.2}},
+      {"all-zero weights", X_train, {0, 0, 0, 0, 0}},
+      {"single row", X_train.topRows(1), {0.9, -0.35, 0.02, -0.87, 0.4}},
+      {"one feature", X_train.leftCols(1), {1.5}},
+      {"tiny and huge weights", X_train, {1e-300, 1e30, -1e-30, 2.0, 1e-12}},
+  };
+  for (const Case& c : cases) {
+    const LinearModel m = MakeModel(c.X, c.coef, 1.25);
+    const Eigen::MatrixXd test = X_test.leftCols(c.X.cols());
+    const SplitData split = MakeSplitData(m, c.X, test);
+    for (Scheme scheme : {Scheme::kSeed, Scheme::kW8, Scheme::kW8A8}) {
+      for (const Calibration& calibration : AllCalibrations()) {
+        if (scheme == Scheme::kSeed && calibration.kind != Calibration::Kind::kMinMax) continue;
+        for (int bits : {2, 5, 8}) {
+          QuantizeOptions o{scheme, bits, calibration, Fold::kGrid};
+          const std::string what = c.name + " " + qlab::quant::SchemeName(scheme) + " " +
+                                   calibration.Name() + " bits " + std::to_string(bits);
+          const QuantizedModel q = qlab::quant::Quantize(m, c.X, o);
+          CheckAllFinite(qlab::quant::QuantizedToJson(q), what);
+          const QuantizedRun run = qlab::quant::RunQuantized(q, test);
+          BOOST_TEST(run.y.allFinite(), what);
+          if (scheme == Scheme::kW8A8) CheckIntegerPath(q, run, test, what);
+          for (const auto& f : q.features) {
+            BOOST_TEST((f.step > 0 && std::isfinite(f.step)), what);
+          }
+          BOOST_TEST((q.weight_scale > 0 && std::isfinite(q.weight_scale)), what);
+          const auto report = qlab::quant::EvaluateQuantized(q, split, "");
+          BOOST_TEST(std::isfinite(report["sqnr_db"].get<double>()), what);
+          BOOST_TEST(std::isfinite(report["p99_abs_delta"].get<double>()), what);
+          if (c.name == "all-zero weights" && scheme != Scheme::kSeed) {
+            // Nothing to quantize: the prediction is the bias, exactly the float model's.
+            BOOST_TEST(report["sqnr_db"].get<double>() == qlab::quant::kSqnrCapDb, what);
+          }
+        }
+      }
+    }
+  }
+}
+
+// Coefficients no f32 computation can carry are bad input, not an Inf in the output.
+BOOST_AUTO_TEST_CASE(coefficients_beyond_f32_are_bad_input) {
+  const Eigen::MatrixXd X = MakeFeatures(100, 14);
+  const LinearModel m = MakeModel(X, {1e38, 1, 1, 1, 1}, 0);
+  for (Scheme scheme : {Scheme::kW8, Scheme::kW8A8}) {
+    QuantizeOptions o;
+    o.scheme = scheme;
+    BOOST_CHECK_THROW(qlab::quant::Quantize(m, X, o), qlab::io::InputError);
+  }
+}
+
+BOOST_AUTO_TEST_CASE(malformed_artifacts_are_bad_input) {
+  const Eigen::MatrixXd X = MakeFeatures(100, 10);
+  const LinearModel m = MakeModel(X, {0.9, -0.35, 0.02, -0.87, 0.4}, 2.07);
+  const QuantizedModel q = qlab::quant::Quantize(m, X, QuantizeOptions{});
+  const nlohmann::json good = qlab::quant::QuantizedToJson(q);
+  auto expect_bad = [&](const nlohmann::json& doc, const std::string& what) {
+    BOOST_CHECK_THROW(qlab::quant::QuantizedFromJson(doc, "x.json"), qlab::io::InputError);
+    (void)what;
+  };
+  nlohmann::json bad = good;
+  bad["format"] = "qlab.linear_model";
+  expect_bad(bad, "format");
+  bad = good;
+  bad["version"] = 1;  // before the tensor checksum
+  expect_bad(bad, "version");
+  bad = good;
+  bad["weights"]["scale"] = 0;
+  expect_bad(bad, "zero scale");
+  bad = good;
+  bad["weights"]["scale"] = nullptr;  // what a NaN would have become
+  expect_bad(bad, "null scale");
+  bad = good;
+  bad["weights"]["codes"][0] = 128;
+  expect_bad(bad, "code out of int8");
+  bad = good;
+  bad["features"][1]["step"] = -1.0;
+  expect_bad(bad, "negative step");
+  bad = good;
+  bad["features"][1]["zero_point"] = 256;
+  expect_bad(bad, "zero point");
+  bad = good;
+  bad["correction"] = q.correction + 1;
+  expect_bad(bad, "correction");
+  bad = good;
+  bad["bits"] = 9;
+  expect_bad(bad, "bits");
+  bad = good;
+  bad.erase("float_model");
+  expect_bad(bad, "no float model");
+
+  // The tensor checksum, last: edits that keep every value plausible are caught only by it.
+  const auto checksum_error = [](const nlohmann::json& doc) {
+    return qlab::testing::ErrorOf([&] { qlab::quant::QuantizedFromJson(doc, "x.json"); });
+  };
+  const auto nudge = [](nlohmann::json& value) {
+    value = std::nextafter(value.get<double>(), 1e300);
+  };
+  for (Scheme scheme : {Scheme::kSeed, Scheme::kW8, Scheme::kW8A8}) {
+    QuantizeOptions o;
+    o.scheme = scheme;
+    o.calibration = qlab::quant::DefaultCalibration(scheme);
+    const nlohmann::json doc = qlab::quant::QuantizedToJson(qlab::quant::Quantize(m, X, o));
+    const std::string name = qlab::quant::SchemeName(scheme);
+    BOOST_TEST(checksum_error(doc) == "", name);
+    std::vector<std::function<void(nlohmann::json&)>> edits = {
+        [&](nlohmann::json& j) { nudge(j["float_model"]["coef"][2]); },
+        [&](nlohmann::json& j) { nudge(j["float_model"]["scaler"]["mean"][0]); },
+        [&](nlohmann::json& j) { nudge(j["float_model"]["intercept"]); },
+    };
+    if (scheme == Scheme::kSeed) {
+      edits.push_back([&](nlohmann::json& j) { j["seed"]["intercept"]["zero_point"] = 3; });
+    } else {
+      edits.push_back([&](nlohmann::json& j) { nudge(j["bias"]); });
+      edits.push_back([&](nlohmann::json& j) { nudge(j["weights"]["scale"]); });
+    }
+    if (scheme == Scheme::kW8A8) {
+      edits.push_back([&](nlohmann::json& j) { nudge(j["features"][3]["center"]); });
+      edits.push_back([&](nlohmann::json& j) { nudge(j["features"][0]["calibrated_hi"]); });
+      edits.push_back([&](nlohmann::json& j) { nudge(j["bias_correction"]); });
+    }
+    for (size_t e = 0; e < edits.size(); ++e) {
+      nlohmann::json edited = doc;
+      edits[e](edited);
+      const std::string expected = "x.json: 'tensor_sha256' " +
+                                   doc["tensor_sha256"].get<std::string>() +
+                                   " does not match the tensors'";
+      BOOST_TEST(checksum_error(edited).find(expected) != std::string::npos,
+                 name << " edit " << e << ": " << checksum_error(edited));
+    }
+    nlohmann::json no_checksum = doc;
+    no_checksum.erase("tensor_sha256");
+    BOOST_TEST(checksum_error(no_checksum) == "x.json: missing key 'tensor_sha256'", name);
+  }
+
+  const std::string dir = TempDir("malformed");
+  std::filesystem::create_directories(dir);
+  std::ofstream(std::filesystem::path(dir) / qlab::quant::kQuantizedFileName) << "{\n  \"format\": ,\n}";
+  try {
+    qlab::quant::LoadQuantized(dir);
+    BOOST_TEST(false, "a malformed file loaded");
+  } catch (const qlab::io::InputError& e) {
+    BOOST_TEST(e.line() == 2u);
+  }
+  std::filesystem::remove_all(dir);
+  BOOST_CHECK_THROW(qlab::quant::LoadQuantized(dir), qlab::io::InputError);
+}
+
+// The integer path on every kernel target this CPU supports, not only the dispatched best one.
+BOOST_AUTO_TEST_CASE(integer_path_exact_on_every_target) {
+  const Eigen::MatrixXd X_train = MakeFeatures(1000, 11);
+  Eigen::MatrixXd X_test = MakeFeatures(997, 12);  // not a multiple of any vector length
+  X_test(3, 0) = 50;
+  const LinearModel m = MakeModel(X_train, {0.9, -0.35, 0.02, -0.87, 0.4}, 2.07);
+  int targets = 0;
+  for (const auto& target : qlab::kernels::SupportedTargets()) {
+    BOOST_REQUIRE(qlab::kernels::ForceTarget(target.name));
+    for (int bits : {3, 8}) {
+      for (Scheme scheme : {Scheme::kW8, Scheme::kW8A8}) {
+        QuantizeOptions o;
+        o.scheme = scheme;
+        o.bits = bits;
+        o.calibration = qlab::quant::DefaultCalibration(scheme);
+        const QuantizedModel q = qlab::quant::Quantize(m, X_train, o);
+        const QuantizedRun run = qlab::quant::RunQuantized(q, X_test);
+        const std::string what =
+            target.name + " " + qlab::quant::SchemeName(scheme) + " bits " + std::to_string(bits);
+        if (scheme == Scheme::kW8A8) CheckIntegerPath(q, run, X_test, what);
+        if (scheme == Scheme::kW8) CheckFloatPath(q, run, what);
+      }
+    }
+    BOOST_TEST_MESSAGE("integer path checked on " << target.name);
+    ++targets;
+  }
+  qlab::kernels::ForceTarget("");
+  BOOST_TEST(targets >= 1);
+}
+
+// --bias-correction: after it, the unclipped training rows have no mean offset left.
+BOOST_AUTO_TEST_CASE(bias_correction_removes_the_mean_offset) {
+  const Eigen::MatrixXd X_train = MakeFeatures(3000, 13);
+  const LinearModel m = MakeModel(X_train, {0.9, -0.35, 0.02, -0.87, 0.4}, 2.07);
+  for (int bits : {3, 8}) {
+    QuantizeOptions o;
+    o.bits = bits;
+    o.calibration = *qlab::quant::ParseCalibration("percentile:99");
+    o.bias_correction = true;
+    const QuantizedModel q = qlab::quant::Quantize(m, X_train, o);
+    BOOST_TEST(std::isfinite(q.bias_correction));
+    const QuantizedRun run = qlab::quant::RunQuantized(q, X_train);
+    const Eigen::VectorXd y_float = m.Predict(X_train);
+    double sum = 0;
+    double sum_abs = 0;
+    for (Eigen::Index i = 0; i < X_train.rows(); ++i) {
+      if (run.clipped[static_cast<size_t>(i)]) continue;
+      sum += y_float[i] - run.y[i];
+      sum_abs += std::abs(y_float[i] - run.y[i]);
+    }
+    BOOST_TEST(std::abs(sum) <= 1e-4 * sum_abs, "bits " << bits);
+    CheckRoundTrip(q, X_train, run, "bias correction");
+  }
+}
