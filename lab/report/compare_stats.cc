@@ -318,6 +318,9 @@ SuiteComparison CompareSuite(std::span<const BenchmarkSamples> suite,
     for (size_t i = 0; i < p.size(); ++i) {
       BenchmarkComparison& b = out.benchmarks[i];
       b.p_adjusted = adjusted[i];
+      // Holm multiplies the smallest p by m: nothing can be rejected unless p < alpha / m.
+      b.alpha_reachable =
+          CanReachAlpha(b.n_base, b.n_new, settings.alpha / static_cast<double>(p.size()));
       b.verdict = DecideVerdict(b.p_adjusted, b.ci, settings.alpha, settings.threshold);
     }
   }

@@ -291,6 +291,27 @@ BOOST_AUTO_TEST_CASE(run_against_itself_and_slowed) {
     BOOST_TEST(a.ci.high == b.ci.high);
   }
   BOOST_TEST(r.geomean->ratio == w.geomean->ratio, tt::tolerance(1e-15));
+
+  // Holm over the 6 benchmarks: the smallest p is multiplied by 6. At n = 10 per side the minimum
+  // p (1.8e-4) still reaches 0.05 / 6 = 8.3e-3; at 4 per side (2 / 70 = 0.029) only 0.05 does.
+  qr::CompareSettings holm = settings;
+  holm.holm = true;
+  const qr::SuiteComparison h = qr::CompareSuite(slowed, holm);
+  for (const auto& b : h.benchmarks) {
+    BOOST_TEST(b.p_adjusted == 6 * b.p_value, tt::tolerance(1e-12));  // all p equal here
+    BOOST_TEST(b.alpha_reachable);
+    BOOST_TEST(qr::VerdictName(b.verdict) == "slower");
+  }
+  std::vector<qr::BenchmarkSamples> four = slowed;
+  for (auto& b : four) {
+    b.base.resize(4);
+    b.next.resize(4);
+  }
+  for (const auto& b : qr::CompareSuite(four, settings).benchmarks) BOOST_TEST(b.alpha_reachable);
+  for (const auto& b : qr::CompareSuite(four, holm).benchmarks) {
+    BOOST_TEST(!b.alpha_reachable);
+    BOOST_TEST(qr::VerdictName(b.verdict) == "no change");
+  }
 }
 
 BOOST_AUTO_TEST_CASE(bad_input_is_refused) {

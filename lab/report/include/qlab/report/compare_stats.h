@@ -116,7 +116,8 @@ struct BenchmarkComparison {
   double p_value = 1;           // two-sided, unadjusted
   double p_adjusted = 1;        // Holm-adjusted over the suite if settings.holm, else p_value
   bool exact = false;           // the U test used its exact distribution
-  bool alpha_reachable = true;  // MinimumAttainablePValue(n_base, n_new) < alpha
+  bool alpha_reachable = true;  // MinimumAttainablePValue(n_base, n_new) < alpha (alpha / m
+                                // with Holm over m benchmarks: the first rejection needs it)
   Verdict verdict = Verdict::kNoChange;
 };
 
