@@ -138,6 +138,11 @@ std::uint64_t StreamSeed(std::uint64_t seed, std::string_view name) {
   return z ^ (z >> 31);
 }
 
+std::uint64_t GeomeanStreamSeed(std::uint64_t seed) {
+  // No benchmark name contains a newline, so this stream is no benchmark's.
+  return StreamSeed(seed, "\ngeomean");
+}
+
 double Median(std::span<const double> values) {
   if (values.empty()) throw std::invalid_argument("Median: no values");
   std::vector<double> copy(values.begin(), values.end());
@@ -303,13 +308,40 @@ SuiteComparison CompareSuite(std::span<const BenchmarkSamples> suite,
   ValidateSettings(settings);
   SuiteComparison out;
   out.benchmarks.reserve(suite.size());
+  // Repetitions aligned across benchmarks (every BASE side of one length, every NEW side of one
+  // length) are resampled jointly for the geometric mean; see the header.
+  const bool joint =
+      !suite.empty() && std::all_of(suite.begin(), suite.end(), [&](const BenchmarkSamples& b) {
+        return b.base.size() == suite.front().base.size() &&
+               b.next.size() == suite.front().next.size();
+      });
   std::vector<double> log_sum(static_cast<size_t>(settings.resamples), 0.0);
   double log_ratio_sum = 0;
   std::vector<double> replicates;
   for (const BenchmarkSamples& samples : suite) {
     out.benchmarks.push_back(CompareOne(samples, settings, &replicates));
     log_ratio_sum += std::log(out.benchmarks.back().ratio);
-    for (size_t r = 0; r < replicates.size(); ++r) log_sum[r] += std::log(replicates[r]);
+    if (!joint) {
+      for (size_t r = 0; r < replicates.size(); ++r) log_sum[r] += std::log(replicates[r]);
+    }
+  }
+  if (joint) {
+    std::mt19937_64 engine(GeomeanStreamSeed(settings.seed));
+    const size_t n_base = suite.front().base.size();
+    const size_t n_new = suite.front().next.size();
+    std::vector<size_t> base_index(n_base);
+    std::vector<size_t> new_index(n_new);
+    std::vector<double> b(n_base);
+    std::vector<double> x(n_new);
+    for (double& sum : log_sum) {
+      for (size_t& i : base_index) i = UniformIndex(engine, n_base);
+      for (size_t& i : new_index) i = UniformIndex(engine, n_new);
+      for (const BenchmarkSamples& samples : suite) {
+        for (size_t i = 0; i < n_base; ++i) b[i] = samples.base[base_index[i]];
+        for (size_t i = 0; i < n_new; ++i) x[i] = samples.next[new_index[i]];
+        sum += std::log(MedianInPlace(x) / MedianInPlace(b));
+      }
+    }
   }
   if (settings.holm) {
     std::vector<double> p(out.benchmarks.size());
@@ -332,6 +364,7 @@ SuiteComparison CompareSuite(std::span<const BenchmarkSamples> suite,
   if (!suite.empty()) {
     const double k = static_cast<double>(suite.size());
     GeomeanResult g;
+    g.joint = joint;
     g.ratio = std::exp(log_ratio_sum / k);
     for (double& v : log_sum) v = std::exp(v / k);
     g.ci = PercentileInterval(log_sum, settings.confidence);

@@ -314,6 +314,44 @@ BOOST_AUTO_TEST_CASE(run_against_itself_and_slowed) {
   }
 }
 
+BOOST_AUTO_TEST_CASE(geomean_keeps_rounds_together) {
+  // Eight benchmarks that are scaled copies of one (a round slow for one is slow for all): joint
+  // resampling makes every geomean replicate the ratio of that one benchmark's resampled medians,
+  // so the interval is as wide as a single benchmark's. Eight unrelated benchmarks average their
+  // noise: about 1 / sqrt(8) of the width.
+  Lognormal gen(0.05, 11);
+  const std::vector<double> base = gen.Sample(10, 1.0);
+  const std::vector<double> next = gen.Sample(10, 1.0);
+  std::vector<qr::BenchmarkSamples> copies;
+  std::vector<qr::BenchmarkSamples> unrelated;
+  for (int i = 0; i < 8; ++i) {
+    std::vector<double> b = base;
+    std::vector<double> x = next;
+    for (double& v : b) v *= i + 1;
+    for (double& v : x) v *= i + 1;
+    copies.push_back({"copy/" + std::to_string(i), b, x});
+    unrelated.push_back({"other/" + std::to_string(i), gen.Sample(10, 1.0), gen.Sample(10, 1.0)});
+  }
+  const qr::CompareSettings settings;
+  const qr::SuiteComparison c = qr::CompareSuite(copies, settings);
+  BOOST_TEST(c.geomean->joint);
+  std::vector<double> single = qr::BootstrapMedianRatios(base, next, settings.resamples,
+                                                         qr::GeomeanStreamSeed(settings.seed));
+  const qr::Interval one = qr::PercentileInterval(single, settings.confidence);
+  BOOST_TEST(c.geomean->ci.low == one.low, tt::tolerance(1e-12));
+  BOOST_TEST(c.geomean->ci.high == one.high, tt::tolerance(1e-12));
+  const qr::SuiteComparison u = qr::CompareSuite(unrelated, settings);
+  const double width_unrelated = u.geomean->ci.high - u.geomean->ci.low;
+  const double width_single = one.high - one.low;
+  BOOST_TEST_MESSAGE("geomean interval width: 8 copies " << width_single << ", 8 unrelated "
+                                                         << width_unrelated);
+  BOOST_TEST(width_unrelated < 0.6 * width_single);
+  // Unequal lengths: independent resampling (each benchmark's own stream).
+  std::vector<qr::BenchmarkSamples> ragged = copies;
+  ragged[3].next.pop_back();
+  BOOST_TEST(!qr::CompareSuite(ragged, settings).geomean->joint);
+}
+
 BOOST_AUTO_TEST_CASE(bad_input_is_refused) {
   qr::CompareSettings settings;
   const qr::BenchmarkSamples empty{"x", {}, {1.0}};

@@ -130,6 +130,7 @@ struct BenchmarkSamples {
 struct GeomeanResult {
   double ratio = 1;  // exp(mean(log ratio_i)) over the compared benchmarks
   Interval ci;       // percentile bootstrap: every resample resamples both sides of every benchmark
+  bool joint = false;  // repetitions were resampled jointly across benchmarks (see CompareSuite)
 };
 
 struct SuiteComparison {
@@ -160,10 +161,22 @@ Interval PercentileInterval(std::vector<double>& replicates, double confidence);
 BenchmarkComparison CompareBenchmark(const BenchmarkSamples& samples,
                                      const CompareSettings& settings);
 
-// Every benchmark, then the geometric mean: its replicate r is exp(mean_i log ratio_i[r]) from
-// each benchmark's own replicate r. Benchmarks' streams are independent (StreamSeed), so this is
-// exactly the bootstrap that resamples each side of every benchmark within every resample.
+// Every benchmark, then the geometric mean of the ratios with its bootstrap interval. Each
+// geomean replicate resamples both sides of every benchmark and takes exp(mean_i log ratio_i).
+//   - When every BASE side has the same length and every NEW side too (tools/ab-bench.sh's files:
+//     repetition k of every benchmark comes from round k), one set of repetition indices per side
+//     is drawn per resample and used for every benchmark (stream GeomeanStreamSeed), so a round
+//     that was slow for all benchmarks stays one round. Measured here under load, benchmarks of
+//     one round drift together: a same-build pair of the quick subset had geomean 0.962 with
+//     [0.940, 0.993] from independent resampling (excluding 1), [0.925, 1.008] from joint.
+//     For benchmarks whose repetitions are unrelated this is still a valid bootstrap of each
+//     benchmark (the pairing is arbitrary).
+//   - Otherwise each benchmark's own replicate r (its StreamSeed stream) is used, independent
+//     across benchmarks.
 SuiteComparison CompareSuite(std::span<const BenchmarkSamples> suite,
                              const CompareSettings& settings);
+
+// The stream of CompareSuite's joint geomean resampling.
+std::uint64_t GeomeanStreamSeed(std::uint64_t seed);
 
 }  // namespace qlab::report
