@@ -19,8 +19,8 @@ build_packages=(
   curl ca-certificates
 )
 script_packages=(
-  # checkouts, charts, whole-process timing
-  git gnuplot-nox hyperfine
+  # checkouts, charts, whole-process timing; jq merges tools/ab-bench.sh's rounds
+  git gnuplot-nox hyperfine jq
 )
 
 case "${1:-all}" in
