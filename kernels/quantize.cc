@@ -6,6 +6,8 @@
 // not depend on its position: q = x / scale (one f32 division), NaN → 0, round half to even, add
 // the zero point in f32, clamp to the code range, convert. The f32 addition is exact while the
 // rounded quotient is below 2^24 in magnitude; beyond that it saturates either way.
+#include <algorithm>
+#include <bit>
 #include <cmath>
 #include <cstddef>
 #include <cstdint>
@@ -118,6 +120,131 @@ void DequantizeI8Impl(const int8_t* HWY_RESTRICT q, size_t n, float scale, float
   DequantizeImpl(q, n, scale, 0, x);
 }
 
+// ---- row-major features, per-feature parameters, saturation detection --------------------------
+// The flat stream of rows·k values is quantized N at a time; the vector at position i starts at
+// feature i mod k, so it loads its scales, zero points and bounds from tables holding the k
+// features' parameters repeated over k + N entries, at offset i mod k (one LoadU each, from L1).
+// Saturation is a range check on the input: x inside [lo, hi] (the bounds computed once per call
+// from the double rule, see SaturationBounds) is false for NaN, ±Inf and exactly the saturating
+// values. A vector with any lane outside is looked at lane by lane; outliers are rare, so the
+// common cost is two compares, an And and an all-true test per vector.
+
+inline constexpr size_t kTable = kMaxGemvK + HWY_MAX_BYTES / sizeof(float);
+
+// The same steps as the vector code, with the code range [0, code_max].
+HWY_INLINE uint8_t QuantizeOneRow(float x, float scale, float zero_point, float code_max) {
+  float v = x / scale;
+  if (std::isnan(v)) {
+    v = 0.0f;
+  }
+  v = std::nearbyint(v) + zero_point;
+  v = std::fmin(std::fmax(v, 0.0f), code_max);
+  return static_cast<uint8_t>(static_cast<int32_t>(v));
+}
+
+template <bool kDetect>
+size_t QuantizeRows(const float* HWY_RESTRICT x, size_t rows, size_t k,
+                    const float* HWY_RESTRICT scale, const int32_t* HWY_RESTRICT zero_point,
+                    int32_t code_max, const float* HWY_RESTRICT lo, const float* HWY_RESTRICT hi,
+                    uint8_t* HWY_RESTRICT q, size_t* HWY_RESTRICT saturated_rows, size_t capacity,
+                    int64_t* HWY_RESTRICT clipped_per_feature) {
+  internal::NoteRun(HWY_TARGET, false);
+  const hn::ScalableTag<float> df;
+  const hn::RebindToSigned<decltype(df)> di;
+  const hn::Rebind<uint8_t, decltype(df)> dq;
+  const size_t N = hn::Lanes(df);
+  const size_t n = rows * k;
+  HWY_ALIGN float tscale[kTable];
+  HWY_ALIGN float tzero[kTable];
+  HWY_ALIGN float tlo[kTable];
+  HWY_ALIGN float thi[kTable];
+  for (size_t t = 0; t < k + N; ++t) {
+    tscale[t] = scale[t % k];
+    tzero[t] = static_cast<float>(zero_point[t % k]);
+    if constexpr (kDetect) {
+      tlo[t] = lo[t % k];
+      thi[t] = hi[t % k];
+    }
+  }
+  if constexpr (kDetect) {
+    if (clipped_per_feature != nullptr) {
+      std::fill(clipped_per_feature, clipped_per_feature + k, int64_t{0});
+    }
+  }
+  size_t count = 0;
+  size_t last_row = 0;
+  const auto note = [&](size_t e) {  // element e saturated
+    if (clipped_per_feature != nullptr) {
+      ++clipped_per_feature[e % k];
+    }
+    const size_t row = e / k;
+    if (count == 0 || row != last_row) {
+      if (count < capacity) {
+        saturated_rows[count] = row;
+      }
+      ++count;
+      last_row = row;
+    }
+  };
+  const float top = static_cast<float>(code_max);
+  const auto vtop = hn::Set(df, top);
+  const auto vzero = hn::Zero(df);
+  const size_t step = N % k;
+  size_t phase = 0;  // i mod k
+  size_t i = 0;
+  for (; i + N <= n; i += N) {
+    const auto xv = hn::LoadU(df, x + i);
+    auto v = hn::Div(xv, hn::LoadU(df, tscale + phase));
+    v = hn::IfThenElseZero(hn::Eq(v, v), v);  // NaN → 0
+    v = hn::Add(hn::Round(v), hn::LoadU(df, tzero + phase));
+    v = hn::Min(hn::Max(v, vzero), vtop);
+    hn::StoreU(hn::DemoteTo(dq, hn::ConvertTo(di, v)), dq, q + i);
+    if constexpr (kDetect) {
+      const auto inside =
+          hn::And(hn::Ge(xv, hn::LoadU(df, tlo + phase)), hn::Le(xv, hn::LoadU(df, thi + phase)));
+      if (HWY_UNLIKELY(!hn::AllTrue(df, inside))) {
+        for (size_t l = 0; l < N; ++l) {
+          const size_t f = (phase + l) % k;
+          if (!(x[i + l] >= lo[f] && x[i + l] <= hi[f])) {
+            note(i + l);
+          }
+        }
+      }
+    }
+    phase += step;
+    if (phase >= k) {
+      phase -= k;
+    }
+  }
+  for (; i < n; ++i) {
+    const size_t f = i % k;
+    q[i] = QuantizeOneRow(x[i], scale[f], tzero[f], top);
+    if constexpr (kDetect) {
+      if (!(x[i] >= lo[f] && x[i] <= hi[f])) {
+        note(i);
+      }
+    }
+  }
+  return count;
+}
+
+void QuantizeU8RowsImpl(const float* HWY_RESTRICT x, size_t rows, size_t k,
+                        const float* HWY_RESTRICT scale, const int32_t* HWY_RESTRICT zero_point,
+                        int32_t code_max, uint8_t* HWY_RESTRICT q) {
+  QuantizeRows<false>(x, rows, k, scale, zero_point, code_max, nullptr, nullptr, q, nullptr, 0,
+                      nullptr);
+}
+
+size_t QuantizeU8RowsSaturatedImpl(const float* HWY_RESTRICT x, size_t rows, size_t k,
+                                   const float* HWY_RESTRICT scale,
+                                   const int32_t* HWY_RESTRICT zero_point, int32_t code_max,
+                                   const float* HWY_RESTRICT lo, const float* HWY_RESTRICT hi,
+                                   uint8_t* HWY_RESTRICT q, size_t* HWY_RESTRICT saturated_rows,
+                                   size_t capacity, int64_t* HWY_RESTRICT clipped_per_feature) {
+  return QuantizeRows<true>(x, rows, k, scale, zero_point, code_max, lo, hi, q, saturated_rows,
+                            capacity, clipped_per_feature);
+}
+
 }  // namespace HWY_NAMESPACE
 }  // namespace qlab::kernels
 HWY_AFTER_NAMESPACE();
@@ -141,6 +268,104 @@ void DequantizeU8(const uint8_t* q, size_t n, float scale, int32_t zero_point, f
 }
 void DequantizeI8(const int8_t* q, size_t n, float scale, float* x) {
   QLAB_DYNAMIC_DISPATCH(DequantizeI8Impl)(q, n, scale, x);
+}
+
+HWY_EXPORT(QuantizeU8RowsImpl);
+HWY_EXPORT(QuantizeU8RowsSaturatedImpl);
+
+namespace {
+
+// Floats in value order as integers: key(−x) = −key(x), ±0 → 0, consecutive floats differ by 1.
+int64_t KeyOf(float f) {
+  const auto bits = std::bit_cast<int32_t>(f);
+  return bits >= 0 ? int64_t{bits} : -int64_t{bits & 0x7FFFFFFF};
+}
+
+float FloatOf(int64_t key) {
+  const auto magnitude = static_cast<uint32_t>(key >= 0 ? key : -key);
+  return std::bit_cast<float>(key >= 0 ? magnitude : magnitude | 0x80000000u);
+}
+
+const int64_t kMaxKey = KeyOf(std::numeric_limits<float>::max());
+
+// The smallest key in [lo, hi] where pred holds (pred false below it, true from it on), or
+// hi + 1: a galloping search from a guess, then bisection, so a guess a few ulps off costs a few
+// evaluations and a bad one about 2·32.
+template <class Pred>
+int64_t FirstTrue(const Pred& pred, int64_t lo, int64_t hi, int64_t guess) {
+  guess = std::clamp(guess, lo, hi);
+  int64_t no = lo - 1;   // pred false here (or below the range)
+  int64_t yes = hi + 1;  // pred true here (or above the range)
+  if (pred(guess)) {
+    yes = guess;
+    for (int64_t step = 1; yes - step >= lo; step *= 2) {
+      if (!pred(yes - step)) {
+        no = yes - step;
+        break;
+      }
+      yes -= step;
+    }
+  } else {
+    no = guess;
+    for (int64_t step = 1; no + step <= hi; step *= 2) {
+      if (pred(no + step)) {
+        yes = no + step;
+        break;
+      }
+      no += step;
+    }
+  }
+  while (yes - no > 1) {
+    const int64_t mid = no + (yes - no) / 2;
+    if (pred(mid)) {
+      yes = mid;
+    } else {
+      no = mid;
+    }
+  }
+  return yes;
+}
+
+// [lo, hi]: the finite floats x whose unsaturated code round_half_even(double(x) / scale) + zp
+// (in double) lies in [0, code_max]. That code is monotone in x, so the set is an interval; its
+// ends are found by search around (−zp − ½)·scale and (code_max − zp + ½)·scale. An empty set
+// gives lo > hi, so every value saturates.
+void SaturationBounds(float scale, int32_t zero_point, int32_t code_max, float* lo, float* hi) {
+  const auto unsaturated = [&](int64_t key) {
+    return std::nearbyint(static_cast<double>(FloatOf(key)) / static_cast<double>(scale)) +
+           zero_point;
+  };
+  const double s = scale;
+  const int64_t first_inside = FirstTrue(
+      [&](int64_t key) { return unsaturated(key) >= 0.0; }, -kMaxKey, kMaxKey,
+      KeyOf(static_cast<float>((-zero_point - 0.5) * s)));
+  const int64_t first_above = FirstTrue(
+      [&](int64_t key) { return unsaturated(key) > static_cast<double>(code_max); }, -kMaxKey,
+      kMaxKey, KeyOf(static_cast<float>((code_max - zero_point + 0.5) * s)));
+  constexpr float kInf = std::numeric_limits<float>::infinity();
+  *lo = first_inside > kMaxKey ? kInf : FloatOf(first_inside);
+  *hi = first_above - 1 < -kMaxKey ? -kInf : FloatOf(first_above - 1);
+}
+
+}  // namespace
+
+void QuantizeU8Rows(const float* x, size_t rows, size_t k, const float* scale,
+                    const int32_t* zero_point, int32_t code_max, uint8_t* q) {
+  QLAB_DYNAMIC_DISPATCH(QuantizeU8RowsImpl)(x, rows, k, scale, zero_point, code_max, q);
+}
+
+size_t QuantizeU8RowsSaturated(const float* x, size_t rows, size_t k, const float* scale,
+                               const int32_t* zero_point, int32_t code_max, uint8_t* q,
+                               size_t* saturated_rows, size_t capacity,
+                               int64_t* clipped_per_feature) {
+  float lo[kMaxGemvK];
+  float hi[kMaxGemvK];
+  for (size_t j = 0; j < k; ++j) {
+    SaturationBounds(scale[j], zero_point[j], code_max, &lo[j], &hi[j]);
+  }
+  return QLAB_DYNAMIC_DISPATCH(QuantizeU8RowsSaturatedImpl)(x, rows, k, scale, zero_point,
+                                                            code_max, lo, hi, q, saturated_rows,
+                                                            capacity, clipped_per_feature);
 }
 
 }  // namespace qlab::kernels
