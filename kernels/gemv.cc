@@ -596,6 +596,106 @@ void GemvU4I8Impl(const uint8_t* HWY_RESTRICT x, size_t rows, size_t k,
   GemvU4I8Any(x, rows, k, w, FloatOut{scale, correction, bias, y});
 }
 
+// ---- packed uint2 · int8 ------------------------------------------------------------------------
+// Rows of PackedRowBytesU2(k) bytes, element 4i + t in bits 2t..2t + 1 of byte i (kernels.h).
+// |acc| ≤ 64·3·128 < 2^15.
+
+// Not vectorized by the compiler (see RowSumU8I8).
+__attribute__((optimize("no-tree-vectorize"))) int32_t RowSumU2I8(const uint8_t* HWY_RESTRICT x,
+                                                                  const int8_t* HWY_RESTRICT w,
+                                                                  size_t k) {
+  int32_t sum = 0;
+  for (size_t j = 0; j < k; ++j) {
+    sum += int32_t{static_cast<uint8_t>((x[j / 4] >> (2 * (j % 4))) & 0x3)} * int32_t{w[j]};
+  }
+  return sum;
+}
+
+// Widening route, k a power of two ≥ 8: packed bytes promoted to uint16 (one byte, four elements
+// per lane), the four crumbs split by shifts and masks, each multiplied by its tiled weights with
+// pmaddwd, so an int32 lane sums elements 8l .. 8l + 7 of the block (SCALAR: one byte, 4): for
+// k = 8 one row per lane and no tree.
+template <size_t kK, class Out>
+void GemvU2I8Widen(const uint8_t* HWY_RESTRICT x, size_t rows, const int8_t* HWY_RESTRICT w,
+                   const Out& out) {
+  static_assert(kK >= 8 && (kK & (kK - 1)) == 0, "power of two ≥ 8");
+  const hn::ScalableTag<int16_t> d16;
+  const hn::RebindToUnsigned<decltype(d16)> du16;
+  const hn::Repartition<int32_t, decltype(d16)> d32;
+  const hn::Rebind<uint8_t, decltype(d16)> du8;
+  constexpr size_t kPerLane = HWY_TARGET == HWY_SCALAR ? 4 : 8;  // elements per int32 lane
+  constexpr size_t kRowBytes = kK / 4;
+  const size_t N16 = hn::Lanes(d16);
+  // Lane l of vector m holds byte b = m·N16 + l of the block: elements 4b + t, weights
+  // w[(4b + t) mod k].
+  const size_t period = std::max(N16, kRowBytes);
+  constexpr size_t kTableLanes = std::max<size_t>(kRowBytes, HWY_MAX_BYTES / sizeof(int16_t));
+  HWY_ALIGN int16_t tiled[4][kTableLanes];
+  for (size_t t = 0; t < 4; ++t) {
+    for (size_t l = 0; l < period; ++l) {
+      tiled[t][l] = w[(4 * l + t) % kK];  // NOLINT(bugprone-signed-char-misuse): sign extension
+    }
+  }
+  const auto mask = hn::Set(du16, 0x0003);
+  ForEachRow(
+      rows, hn::Lanes(d32), out.Base(),
+      [&](size_t r, bool stream) {
+        const uint8_t* HWY_RESTRICT block = x + r * kRowBytes;
+        const auto product = [&](size_t m) {
+          const auto bytes = hn::PromoteTo(du16, hn::LoadU(du8, block + m * N16));
+          const size_t o = (m * N16) % period;
+          const auto c0 = hn::BitCast(d16, hn::And(bytes, mask));
+          const auto c1 = hn::BitCast(d16, hn::And(hn::ShiftRight<2>(bytes), mask));
+          const auto c2 = hn::BitCast(d16, hn::And(hn::ShiftRight<4>(bytes), mask));
+          const auto c3 = hn::BitCast(d16, hn::ShiftRight<6>(bytes));
+          auto odd01 = hn::Zero(d32);
+          auto odd23 = hn::Zero(d32);
+          auto s01 = hn::ReorderWidenMulAccumulate(d32, c0, hn::Load(d16, tiled[0] + o),
+                                                   hn::Zero(d32), odd01);
+          s01 = hn::ReorderWidenMulAccumulate(d32, c1, hn::Load(d16, tiled[1] + o), s01, odd01);
+          auto s23 = hn::ReorderWidenMulAccumulate(d32, c2, hn::Load(d16, tiled[2] + o),
+                                                   hn::Zero(d32), odd23);
+          s23 = hn::ReorderWidenMulAccumulate(d32, c3, hn::Load(d16, tiled[3] + o), s23, odd23);
+          return hn::Add(hn::Add(s01, odd01), hn::Add(s23, odd23));
+        };
+        out.Block(d32, TreeSum<kK / kPerLane>(d32, product, 0), stream, r);
+      },
+      [&](size_t r) { out.Row(RowSumU2I8(x + r * kRowBytes, w, kK), r); });
+}
+
+template <class Out>
+void GemvU2I8Any(const uint8_t* HWY_RESTRICT x, size_t rows, size_t k, const int8_t* HWY_RESTRICT w,
+                 const Out& out) {
+  internal::NoteRun(HWY_TARGET, false);
+  switch (k) {
+    case 8:
+      return GemvU2I8Widen<8>(x, rows, w, out);
+    case 16:
+      return GemvU2I8Widen<16>(x, rows, w, out);
+    case 32:
+      return GemvU2I8Widen<32>(x, rows, w, out);
+    case 64:
+      return GemvU2I8Widen<64>(x, rows, w, out);
+    default: {
+      const size_t stride = PackedRowBytesU2(k);
+      for (size_t r = 0; r < rows; ++r) {
+        out.Row(RowSumU2I8(x + r * stride, w, k), r);
+      }
+    }
+  }
+}
+
+void GemvU2I8AccImpl(const uint8_t* HWY_RESTRICT x, size_t rows, size_t k,
+                     const int8_t* HWY_RESTRICT w, int32_t* HWY_RESTRICT acc) {
+  GemvU2I8Any(x, rows, k, w, AccOut{acc});
+}
+
+void GemvU2I8Impl(const uint8_t* HWY_RESTRICT x, size_t rows, size_t k,
+                  const int8_t* HWY_RESTRICT w, float scale, int32_t correction, float bias,
+                  float* HWY_RESTRICT y) {
+  GemvU2I8Any(x, rows, k, w, FloatOut{scale, correction, bias, y});
+}
+
 }  // namespace HWY_NAMESPACE
 }  // namespace qlab::kernels
 HWY_AFTER_NAMESPACE();
@@ -630,6 +730,18 @@ void GemvU4I8Acc(const uint8_t* x_packed, size_t rows, size_t k, const int8_t* w
 void GemvU4I8(const uint8_t* x_packed, size_t rows, size_t k, const int8_t* w, float scale,
               int32_t correction, float bias, float* y) {
   QLAB_DYNAMIC_DISPATCH(GemvU4I8Impl)(x_packed, rows, k, w, scale, correction, bias, y);
+}
+
+HWY_EXPORT(GemvU2I8AccImpl);
+HWY_EXPORT(GemvU2I8Impl);
+
+void GemvU2I8Acc(const uint8_t* x_packed, size_t rows, size_t k, const int8_t* w, int32_t* acc) {
+  QLAB_DYNAMIC_DISPATCH(GemvU2I8AccImpl)(x_packed, rows, k, w, acc);
+}
+
+void GemvU2I8(const uint8_t* x_packed, size_t rows, size_t k, const int8_t* w, float scale,
+              int32_t correction, float bias, float* y) {
+  QLAB_DYNAMIC_DISPATCH(GemvU2I8Impl)(x_packed, rows, k, w, scale, correction, bias, y);
 }
 
 }  // namespace qlab::kernels

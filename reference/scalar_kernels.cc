@@ -263,6 +263,36 @@ void GemvU4I8(const uint8_t* x_packed, size_t rows, size_t k, const int8_t* w, f
   }
 }
 
+namespace {
+
+int32_t RowSumU2I8(const uint8_t* row, size_t k, const int8_t* w) {
+  int32_t sum = 0;
+  for (size_t j = 0; j < k; ++j) {
+    const int32_t code = (row[j / 4] >> (2 * (j % 4))) & 0x3;
+    sum += code * int32_t{w[j]};
+  }
+  return sum;
+}
+
+}  // namespace
+
+void GemvU2I8Acc(const uint8_t* x_packed, size_t rows, size_t k, const int8_t* w, int32_t* acc) {
+  const size_t stride = (k + 3) / 4;
+  for (size_t i = 0; i < rows; ++i) {
+    acc[i] = RowSumU2I8(x_packed + i * stride, k, w);
+  }
+}
+
+void GemvU2I8(const uint8_t* x_packed, size_t rows, size_t k, const int8_t* w, float scale,
+              int32_t correction, float bias, float* y) {
+  const size_t stride = (k + 3) / 4;
+  for (size_t i = 0; i < rows; ++i) {
+    const int32_t sum = RowSumU2I8(x_packed + i * stride, k, w);
+    const float scaled = scale * static_cast<float>(sum - correction);
+    y[i] = scaled + bias;
+  }
+}
+
 double DotF64(const double* a, const double* b, size_t n) {
   double acc = 0.0;
   for (size_t i = 0; i < n; ++i) {

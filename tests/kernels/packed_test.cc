@@ -251,3 +251,49 @@ BOOST_AUTO_TEST_CASE(gemv_u4i8_streaming_path_on_large_misaligned_outputs) {
     }
   });
 }
+
+BOOST_AUTO_TEST_CASE(gemv_u2i8_exact_for_k_1_to_64_every_row_count_and_offset) {
+  ForEachTarget([](const std::string& target) {
+    const auto check = [&](size_t kk, size_t rows, size_t offset) {
+      auto x = RandomInts<uint8_t>(offset, rows * k::PackedRowBytesU2(kk), 0, 255);  // padding too
+      const auto w = RandomInts<int8_t>(0, kk, -128, 127);
+      std::vector<int32_t> got(offset + rows), want(rows);
+      k::GemvU2I8Acc(x.data() + offset, rows, kk, w.data(), got.data() + offset);
+      ExpectRanOn(target);
+      ref::GemvU2I8Acc(x.data() + offset, rows, kk, w.data(), want.data());
+      if (!std::equal(want.begin(), want.end(), got.begin() + static_cast<ptrdiff_t>(offset))) {
+        BOOST_ERROR("acc k " << kk << " rows " << rows << " offset " << offset);
+      }
+      std::vector<float> y(offset + rows), want_y(rows);
+      k::GemvU2I8(x.data() + offset, rows, kk, w.data(), 0.0123f, 11, -1.5f, y.data() + offset);
+      ref::GemvU2I8(x.data() + offset, rows, kk, w.data(), 0.0123f, 11, -1.5f, want_y.data());
+      if (std::memcmp(want_y.data(), y.data() + offset, rows * sizeof(float)) != 0) {
+        BOOST_ERROR("y k " << kk << " rows " << rows << " offset " << offset);
+      }
+    };
+    for (size_t kk = 1; kk <= k::kMaxGemvK; ++kk) {
+      for (size_t rows : kRowCounts) {
+        check(kk, rows, (kk * 5 + rows) % 64);
+      }
+    }
+    for (size_t rows = 0; rows <= 300; ++rows) {
+      check(8, rows, rows % 64);
+    }
+  });
+}
+
+BOOST_AUTO_TEST_CASE(gemv_u2i8_equals_gemv_u8i8_on_the_unpacked_codes) {
+  ForEachTarget([](const std::string&) {
+    for (size_t kk : {size_t{6}, size_t{8}, size_t{32}, size_t{64}}) {
+      const size_t rows = 1000 + 3;
+      const auto codes = RandomInts<uint8_t>(0, rows * kk, 0, 3);
+      const auto w = RandomInts<int8_t>(0, kk, -128, 127);
+      std::vector<uint8_t> packed(rows * k::PackedRowBytesU2(kk));
+      k::PackU2(codes.data(), rows, kk, packed.data());
+      std::vector<int32_t> a2(rows), a8(rows);
+      k::GemvU2I8Acc(packed.data(), rows, kk, w.data(), a2.data());
+      k::GemvU8I8Acc(codes.data(), rows, kk, w.data(), a8.data());
+      BOOST_TEST(a2 == a8, boost::test_tools::per_element());
+    }
+  });
+}

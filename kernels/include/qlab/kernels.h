@@ -88,6 +88,11 @@ void UnpackU2(const uint8_t* packed, size_t rows, size_t k, uint8_t* codes);
 void GemvU4I8Acc(const uint8_t* x_packed, size_t rows, size_t k, const int8_t* w, int32_t* acc);
 void GemvU4I8(const uint8_t* x_packed, size_t rows, size_t k, const int8_t* w, float scale,
               int32_t correction, float bias, float* y);
+// The same on packed uint2 codes (PackU2 layout, row stride PackedRowBytesU2(k)); |acc| < 2^15.
+// No VNNI loop: the widening route on every target (k = 8: one row per int32 lane, no tree).
+void GemvU2I8Acc(const uint8_t* x_packed, size_t rows, size_t k, const int8_t* w, int32_t* acc);
+void GemvU2I8(const uint8_t* x_packed, size_t rows, size_t k, const int8_t* w, float scale,
+              int32_t correction, float bias, float* y);
 
 // ---- targets ------------------------------------------------------------------------------------
 struct TargetInfo {

@@ -72,6 +72,10 @@ void UnpackU2(const uint8_t* packed, size_t rows, size_t k, uint8_t* codes);
 void GemvU4I8Acc(const uint8_t* x_packed, size_t rows, size_t k, const int8_t* w, int32_t* acc);
 void GemvU4I8(const uint8_t* x_packed, size_t rows, size_t k, const int8_t* w, float scale,
               int32_t correction, float bias, float* y);
+// The same on packed uint2 rows (stride (k + 3) / 4 bytes).
+void GemvU2I8Acc(const uint8_t* x_packed, size_t rows, size_t k, const int8_t* w, int32_t* acc);
+void GemvU2I8(const uint8_t* x_packed, size_t rows, size_t k, const int8_t* w, float scale,
+              int32_t correction, float bias, float* y);
 
 // ---- the float model in f64, for rows re-scored outside the integer path ------------------------
 // Fixed order and one rounding per operation (this file is built with -ffp-contract=off and
