@@ -349,7 +349,7 @@ void RegisterMembw() {
   }
 }
 
-// ---- packed uint4 codes and the outlier fallback (issue 16) ---------------------------------------
+// ---- packed codes and the outlier fallback (issue 16) -------------------------------------------
 
 void RegisterGemvU4I8() {
   for (const size_t rows : kGemvRows) {
@@ -437,20 +437,19 @@ void RegisterOutlierFallback() {
             benchmark::ClobberMemory();
           });
         }
-        return std::function<void()>(
-            [x, w, q, y, rows, model, saturated, capacity, per_feature] {
-              const size_t count = k::QuantizeU8RowsSaturated(
-                  x, rows, kGemvK, model->scale.data(), model->zero_point.data(), 255, q,
-                  saturated, capacity, per_feature);
-              k::GemvU8I8(q, rows, kGemvK, w, kScale, 0, kBias, y);
-              for (size_t i = 0; i < std::min(count, capacity); ++i) {
-                const size_t r = saturated[i];
-                y[r] = static_cast<float>(ref::LinearScoreF64(
-                    x + r * kGemvK, kGemvK, model->mean.data(), model->feature_scale.data(),
-                    model->coef.data(), double{kBias}));
-              }
-              benchmark::ClobberMemory();
-            });
+        return std::function<void()>([x, w, q, y, rows, model, saturated, capacity, per_feature] {
+          const size_t count = k::QuantizeU8RowsSaturated(x, rows, kGemvK, model->scale.data(),
+                                                          model->zero_point.data(), 255, q,
+                                                          saturated, capacity, per_feature);
+          k::GemvU8I8(q, rows, kGemvK, w, kScale, 0, kBias, y);
+          for (size_t i = 0; i < std::min(count, capacity); ++i) {
+            const size_t r = saturated[i];
+            y[r] = static_cast<float>(ref::LinearScoreF64(
+                x + r * kGemvK, kGemvK, model->mean.data(), model->feature_scale.data(),
+                model->coef.data(), double{kBias}));
+          }
+          benchmark::ClobberMemory();
+        });
       };
     };
     Register(Name("quantize_gemv_u8i8", "hwy", rows), traffic, "", setup(false));

@@ -438,8 +438,8 @@ void GemvU4I8Widen(const uint8_t* HWY_RESTRICT x, size_t rows, const int8_t* HWY
           const auto hi = hn::BitCast(d16, hn::ShiftRight<4>(bytes));
           const size_t t = (m * N16) % period;
           auto sum1 = hn::Zero(d32);
-          auto sum0 = hn::ReorderWidenMulAccumulate(d32, lo, hn::Load(d16, even + t),
-                                                    hn::Zero(d32), sum1);
+          auto sum0 =
+              hn::ReorderWidenMulAccumulate(d32, lo, hn::Load(d16, even + t), hn::Zero(d32), sum1);
           sum0 = hn::ReorderWidenMulAccumulate(d32, hi, hn::Load(d16, odd + t), sum0, sum1);
           return hn::Add(sum0, sum1);
         };

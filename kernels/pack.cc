@@ -115,7 +115,7 @@ void PackU4Impl(const uint8_t* HWY_RESTRICT codes, size_t rows, size_t k,
   }
   const hn::ScalableTag<uint16_t> d16;
   const hn::RebindToSigned<decltype(d16)> di16;
-  const hn::Repartition<uint8_t, decltype(d16)> d8;   // 2N codes
+  const hn::Repartition<uint8_t, decltype(d16)> d8;  // 2N codes
   const hn::Rebind<uint8_t, decltype(d16)> dpacked;  // N bytes
   const auto low = hn::Set(d16, 0x000F);
   const auto high = hn::Set(d16, 0x00F0);
@@ -178,11 +178,10 @@ void PackU2Impl(const uint8_t* HWY_RESTRICT codes, size_t rows, size_t k,
       [&](size_t b) {
         // c0 | c1 << 8 | c2 << 16 | c3 << 24 → c0 | c1 << 2 | c2 << 4 | c3 << 6
         const auto quad = hn::BitCast(d32, hn::LoadU(d8, codes + 4 * b));
-        const auto byte =
-            hn::Or(hn::Or(hn::And(quad, hn::Set(d32, 0x03u)),
-                          hn::And(hn::ShiftRight<6>(quad), hn::Set(d32, 0x0Cu))),
-                   hn::Or(hn::And(hn::ShiftRight<12>(quad), hn::Set(d32, 0x30u)),
-                          hn::And(hn::ShiftRight<18>(quad), hn::Set(d32, 0xC0u))));
+        const auto byte = hn::Or(hn::Or(hn::And(quad, hn::Set(d32, 0x03u)),
+                                        hn::And(hn::ShiftRight<6>(quad), hn::Set(d32, 0x0Cu))),
+                                 hn::Or(hn::And(hn::ShiftRight<12>(quad), hn::Set(d32, 0x30u)),
+                                        hn::And(hn::ShiftRight<18>(quad), hn::Set(d32, 0xC0u))));
         hn::StoreU(hn::DemoteTo(dpacked, hn::BitCast(di32, byte)), dpacked, packed + b);
       },
       [&](size_t b) { PackU2Rows(codes + 4 * b, 1, 4, packed + b); });
@@ -205,11 +204,10 @@ void UnpackU2Impl(const uint8_t* HWY_RESTRICT packed, size_t rows, size_t k,
       rows * k / 4, hn::Lanes(d32),
       [&](size_t b) {
         const auto byte = hn::PromoteTo(d32, hn::LoadU(dpacked, packed + b));
-        const auto quad =
-            hn::Or(hn::Or(hn::And(byte, hn::Set(d32, 0x03u)),
-                          hn::ShiftLeft<6>(hn::And(byte, hn::Set(d32, 0x0Cu)))),
-                   hn::Or(hn::ShiftLeft<12>(hn::And(byte, hn::Set(d32, 0x30u))),
-                          hn::ShiftLeft<18>(hn::And(byte, hn::Set(d32, 0xC0u)))));
+        const auto quad = hn::Or(hn::Or(hn::And(byte, hn::Set(d32, 0x03u)),
+                                        hn::ShiftLeft<6>(hn::And(byte, hn::Set(d32, 0x0Cu)))),
+                                 hn::Or(hn::ShiftLeft<12>(hn::And(byte, hn::Set(d32, 0x30u))),
+                                        hn::ShiftLeft<18>(hn::And(byte, hn::Set(d32, 0xC0u)))));
         hn::StoreU(hn::BitCast(d8, quad), d8, codes + 4 * b);
       },
       [&](size_t b) { UnpackU2Rows(packed + b, 1, 4, codes + 4 * b); });

@@ -336,12 +336,12 @@ void SaturationBounds(float scale, int32_t zero_point, int32_t code_max, float* 
            zero_point;
   };
   const double s = scale;
-  const int64_t first_inside = FirstTrue(
-      [&](int64_t key) { return unsaturated(key) >= 0.0; }, -kMaxKey, kMaxKey,
-      KeyOf(static_cast<float>((-zero_point - 0.5) * s)));
-  const int64_t first_above = FirstTrue(
-      [&](int64_t key) { return unsaturated(key) > static_cast<double>(code_max); }, -kMaxKey,
-      kMaxKey, KeyOf(static_cast<float>((code_max - zero_point + 0.5) * s)));
+  const int64_t first_inside =
+      FirstTrue([&](int64_t key) { return unsaturated(key) >= 0.0; }, -kMaxKey, kMaxKey,
+                KeyOf(static_cast<float>((-zero_point - 0.5) * s)));
+  const int64_t first_above =
+      FirstTrue([&](int64_t key) { return unsaturated(key) > static_cast<double>(code_max); },
+                -kMaxKey, kMaxKey, KeyOf(static_cast<float>((code_max - zero_point + 0.5) * s)));
   constexpr float kInf = std::numeric_limits<float>::infinity();
   *lo = first_inside > kMaxKey ? kInf : FloatOf(first_inside);
   *hi = first_above - 1 < -kMaxKey ? -kInf : FloatOf(first_above - 1);
@@ -363,9 +363,9 @@ size_t QuantizeU8RowsSaturated(const float* x, size_t rows, size_t k, const floa
   for (size_t j = 0; j < k; ++j) {
     SaturationBounds(scale[j], zero_point[j], code_max, &lo[j], &hi[j]);
   }
-  return QLAB_DYNAMIC_DISPATCH(QuantizeU8RowsSaturatedImpl)(x, rows, k, scale, zero_point,
-                                                            code_max, lo, hi, q, saturated_rows,
-                                                            capacity, clipped_per_feature);
+  return QLAB_DYNAMIC_DISPATCH(QuantizeU8RowsSaturatedImpl)(x, rows, k, scale, zero_point, code_max,
+                                                            lo, hi, q, saturated_rows, capacity,
+                                                            clipped_per_feature);
 }
 
 }  // namespace qlab::kernels

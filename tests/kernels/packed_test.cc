@@ -52,8 +52,8 @@ void CheckPacking(PackFn pack, PackFn unpack, PackFn ref_pack, size_t (*row_byte
   const auto mask = static_cast<uint8_t>((1 << stored_bits) - 1);
   for (size_t i = 0; i < rows * kk; ++i) {
     if (back[offset + i] != (codes[offset + i] & mask)) {
-      BOOST_ERROR("unpack bits " << bits << " k " << kk << " rows " << rows << " offset "
-                                 << offset << " element " << i);
+      BOOST_ERROR("unpack bits " << bits << " k " << kk << " rows " << rows << " offset " << offset
+                                 << " element " << i);
       break;
     }
   }
@@ -73,7 +73,8 @@ BOOST_AUTO_TEST_CASE(nibble_and_crumb_order_is_the_documented_one) {
     const std::vector<uint8_t> codes = {1, 2, 3, 0xF, 0xE, 0xD};
     std::vector<uint8_t> packed(4);
     k::PackU4(codes.data(), 2, 3, packed.data());
-    BOOST_TEST(packed == (std::vector<uint8_t>{0x21, 0x03, 0xEF, 0x0D}), boost::test_tools::per_element());
+    BOOST_TEST(packed == (std::vector<uint8_t>{0x21, 0x03, 0xEF, 0x0D}),
+               boost::test_tools::per_element());
     // k = 8, 16 rows: the vector path.
     std::vector<uint8_t> flat(16 * 8), packed8(16 * 4);
     for (size_t i = 0; i < flat.size(); ++i) flat[i] = static_cast<uint8_t>(i % 16);

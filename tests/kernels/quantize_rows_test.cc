@@ -58,10 +58,9 @@ Result CheckAgainstReference(const std::vector<float>& x, size_t offset, size_t 
   std::vector<uint8_t> codes(offset + n, 0xA5), want_codes(n);
   std::vector<size_t> sat(rows + 1, kNone), want_sat(rows);
   std::vector<int64_t> per(kk, -1), want_per(kk);
-  const size_t count = k::QuantizeU8RowsSaturated(x.data() + offset, rows, kk, qz.scale.data(),
-                                                  qz.zero_point.data(), qz.code_max,
-                                                  codes.data() + offset, sat.data(), rows,
-                                                  per.data());
+  const size_t count =
+      k::QuantizeU8RowsSaturated(x.data() + offset, rows, kk, qz.scale.data(), qz.zero_point.data(),
+                                 qz.code_max, codes.data() + offset, sat.data(), rows, per.data());
   ExpectRanOn(target);
   const size_t want_count = ref::QuantizeU8RowsSaturated(
       x.data() + offset, rows, kk, qz.scale.data(), qz.zero_point.data(), qz.code_max,
@@ -101,8 +100,7 @@ BOOST_AUTO_TEST_CASE(saturated_rows_are_exactly_the_planted_outliers) {
           for (size_t i = 0; i < rows * kk; ++i) {
             const size_t j = i % kk;
             const float lo = (0.1f - static_cast<float>(qz.zero_point[j])) * qz.scale[j];
-            const float hi =
-                (static_cast<float>(code_max - qz.zero_point[j]) - 0.1f) * qz.scale[j];
+            const float hi = (static_cast<float>(code_max - qz.zero_point[j]) - 0.1f) * qz.scale[j];
             x[offset + i] = RandomFloats(0, 1, lo, hi)[0];
           }
           // Outliers in about one row in seven, several kinds, sometimes two in a row.
@@ -166,9 +164,9 @@ BOOST_AUTO_TEST_CASE(capacity_bounds_the_indices_written_not_the_count) {
     for (size_t r = 0; r < rows; r += 3) x[r * kk + r % kk] = 1e9f;  // 34 rows
     std::vector<uint8_t> q(rows * kk);
     std::vector<size_t> sat(10, kNone);
-    const size_t count = k::QuantizeU8RowsSaturated(x.data(), rows, kk, qz.scale.data(),
-                                                    qz.zero_point.data(), 255, q.data(),
-                                                    sat.data(), 5, nullptr);
+    const size_t count =
+        k::QuantizeU8RowsSaturated(x.data(), rows, kk, qz.scale.data(), qz.zero_point.data(), 255,
+                                   q.data(), sat.data(), 5, nullptr);
     BOOST_TEST(count == 34u);
     for (size_t i = 0; i < 5; ++i) BOOST_TEST(sat[i] == 3 * i);
     for (size_t i = 5; i < 10; ++i) BOOST_TEST(sat[i] == kNone);

@@ -62,8 +62,10 @@ size_t QuantizeU8RowsSaturated(const float* x, size_t rows, size_t k, const floa
 // Whether one value saturates under that rule.
 bool SaturatesU8(float x, float scale, int32_t zero_point, int32_t code_max);
 
-// ---- packed codes (layout as qlab::kernels: element 2i in the low nibble of byte i; element
-// 4i + t in bits 2t..2t + 1; every row padded to whole bytes, padding written as 0) ----------------
+// ---- packed codes
+// -------------------------------------------------------------------------------- Layout as
+// qlab::kernels: element 2i in the low nibble of byte i; element 4i + t in bits 2t..2t + 1; every
+// row padded to whole bytes, padding written as 0.
 void PackU4(const uint8_t* codes, size_t rows, size_t k, uint8_t* packed);
 void UnpackU4(const uint8_t* packed, size_t rows, size_t k, uint8_t* codes);
 void PackU2(const uint8_t* codes, size_t rows, size_t k, uint8_t* packed);
