@@ -131,6 +131,13 @@ void DequantizeI8Impl(const int8_t* HWY_RESTRICT q, size_t n, float scale, float
 
 inline constexpr size_t kTable = kMaxGemvK + HWY_MAX_BYTES / sizeof(float);
 
+// x's bits as an int32 ordered like x: negative floats have their magnitude bits flipped. NaN
+// keys lie beyond ±Inf's, so a range check on keys rejects them as the float compares would.
+HWY_INLINE int32_t OrderedKey(float x) {
+  const auto bits = std::bit_cast<int32_t>(x);
+  return bits ^ ((bits >> 31) & 0x7FFFFFFF);
+}
+
 // The same steps as the vector code, with the code range [0, code_max].
 HWY_INLINE uint8_t QuantizeOneRow(float x, float scale, float zero_point, float code_max) {
   float v = x / scale;
@@ -156,14 +163,24 @@ size_t QuantizeRows(const float* HWY_RESTRICT x, size_t rows, size_t k,
   const size_t n = rows * k;
   HWY_ALIGN float tscale[kTable];
   HWY_ALIGN float tzero[kTable];
-  HWY_ALIGN float tlo[kTable];
-  HWY_ALIGN float thi[kTable];
+  HWY_ALIGN int32_t tlo[kTable];
+  HWY_ALIGN uint32_t tspan[kTable];
   for (size_t t = 0; t < k + N; ++t) {
     tscale[t] = scale[t % k];
     tzero[t] = static_cast<float>(zero_point[t % k]);
     if constexpr (kDetect) {
-      tlo[t] = lo[t % k];
-      thi[t] = hi[t % k];
+      // ±0 have distinct keys (−1, 0): a bound at zero takes the key that includes both.
+      const float l = lo[t % k] == 0.0f ? -0.0f : lo[t % k];
+      const float h = hi[t % k] == 0.0f ? 0.0f : hi[t % k];
+      tlo[t] = OrderedKey(l);
+      // key − key(lo) < span ⇔ lo ≤ x ≤ hi, with span = key(hi) − key(lo) + 1 ≤ 2^32 − 2^24 (no
+      // wrap). No value inside (lo > hi): span 0, so every vector is looked at lane by lane.
+      tspan[t] =
+          l <= h ? static_cast<uint32_t>(OrderedKey(h)) - static_cast<uint32_t>(OrderedKey(l)) + 1u
+                 : 0u;
+    } else {
+      tlo[t] = 0;  // loaded, unused
+      tspan[t] = 0;
     }
   }
   if constexpr (kDetect) {
@@ -186,29 +203,68 @@ size_t QuantizeRows(const float* HWY_RESTRICT x, size_t rows, size_t k,
       last_row = row;
     }
   };
+  const hn::RebindToUnsigned<decltype(df)> du;
+  const auto vmagnitude = hn::Set(di, 0x7FFFFFFF);
   const float top = static_cast<float>(code_max);
   const auto vtop = hn::Set(df, top);
   const auto vzero = hn::Zero(df);
-  const size_t step = N % k;
-  size_t phase = 0;  // i mod k
-  size_t i = 0;
-  for (; i + N <= n; i += N) {
-    const auto xv = hn::LoadU(df, x + i);
-    auto v = hn::Div(xv, hn::LoadU(df, tscale + phase));
+  // The codes of x + i, whose lanes are features phase, phase + 1, ... (mod k).
+  const auto codes = [&](size_t i, hn::Vec<decltype(df)> xv, hn::Vec<decltype(df)> vscale,
+                         hn::Vec<decltype(df)> vzp) {
+    auto v = hn::Div(xv, vscale);
     v = hn::IfThenElseZero(hn::Eq(v, v), v);  // NaN → 0
-    v = hn::Add(hn::Round(v), hn::LoadU(df, tzero + phase));
+    v = hn::Add(hn::Round(v), vzp);
     v = hn::Min(hn::Max(v, vzero), vtop);
     hn::StoreU(hn::DemoteTo(dq, hn::ConvertTo(di, v)), dq, q + i);
-    if constexpr (kDetect) {
-      const auto inside =
-          hn::And(hn::Ge(xv, hn::LoadU(df, tlo + phase)), hn::Le(xv, hn::LoadU(df, thi + phase)));
-      if (HWY_UNLIKELY(!hn::AllTrue(df, inside))) {
-        for (size_t l = 0; l < N; ++l) {
-          const size_t f = (phase + l) % k;
-          if (!(x[i + l] >= lo[f] && x[i + l] <= hi[f])) {
-            note(i + l);
-          }
+  };
+  // Floats as ordered int32 keys (sign-magnitude to two's complement; NaN beyond ±Inf), so the
+  // range check is one unsigned compare of key − key(lo) against the span.
+  const auto inside = [&](hn::Vec<decltype(df)> xv, hn::Vec<decltype(di)> vlo,
+                          hn::Vec<decltype(du)> vspan) {
+    const auto bits = hn::BitCast(di, xv);
+    const auto key = hn::Xor(bits, hn::And(hn::ShiftRight<31>(bits), vmagnitude));
+    return hn::Lt(hn::BitCast(du, hn::Sub(key, vlo)), vspan);
+  };
+  const auto examine = [&](size_t i, size_t phase) {  // lane by lane, with the float bounds
+    for (size_t l = 0; l < N; ++l) {
+      const size_t f = (phase + l) % k;
+      if (!(x[i + l] >= lo[f] && x[i + l] <= hi[f])) {
+        note(i + l);
+      }
+    }
+  };
+  size_t i = 0;
+  if (N % k == 0 && N > 1) {
+    // Every vector starts at feature 0 (k = 1, 2, 4, 8, 16 ≤ N): the parameters stay in
+    // registers, and two vectors share one all-true test. The loop issues about 20 instructions
+    // per vector and is bound by that, not by the divider, so every one saved counts.
+    const auto vscale = hn::Load(df, tscale);
+    const auto vzp = hn::Load(df, tzero);
+    const auto vlo = hn::Load(di, tlo);
+    const auto vspan = hn::Load(du, tspan);
+    for (; i + 2 * N <= n; i += 2 * N) {
+      const auto x0 = hn::LoadU(df, x + i);
+      const auto x1 = hn::LoadU(df, x + i + N);
+      codes(i, x0, vscale, vzp);
+      codes(i + N, x1, vscale, vzp);
+      if constexpr (kDetect) {
+        const auto both = hn::And(inside(x0, vlo, vspan), inside(x1, vlo, vspan));
+        if (HWY_UNLIKELY(!hn::AllTrue(du, both))) {
+          examine(i, 0);
+          examine(i + N, 0);
         }
+      }
+    }
+  }
+  const size_t step = N % k;
+  size_t phase = i % k;
+  for (; i + N <= n; i += N) {
+    const auto xv = hn::LoadU(df, x + i);
+    codes(i, xv, hn::LoadU(df, tscale + phase), hn::LoadU(df, tzero + phase));
+    if constexpr (kDetect) {
+      if (HWY_UNLIKELY(!hn::AllTrue(
+              du, inside(xv, hn::LoadU(di, tlo + phase), hn::LoadU(du, tspan + phase))))) {
+        examine(i, phase);
       }
     }
     phase += step;
