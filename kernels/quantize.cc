@@ -183,11 +183,6 @@ size_t QuantizeRows(const float* HWY_RESTRICT x, size_t rows, size_t k,
       tspan[t] = 0;
     }
   }
-  if constexpr (kDetect) {
-    if (clipped_per_feature != nullptr) {
-      std::fill(clipped_per_feature, clipped_per_feature + k, int64_t{0});
-    }
-  }
   size_t count = 0;
   size_t last_row = 0;
   const auto note = [&](size_t e) {  // element e saturated
@@ -418,6 +413,9 @@ size_t QuantizeU8RowsSaturated(const float* x, size_t rows, size_t k, const floa
   float hi[kMaxGemvK];
   for (size_t j = 0; j < k; ++j) {
     SaturationBounds(scale[j], zero_point[j], code_max, &lo[j], &hi[j]);
+    if (clipped_per_feature != nullptr) {
+      clipped_per_feature[j] = 0;  // the kernel only counts up
+    }
   }
   return QLAB_DYNAMIC_DISPATCH(QuantizeU8RowsSaturatedImpl)(x, rows, k, scale, zero_point, code_max,
                                                             lo, hi, q, saturated_rows, capacity,
