@@ -76,7 +76,7 @@ BOOST_AUTO_TEST_CASE(nibble_and_crumb_order_is_the_documented_one) {
     BOOST_TEST(packed == (std::vector<uint8_t>{0x21, 0x03, 0xEF, 0x0D}),
                boost::test_tools::per_element());
     // k = 8, 16 rows: the vector path.
-    std::vector<uint8_t> flat(16 * 8), packed8(16 * 4);
+    std::vector<uint8_t> flat(size_t{16} * 8), packed8(size_t{16} * 4);
     for (size_t i = 0; i < flat.size(); ++i) flat[i] = static_cast<uint8_t>(i % 16);
     k::PackU4(flat.data(), 16, 8, packed8.data());
     for (size_t b = 0; b < packed8.size(); ++b) {
@@ -88,7 +88,7 @@ BOOST_AUTO_TEST_CASE(nibble_and_crumb_order_is_the_documented_one) {
     k::PackU2(c2.data(), 1, 5, p2.data());
     BOOST_TEST(int{p2[0]} == (1 | 2 << 2 | 3 << 4));
     BOOST_TEST(int{p2[1]} == 1);
-    std::vector<uint8_t> c8(16 * 8), p8(16 * 2);
+    std::vector<uint8_t> c8(size_t{16} * 8), p8(size_t{16} * 2);
     for (size_t i = 0; i < c8.size(); ++i) c8[i] = static_cast<uint8_t>(i % 4);
     k::PackU2(c8.data(), 16, 8, p8.data());
     for (uint8_t b : p8) BOOST_TEST(int{b} == (0 | 1 << 2 | 2 << 4 | 3 << 6));

@@ -67,7 +67,8 @@ Result CheckAgainstReference(const std::vector<float>& x, size_t offset, size_t 
       want_codes.data(), want_sat.data(), rows, want_per.data());
   BOOST_TEST_CONTEXT("k " << kk << " rows " << rows << " offset " << offset << " code_max "
                           << qz.code_max) {
-    BOOST_TEST(std::equal(want_codes.begin(), want_codes.end(), codes.begin() + offset));
+    BOOST_TEST(std::equal(want_codes.begin(), want_codes.end(),
+                          codes.begin() + static_cast<ptrdiff_t>(offset)));
     for (size_t i = 0; i < offset; ++i) BOOST_TEST(codes[i] == 0xA5);
     BOOST_TEST(count == want_count);
     const size_t both = std::min({count, want_count, rows});
@@ -82,7 +83,8 @@ Result CheckAgainstReference(const std::vector<float>& x, size_t offset, size_t 
     BOOST_TEST(std::equal(want_codes.begin(), want_codes.end(), plain.begin()));
   }
   sat.resize(std::min(count, rows));
-  return {std::vector<uint8_t>(codes.begin() + offset, codes.end()), sat, per};
+  return {std::vector<uint8_t>(codes.begin() + static_cast<ptrdiff_t>(offset), codes.end()), sat,
+          per};
 }
 
 }  // namespace
