@@ -7,6 +7,7 @@
 // allocated when a benchmark of that size first runs, so a filtered run stays small.
 #include <benchmark/benchmark.h>
 
+#include <algorithm>
 #include <cstdint>
 #include <cstdlib>
 #include <cstring>
@@ -348,6 +349,114 @@ void RegisterMembw() {
   }
 }
 
+// ---- packed codes and the outlier fallback (issue 16) -------------------------------------------
+
+void RegisterGemvU4I8() {
+  for (const size_t rows : kGemvRows) {
+    const std::string g = "gemv/" + std::to_string(rows);
+    const auto dr = static_cast<double>(rows);
+    // u4 · i8 → f32: X read (half a byte per feature), y written.
+    const Traffic u4{dr * (kGemvK / 2 + 4) + kGemvK, dr * kGemvK};
+    const auto gemv_u4 =
+        [g, rows](const std::function<void(const uint8_t*, const int8_t*, float*)>& fn) -> Setup {
+      return [g, rows, fn] {
+        // Random bytes are random nibble pairs: every byte is a valid packed pair.
+        const uint8_t* x = Pool().Get<uint8_t>(g, "x4", rows * k::PackedRowBytesU4(kGemvK));
+        const int8_t* w = Pool().Get<int8_t>(g, "w8", kGemvK);
+        float* y = Pool().Get<float>(g, "y", rows);
+        return [x, w, y, fn] {
+          fn(x, w, y);
+          benchmark::ClobberMemory();
+        };
+      };
+    };
+    Register(Name("gemv_u4i8", "ref", rows), u4, "",
+             gemv_u4([rows](const uint8_t* x, const int8_t* w, float* y) {
+               ref::GemvU4I8(x, rows, kGemvK, w, kScale, 0, kBias, y);
+             }));
+    Register(Name("gemv_u4i8", "auto", rows), u4, "",
+             gemv_u4([rows](const uint8_t* x, const int8_t* w, float* y) {
+               ref::autovec::GemvU4I8K8(x, rows, w, kScale, 0, kBias, y);
+             }));
+    RegisterHwy("gemv_u4i8", rows, u4, gemv_u4([rows](const uint8_t* x, const int8_t* w, float* y) {
+                  k::GemvU4I8(x, rows, kGemvK, w, kScale, 0, kBias, y);
+                }));
+    // u2 · i8 → f32: a quarter byte per feature; hwy only, to decide whether crumbs pay.
+    const Traffic u2{dr * (kGemvK / 4 + 4) + kGemvK, dr * kGemvK};
+    Register(Name("gemv_u2i8", "hwy", rows), u2, "", [g, rows]() -> std::function<void()> {
+      const uint8_t* x = Pool().Get<uint8_t>(g, "x2", rows * k::PackedRowBytesU2(kGemvK));
+      const int8_t* w = Pool().Get<int8_t>(g, "w8", kGemvK);
+      float* y = Pool().Get<float>(g, "y", rows);
+      return [x, w, y, rows] {
+        k::GemvU2I8(x, rows, kGemvK, w, kScale, 0, kBias, y);
+        benchmark::ClobberMemory();
+      };
+    });
+  }
+}
+
+// From f32 features to predictions: quantize (per-feature scale and zero point) + gemv_u8i8,
+// without (`quantize_gemv_u8i8`) and with (`quantize_gemv_u8i8_fallback`) saturation detection and
+// the re-scoring of the saturated rows by the f64 float model (reference::LinearScoreF64). One row
+// in 1000 holds one feature far outside the quantizer's range.
+void RegisterOutlierFallback() {
+  constexpr size_t kOutlierEvery = 1000;
+  for (const size_t rows : kGemvRows) {
+    const std::string g = "outliers/" + std::to_string(rows);
+    const auto dr = static_cast<double>(rows);
+    // x read (f32), codes written and read, y written; items: rows.
+    const Traffic traffic{dr * (kGemvK * 4 + 2 * kGemvK + 4), dr};
+    struct Model {
+      std::vector<float> scale = std::vector<float>(kGemvK, 1.0f / 127);  // [−1.004, 1.012]
+      std::vector<int32_t> zero_point = std::vector<int32_t>(kGemvK, 127);
+      std::vector<double> mean = std::vector<double>(kGemvK, 0.0);
+      std::vector<double> feature_scale = std::vector<double>(kGemvK, 1.0);
+      std::vector<double> coef = std::vector<double>(kGemvK, 0.0);
+    };
+    const auto setup = [g, rows](bool fallback) -> Setup {
+      return [g, rows, fallback] {
+        float* x = Floats(g, "x", rows * kGemvK);  // values in [−1, 1): inside the range
+        for (size_t r = kOutlierEvery / 2; r < rows; r += kOutlierEvery) {
+          x[r * kGemvK + r % kGemvK] = 4.0f;
+        }
+        const int8_t* w = Pool().Get<int8_t>(g, "w8", kGemvK);
+        uint8_t* q = Pool().Get<uint8_t>(g, "q", rows * kGemvK);
+        float* y = Pool().Get<float>(g, "y", rows);
+        const size_t capacity = rows / kOutlierEvery + 1;
+        size_t* saturated = Pool().Get<size_t>(g, "saturated", capacity);
+        int64_t* per_feature = Pool().Get<int64_t>(g, "per_feature", kGemvK);
+        auto model = std::make_shared<Model>();
+        for (size_t j = 0; j < kGemvK; ++j) {
+          model->coef[j] = w[j] * double{kScale} / double{model->scale[j]};
+        }
+        if (!fallback) {
+          return std::function<void()>([x, w, q, y, rows, model] {
+            k::QuantizeU8Rows(x, rows, kGemvK, model->scale.data(), model->zero_point.data(), 255,
+                              q);
+            k::GemvU8I8(q, rows, kGemvK, w, kScale, 0, kBias, y);
+            benchmark::ClobberMemory();
+          });
+        }
+        return std::function<void()>([x, w, q, y, rows, model, saturated, capacity, per_feature] {
+          const size_t count = k::QuantizeU8RowsSaturated(x, rows, kGemvK, model->scale.data(),
+                                                          model->zero_point.data(), 255, q,
+                                                          saturated, capacity, per_feature);
+          k::GemvU8I8(q, rows, kGemvK, w, kScale, 0, kBias, y);
+          for (size_t i = 0; i < std::min(count, capacity); ++i) {
+            const size_t r = saturated[i];
+            y[r] = static_cast<float>(ref::LinearScoreF64(
+                x + r * kGemvK, kGemvK, model->mean.data(), model->feature_scale.data(),
+                model->coef.data(), double{kBias}));
+          }
+          benchmark::ClobberMemory();
+        });
+      };
+    };
+    Register(Name("quantize_gemv_u8i8", "hwy", rows), traffic, "", setup(false));
+    Register(Name("quantize_gemv_u8i8_fallback", "hwy", rows), traffic, "", setup(true));
+  }
+}
+
 std::string Join(const std::vector<k::TargetInfo>& targets) {
   std::string s;
   for (const auto& t : targets) {
@@ -384,6 +493,8 @@ int main(int argc, char** argv) {
   RegisterDots();
   RegisterGemv();
   RegisterQuantize();
+  RegisterGemvU4I8();
+  RegisterOutlierFallback();
   benchmark::Initialize(&argc, argv);
   if (benchmark::ReportUnrecognizedArguments(argc, argv)) {
     return 2;

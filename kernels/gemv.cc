@@ -383,6 +383,319 @@ void GemvU8I8Impl(const uint8_t* HWY_RESTRICT x, size_t rows, size_t k,
   GemvU8I8Any(x, rows, k, w, FloatOut{scale, correction, bias, y});
 }
 
+// ---- packed uint4 · int8 ------------------------------------------------------------------------
+// Rows of PackedRowBytesU4(k) bytes, element 2i in the low nibble of byte i (kernels.h). The
+// nibbles are split in registers (an And and a shift) into two code vectors, one holding the even
+// elements and one the odd, each multiplied by weights tiled in the same order, so no interleave
+// is needed. |acc| ≤ 64·15·128 < 2^17: int32 is exact throughout.
+
+// Not vectorized by the compiler (see RowSumU8I8).
+__attribute__((optimize("no-tree-vectorize"))) int32_t RowSumU4I8(const uint8_t* HWY_RESTRICT x,
+                                                                  const int8_t* HWY_RESTRICT w,
+                                                                  size_t k) {
+  int32_t sum = 0;
+  for (size_t b = 0; b < k / 2; ++b) {
+    sum += int32_t{x[b] & 0xF} * int32_t{w[2 * b]} + int32_t{x[b] >> 4} * int32_t{w[2 * b + 1]};
+  }
+  if (k % 2 != 0) {
+    sum += int32_t{x[k / 2] & 0xF} * int32_t{w[k - 1]};  // the high nibble is padding
+  }
+  return sum;
+}
+
+// Widening route, k a power of two ≥ 4: packed bytes promoted to uint16 (one byte, two elements
+// per lane), split into the low and high nibble, and each multiplied by its tiled weights with
+// pmaddwd, so an int32 lane sums elements 4l .. 4l + 3 of the block (SCALAR: one byte, 2
+// elements); then the tree of simd-inl.h, as GemvU8I8Widen.
+template <size_t kK, class Out>
+void GemvU4I8Widen(const uint8_t* HWY_RESTRICT x, size_t rows, const int8_t* HWY_RESTRICT w,
+                   const Out& out) {
+  static_assert(kK >= 4 && (kK & (kK - 1)) == 0, "power of two ≥ 4");
+  const hn::ScalableTag<int16_t> d16;
+  const hn::RebindToUnsigned<decltype(d16)> du16;
+  const hn::Repartition<int32_t, decltype(d16)> d32;
+  const hn::Rebind<uint8_t, decltype(d16)> du8;
+  constexpr size_t kPerLane = HWY_TARGET == HWY_SCALAR ? 2 : 4;  // elements per int32 lane
+  constexpr size_t kRowBytes = kK / 2;
+  const size_t N16 = hn::Lanes(d16);
+  // Lane l of vector m holds byte m·N16 + l of the block: elements 2(m·N16 + l) (low nibble) and
+  // 2(m·N16 + l) + 1 (high), i.e. weights w[2b mod k] and w[(2b + 1) mod k].
+  const size_t period = std::max(N16, kRowBytes);
+  HWY_ALIGN int16_t even[std::max<size_t>(kRowBytes, HWY_MAX_BYTES / sizeof(int16_t))];
+  HWY_ALIGN int16_t odd[std::max<size_t>(kRowBytes, HWY_MAX_BYTES / sizeof(int16_t))];
+  for (size_t l = 0; l < period; ++l) {
+    even[l] = w[(2 * l) % kK];     // NOLINT(bugprone-signed-char-misuse): sign extension wanted
+    odd[l] = w[(2 * l + 1) % kK];  // NOLINT(bugprone-signed-char-misuse)
+  }
+  const auto low = hn::Set(du16, 0x000F);
+  ForEachRow(
+      rows, hn::Lanes(d32), out.Base(),
+      [&](size_t r, bool stream) {
+        const uint8_t* HWY_RESTRICT block = x + r * kRowBytes;
+        const auto product = [&](size_t m) {
+          const auto bytes = hn::PromoteTo(du16, hn::LoadU(du8, block + m * N16));
+          const auto lo = hn::BitCast(d16, hn::And(bytes, low));
+          const auto hi = hn::BitCast(d16, hn::ShiftRight<4>(bytes));
+          const size_t t = (m * N16) % period;
+          auto sum1 = hn::Zero(d32);
+          auto sum0 =
+              hn::ReorderWidenMulAccumulate(d32, lo, hn::Load(d16, even + t), hn::Zero(d32), sum1);
+          sum0 = hn::ReorderWidenMulAccumulate(d32, hi, hn::Load(d16, odd + t), sum0, sum1);
+          return hn::Add(sum0, sum1);
+        };
+        out.Block(d32, TreeSum<kK / kPerLane>(d32, product, 0), stream, r);
+      },
+      [&](size_t r) { out.Row(RowSumU4I8(x + r * kRowBytes, w, kK), r); });
+}
+
+#if HWY_TARGET == HWY_AVX3_DL
+// 16 rows of kK/2 bytes are kK/8 zmm. Per zmm: the low nibbles (And) are the even elements and
+// the high nibbles (16-bit shift by 4, And) the odd ones, each byte in place; two vpdpbusd against
+// the even and odd tiled weights leave in int32 lane l the sum of elements 8l .. 8l + 7, and a
+// tree of log2(kK/8) vpermt2d levels gives one row sum per lane (none for kK = 8: one zmm is 16
+// rows and one row per lane already).
+template <size_t kCount>
+QLAB_VNNI_ATTR __attribute__((always_inline)) inline __m512i TreeVnniU4(
+    const uint8_t* HWY_RESTRICT block, __m512i even, __m512i odd) {
+  if constexpr (kCount == 1) {
+    const __m512i low = _mm512_set1_epi8(0x0F);
+    const __m512i bytes = _mm512_loadu_si512(block);
+    const __m512i lo = _mm512_and_si512(bytes, low);
+    const __m512i hi = _mm512_and_si512(_mm512_srli_epi16(bytes, 4), low);
+    return _mm512_dpbusd_epi32(_mm512_dpbusd_epi32(_mm512_setzero_si512(), lo, even), hi, odd);
+  } else {
+    const __m512i lo = TreeVnniU4<kCount / 2>(block, even, odd);
+    const __m512i hi = TreeVnniU4<kCount / 2>(block + 64 * (kCount / 2), even, odd);
+    const __m512i ie = _mm512_setr_epi32(0, 2, 4, 6, 8, 10, 12, 14, 16, 18, 20, 22, 24, 26, 28, 30);
+    const __m512i io = _mm512_setr_epi32(1, 3, 5, 7, 9, 11, 13, 15, 17, 19, 21, 23, 25, 27, 29, 31);
+    return _mm512_add_epi32(_mm512_permutex2var_epi32(lo, ie, hi),
+                            _mm512_permutex2var_epi32(lo, io, hi));
+  }
+}
+
+template <size_t kK, bool kFloat, bool kStream>
+QLAB_VNNI_ATTR void GemvU4I8VnniBlocks(const uint8_t* HWY_RESTRICT x, size_t begin, size_t end,
+                                       const int8_t* HWY_RESTRICT w, int32_t* HWY_RESTRICT acc,
+                                       float scale, int32_t correction, float bias,
+                                       float* HWY_RESTRICT y) {
+  // Byte b of a zmm holds elements 2b and 2b + 1 of the flat block (64 bytes = 16 rows of k = 8,
+  // a whole number of rows for every kK ≥ 8).
+  alignas(64) int8_t even_bytes[64];
+  alignas(64) int8_t odd_bytes[64];
+  for (size_t b = 0; b < 64; ++b) {
+    even_bytes[b] = w[(2 * b) % kK];
+    odd_bytes[b] = w[(2 * b + 1) % kK];
+  }
+  const __m512i even = _mm512_load_si512(even_bytes);
+  const __m512i odd = _mm512_load_si512(odd_bytes);
+  const __m512i vcorrection = _mm512_set1_epi32(correction);
+  const __m512 vscale = _mm512_set1_ps(scale);
+  const __m512 vbias = _mm512_set1_ps(bias);
+  for (size_t r = begin; r + 16 <= end; r += 16) {
+    const __m512i sums = TreeVnniU4<kK / 8>(x + r * (kK / 2), even, odd);
+    if constexpr (kFloat) {
+      const __m512 v = _mm512_cvtepi32_ps(_mm512_sub_epi32(sums, vcorrection));
+      const __m512 result = _mm512_add_ps(_mm512_mul_ps(vscale, v), vbias);  // unfused
+      if constexpr (kStream) {
+        _mm512_stream_ps(y + r, result);
+      } else {
+        _mm512_storeu_ps(y + r, result);
+      }
+    } else if constexpr (kStream) {
+      _mm512_stream_si512(reinterpret_cast<__m512i*>(acc + r), sums);
+    } else {
+      _mm512_storeu_si512(acc + r, sums);
+    }
+  }
+  if constexpr (kStream) {
+    _mm_sfence();
+  }
+}
+
+template <size_t kK, class Out>
+void GemvU4I8Vnni(const uint8_t* HWY_RESTRICT x, size_t rows, const int8_t* HWY_RESTRICT w,
+                  const Out& out) {
+  internal::NoteRun(HWY_TARGET, true);
+  constexpr bool kFloat = std::is_same_v<Out, FloatOut>;
+  constexpr size_t kRowBytes = kK / 2;
+  int32_t* acc = nullptr;
+  float* y = nullptr;
+  float scale = 0.0f, bias = 0.0f;
+  int32_t correction = 0;
+  if constexpr (kFloat) {
+    y = out.y;
+    scale = out.scale;
+    bias = out.bias;
+    correction = out.correction;
+  } else {
+    acc = out.acc;
+  }
+  const internal::StreamPlan plan = internal::PlanStream(rows, 16, out.Base());
+  size_t r = 0;
+  for (; r < plan.peel; ++r) {
+    out.Row(RowSumU4I8(x + r * kRowBytes, w, kK), r);
+  }
+  const size_t blocks_end = r + (rows - r) / 16 * 16;
+  if (plan.stream) {
+    GemvU4I8VnniBlocks<kK, kFloat, true>(x, r, blocks_end, w, acc, scale, correction, bias, y);
+  } else {
+    GemvU4I8VnniBlocks<kK, kFloat, false>(x, r, blocks_end, w, acc, scale, correction, bias, y);
+  }
+  for (r = blocks_end; r < rows; ++r) {
+    out.Row(RowSumU4I8(x + r * kRowBytes, w, kK), r);
+  }
+}
+#endif  // HWY_TARGET == HWY_AVX3_DL
+
+template <class Out>
+void GemvU4I8Any(const uint8_t* HWY_RESTRICT x, size_t rows, size_t k, const int8_t* HWY_RESTRICT w,
+                 const Out& out) {
+  internal::NoteRun(HWY_TARGET, false);
+#if HWY_TARGET == HWY_AVX3_DL
+  switch (k) {
+    case 8:
+      return GemvU4I8Vnni<8>(x, rows, w, out);
+    case 16:
+      return GemvU4I8Vnni<16>(x, rows, w, out);
+    case 32:
+      return GemvU4I8Vnni<32>(x, rows, w, out);
+    case 64:
+      return GemvU4I8Vnni<64>(x, rows, w, out);
+    default:
+      break;
+  }
+#endif
+  switch (k) {
+    case 4:
+      return GemvU4I8Widen<4>(x, rows, w, out);
+    case 8:
+      return GemvU4I8Widen<8>(x, rows, w, out);
+    case 16:
+      return GemvU4I8Widen<16>(x, rows, w, out);
+    case 32:
+      return GemvU4I8Widen<32>(x, rows, w, out);
+    case 64:
+      return GemvU4I8Widen<64>(x, rows, w, out);
+    default: {
+      const size_t stride = PackedRowBytesU4(k);
+      for (size_t r = 0; r < rows; ++r) {
+        out.Row(RowSumU4I8(x + r * stride, w, k), r);
+      }
+    }
+  }
+}
+
+void GemvU4I8AccImpl(const uint8_t* HWY_RESTRICT x, size_t rows, size_t k,
+                     const int8_t* HWY_RESTRICT w, int32_t* HWY_RESTRICT acc) {
+  GemvU4I8Any(x, rows, k, w, AccOut{acc});
+}
+
+void GemvU4I8Impl(const uint8_t* HWY_RESTRICT x, size_t rows, size_t k,
+                  const int8_t* HWY_RESTRICT w, float scale, int32_t correction, float bias,
+                  float* HWY_RESTRICT y) {
+  GemvU4I8Any(x, rows, k, w, FloatOut{scale, correction, bias, y});
+}
+
+// ---- packed uint2 · int8 ------------------------------------------------------------------------
+// Rows of PackedRowBytesU2(k) bytes, element 4i + t in bits 2t..2t + 1 of byte i (kernels.h).
+// |acc| ≤ 64·3·128 < 2^15.
+
+// Not vectorized by the compiler (see RowSumU8I8).
+__attribute__((optimize("no-tree-vectorize"))) int32_t RowSumU2I8(const uint8_t* HWY_RESTRICT x,
+                                                                  const int8_t* HWY_RESTRICT w,
+                                                                  size_t k) {
+  int32_t sum = 0;
+  for (size_t j = 0; j < k; ++j) {
+    sum += int32_t{static_cast<uint8_t>((x[j / 4] >> (2 * (j % 4))) & 0x3)} * int32_t{w[j]};
+  }
+  return sum;
+}
+
+// Widening route, k a power of two ≥ 8: packed bytes promoted to uint16 (one byte, four elements
+// per lane), the four crumbs split by shifts and masks, each multiplied by its tiled weights with
+// pmaddwd, so an int32 lane sums elements 8l .. 8l + 7 of the block (SCALAR: one byte, 4): for
+// k = 8 one row per lane and no tree.
+template <size_t kK, class Out>
+void GemvU2I8Widen(const uint8_t* HWY_RESTRICT x, size_t rows, const int8_t* HWY_RESTRICT w,
+                   const Out& out) {
+  static_assert(kK >= 8 && (kK & (kK - 1)) == 0, "power of two ≥ 8");
+  const hn::ScalableTag<int16_t> d16;
+  const hn::RebindToUnsigned<decltype(d16)> du16;
+  const hn::Repartition<int32_t, decltype(d16)> d32;
+  const hn::Rebind<uint8_t, decltype(d16)> du8;
+  constexpr size_t kPerLane = HWY_TARGET == HWY_SCALAR ? 4 : 8;  // elements per int32 lane
+  constexpr size_t kRowBytes = kK / 4;
+  const size_t N16 = hn::Lanes(d16);
+  // Lane l of vector m holds byte b = m·N16 + l of the block: elements 4b + t, weights
+  // w[(4b + t) mod k].
+  const size_t period = std::max(N16, kRowBytes);
+  constexpr size_t kTableLanes = std::max<size_t>(kRowBytes, HWY_MAX_BYTES / sizeof(int16_t));
+  HWY_ALIGN int16_t tiled[4][kTableLanes];
+  for (size_t t = 0; t < 4; ++t) {
+    for (size_t l = 0; l < period; ++l) {
+      tiled[t][l] = w[(4 * l + t) % kK];  // NOLINT(bugprone-signed-char-misuse): sign extension
+    }
+  }
+  const auto mask = hn::Set(du16, 0x0003);
+  ForEachRow(
+      rows, hn::Lanes(d32), out.Base(),
+      [&](size_t r, bool stream) {
+        const uint8_t* HWY_RESTRICT block = x + r * kRowBytes;
+        const auto product = [&](size_t m) {
+          const auto bytes = hn::PromoteTo(du16, hn::LoadU(du8, block + m * N16));
+          const size_t o = (m * N16) % period;
+          const auto c0 = hn::BitCast(d16, hn::And(bytes, mask));
+          const auto c1 = hn::BitCast(d16, hn::And(hn::ShiftRight<2>(bytes), mask));
+          const auto c2 = hn::BitCast(d16, hn::And(hn::ShiftRight<4>(bytes), mask));
+          const auto c3 = hn::BitCast(d16, hn::ShiftRight<6>(bytes));
+          auto odd01 = hn::Zero(d32);
+          auto odd23 = hn::Zero(d32);
+          auto s01 = hn::ReorderWidenMulAccumulate(d32, c0, hn::Load(d16, tiled[0] + o),
+                                                   hn::Zero(d32), odd01);
+          s01 = hn::ReorderWidenMulAccumulate(d32, c1, hn::Load(d16, tiled[1] + o), s01, odd01);
+          auto s23 = hn::ReorderWidenMulAccumulate(d32, c2, hn::Load(d16, tiled[2] + o),
+                                                   hn::Zero(d32), odd23);
+          s23 = hn::ReorderWidenMulAccumulate(d32, c3, hn::Load(d16, tiled[3] + o), s23, odd23);
+          return hn::Add(hn::Add(s01, odd01), hn::Add(s23, odd23));
+        };
+        out.Block(d32, TreeSum<kK / kPerLane>(d32, product, 0), stream, r);
+      },
+      [&](size_t r) { out.Row(RowSumU2I8(x + r * kRowBytes, w, kK), r); });
+}
+
+template <class Out>
+void GemvU2I8Any(const uint8_t* HWY_RESTRICT x, size_t rows, size_t k, const int8_t* HWY_RESTRICT w,
+                 const Out& out) {
+  internal::NoteRun(HWY_TARGET, false);
+  switch (k) {
+    case 8:
+      return GemvU2I8Widen<8>(x, rows, w, out);
+    case 16:
+      return GemvU2I8Widen<16>(x, rows, w, out);
+    case 32:
+      return GemvU2I8Widen<32>(x, rows, w, out);
+    case 64:
+      return GemvU2I8Widen<64>(x, rows, w, out);
+    default: {
+      const size_t stride = PackedRowBytesU2(k);
+      for (size_t r = 0; r < rows; ++r) {
+        out.Row(RowSumU2I8(x + r * stride, w, k), r);
+      }
+    }
+  }
+}
+
+void GemvU2I8AccImpl(const uint8_t* HWY_RESTRICT x, size_t rows, size_t k,
+                     const int8_t* HWY_RESTRICT w, int32_t* HWY_RESTRICT acc) {
+  GemvU2I8Any(x, rows, k, w, AccOut{acc});
+}
+
+void GemvU2I8Impl(const uint8_t* HWY_RESTRICT x, size_t rows, size_t k,
+                  const int8_t* HWY_RESTRICT w, float scale, int32_t correction, float bias,
+                  float* HWY_RESTRICT y) {
+  GemvU2I8Any(x, rows, k, w, FloatOut{scale, correction, bias, y});
+}
+
 }  // namespace HWY_NAMESPACE
 }  // namespace qlab::kernels
 HWY_AFTER_NAMESPACE();
@@ -405,6 +718,30 @@ void GemvU8I8Acc(const uint8_t* x, size_t rows, size_t k, const int8_t* w, int32
 void GemvU8I8(const uint8_t* x, size_t rows, size_t k, const int8_t* w, float scale,
               int32_t correction, float bias, float* y) {
   QLAB_DYNAMIC_DISPATCH(GemvU8I8Impl)(x, rows, k, w, scale, correction, bias, y);
+}
+
+HWY_EXPORT(GemvU4I8AccImpl);
+HWY_EXPORT(GemvU4I8Impl);
+
+void GemvU4I8Acc(const uint8_t* x_packed, size_t rows, size_t k, const int8_t* w, int32_t* acc) {
+  QLAB_DYNAMIC_DISPATCH(GemvU4I8AccImpl)(x_packed, rows, k, w, acc);
+}
+
+void GemvU4I8(const uint8_t* x_packed, size_t rows, size_t k, const int8_t* w, float scale,
+              int32_t correction, float bias, float* y) {
+  QLAB_DYNAMIC_DISPATCH(GemvU4I8Impl)(x_packed, rows, k, w, scale, correction, bias, y);
+}
+
+HWY_EXPORT(GemvU2I8AccImpl);
+HWY_EXPORT(GemvU2I8Impl);
+
+void GemvU2I8Acc(const uint8_t* x_packed, size_t rows, size_t k, const int8_t* w, int32_t* acc) {
+  QLAB_DYNAMIC_DISPATCH(GemvU2I8AccImpl)(x_packed, rows, k, w, acc);
+}
+
+void GemvU2I8(const uint8_t* x_packed, size_t rows, size_t k, const int8_t* w, float scale,
+              int32_t correction, float bias, float* y) {
+  QLAB_DYNAMIC_DISPATCH(GemvU2I8Impl)(x_packed, rows, k, w, scale, correction, bias, y);
 }
 
 }  // namespace qlab::kernels

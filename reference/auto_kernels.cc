@@ -78,4 +78,17 @@ void QuantizeU8(const float* x, size_t n, float scale, int32_t zero_point, uint8
   }
 }
 
+void GemvU4I8K8(const uint8_t* x_packed, size_t rows, const int8_t* w, float scale,
+                int32_t correction, float bias, float* y) {
+  constexpr size_t kK = 8;
+  for (size_t i = 0; i < rows; ++i) {
+    int32_t sum = 0;
+    for (size_t j = 0; j < kK; ++j) {
+      const int32_t code = (x_packed[i * (kK / 2) + j / 2] >> (4 * (j % 2))) & 0xF;
+      sum += code * int32_t{w[j]};
+    }
+    y[i] = scale * static_cast<float>(sum - correction) + bias;
+  }
+}
+
 }  // namespace qlab::reference::autovec

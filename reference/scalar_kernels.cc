@@ -136,4 +136,189 @@ void DequantizeI8(const int8_t* q, size_t n, float scale, float* x) {
   }
 }
 
+namespace {
+
+uint8_t QuantizeCode(float x, float scale, int32_t zero_point, int32_t code_max) {
+  const double t = double{RoundedQuotient(x, scale)} + zero_point;
+  return static_cast<uint8_t>(std::clamp(t, 0.0, static_cast<double>(code_max)));
+}
+
+}  // namespace
+
+bool SaturatesU8(float x, float scale, int32_t zero_point, int32_t code_max) {
+  const double u = std::nearbyint(static_cast<double>(x) / static_cast<double>(scale)) + zero_point;
+  return !(u >= 0.0 && u <= static_cast<double>(code_max));
+}
+
+void QuantizeU8Rows(const float* x, size_t rows, size_t k, const float* scale,
+                    const int32_t* zero_point, int32_t code_max, uint8_t* q) {
+  for (size_t i = 0; i < rows; ++i) {
+    for (size_t j = 0; j < k; ++j) {
+      q[i * k + j] = QuantizeCode(x[i * k + j], scale[j], zero_point[j], code_max);
+    }
+  }
+}
+
+size_t QuantizeU8RowsSaturated(const float* x, size_t rows, size_t k, const float* scale,
+                               const int32_t* zero_point, int32_t code_max, uint8_t* q,
+                               size_t* saturated_rows, size_t capacity,
+                               int64_t* clipped_per_feature) {
+  QuantizeU8Rows(x, rows, k, scale, zero_point, code_max, q);
+  if (clipped_per_feature != nullptr) {
+    std::fill(clipped_per_feature, clipped_per_feature + k, int64_t{0});
+  }
+  size_t count = 0;
+  for (size_t i = 0; i < rows; ++i) {
+    bool saturated = false;
+    for (size_t j = 0; j < k; ++j) {
+      if (SaturatesU8(x[i * k + j], scale[j], zero_point[j], code_max)) {
+        saturated = true;
+        if (clipped_per_feature != nullptr) {
+          ++clipped_per_feature[j];
+        }
+      }
+    }
+    if (saturated) {
+      if (count < capacity) {
+        saturated_rows[count] = i;
+      }
+      ++count;
+    }
+  }
+  return count;
+}
+
+void PackU4(const uint8_t* codes, size_t rows, size_t k, uint8_t* packed) {
+  const size_t stride = (k + 1) / 2;
+  for (size_t i = 0; i < rows; ++i) {
+    for (size_t b = 0; b < stride; ++b) {
+      const size_t j = 2 * b;
+      const unsigned lo = codes[i * k + j] & 0xFu;
+      const unsigned hi = j + 1 < k ? codes[i * k + j + 1] & 0xFu : 0u;
+      packed[i * stride + b] = static_cast<uint8_t>(lo | (hi << 4));
+    }
+  }
+}
+
+void UnpackU4(const uint8_t* packed, size_t rows, size_t k, uint8_t* codes) {
+  const size_t stride = (k + 1) / 2;
+  for (size_t i = 0; i < rows; ++i) {
+    for (size_t j = 0; j < k; ++j) {
+      const unsigned byte = packed[i * stride + j / 2];
+      codes[i * k + j] = static_cast<uint8_t>((byte >> (4 * (j % 2))) & 0xFu);
+    }
+  }
+}
+
+void PackU2(const uint8_t* codes, size_t rows, size_t k, uint8_t* packed) {
+  const size_t stride = (k + 3) / 4;
+  for (size_t i = 0; i < rows; ++i) {
+    for (size_t b = 0; b < stride; ++b) {
+      unsigned byte = 0;
+      for (size_t t = 0; t < 4 && 4 * b + t < k; ++t) {
+        byte |= (codes[i * k + 4 * b + t] & 0x3u) << (2 * t);
+      }
+      packed[i * stride + b] = static_cast<uint8_t>(byte);
+    }
+  }
+}
+
+void UnpackU2(const uint8_t* packed, size_t rows, size_t k, uint8_t* codes) {
+  const size_t stride = (k + 3) / 4;
+  for (size_t i = 0; i < rows; ++i) {
+    for (size_t j = 0; j < k; ++j) {
+      const unsigned byte = packed[i * stride + j / 4];
+      codes[i * k + j] = static_cast<uint8_t>((byte >> (2 * (j % 4))) & 0x3u);
+    }
+  }
+}
+
+namespace {
+
+int32_t RowSumU4I8(const uint8_t* row, size_t k, const int8_t* w) {
+  int32_t sum = 0;
+  for (size_t j = 0; j < k; ++j) {
+    const int32_t code = (row[j / 2] >> (4 * (j % 2))) & 0xF;
+    sum += code * int32_t{w[j]};
+  }
+  return sum;
+}
+
+}  // namespace
+
+void GemvU4I8Acc(const uint8_t* x_packed, size_t rows, size_t k, const int8_t* w, int32_t* acc) {
+  const size_t stride = (k + 1) / 2;
+  for (size_t i = 0; i < rows; ++i) {
+    acc[i] = RowSumU4I8(x_packed + i * stride, k, w);
+  }
+}
+
+void GemvU4I8(const uint8_t* x_packed, size_t rows, size_t k, const int8_t* w, float scale,
+              int32_t correction, float bias, float* y) {
+  const size_t stride = (k + 1) / 2;
+  for (size_t i = 0; i < rows; ++i) {
+    const int32_t sum = RowSumU4I8(x_packed + i * stride, k, w);
+    const float scaled = scale * static_cast<float>(sum - correction);
+    y[i] = scaled + bias;
+  }
+}
+
+namespace {
+
+int32_t RowSumU2I8(const uint8_t* row, size_t k, const int8_t* w) {
+  int32_t sum = 0;
+  for (size_t j = 0; j < k; ++j) {
+    const int32_t code = (row[j / 4] >> (2 * (j % 4))) & 0x3;
+    sum += code * int32_t{w[j]};
+  }
+  return sum;
+}
+
+}  // namespace
+
+void GemvU2I8Acc(const uint8_t* x_packed, size_t rows, size_t k, const int8_t* w, int32_t* acc) {
+  const size_t stride = (k + 3) / 4;
+  for (size_t i = 0; i < rows; ++i) {
+    acc[i] = RowSumU2I8(x_packed + i * stride, k, w);
+  }
+}
+
+void GemvU2I8(const uint8_t* x_packed, size_t rows, size_t k, const int8_t* w, float scale,
+              int32_t correction, float bias, float* y) {
+  const size_t stride = (k + 3) / 4;
+  for (size_t i = 0; i < rows; ++i) {
+    const int32_t sum = RowSumU2I8(x_packed + i * stride, k, w);
+    const float scaled = scale * static_cast<float>(sum - correction);
+    y[i] = scaled + bias;
+  }
+}
+
+double DotF64(const double* a, const double* b, size_t n) {
+  double acc = 0.0;
+  for (size_t i = 0; i < n; ++i) {
+    acc += a[i] * b[i];
+  }
+  return acc;
+}
+
+double LinearScoreF64(const double* x, size_t k, const double* mean, const double* scale,
+                      const double* coef, double intercept) {
+  double acc = 0.0;
+  for (size_t j = 0; j < k; ++j) {
+    const double z = (x[j] - mean[j]) / scale[j];
+    acc += coef[j] * z;
+  }
+  return acc + intercept;
+}
+
+double LinearScoreF64(const float* x, size_t k, const double* mean, const double* scale,
+                      const double* coef, double intercept) {
+  double acc = 0.0;
+  for (size_t j = 0; j < k; ++j) {
+    const double z = (double{x[j]} - mean[j]) / scale[j];
+    acc += coef[j] * z;
+  }
+  return acc + intercept;
+}
+
 }  // namespace qlab::reference

@@ -128,3 +128,46 @@ BOOST_AUTO_TEST_CASE(scalar_quantize_rules) {
   BOOST_TEST(x[1] == 0.0f);
   BOOST_TEST(x[2] == 122.5f);
 }
+
+BOOST_AUTO_TEST_CASE(f64_fallback_score_rounds_every_step_in_a_fixed_order) {
+  // x = 1 + 2^-30: x·x = 1 + 2^-29 + 2^-60 rounds to 1 + 2^-29 in double. With acc = −fl(x·x)
+  // first, the unfused second step gives exactly 0; a fused multiply-add would give 2^-60.
+  const double x = 1.0 + 0x1p-30;
+  const double xx = x * x;
+  const std::vector<double> a = {1.0, x};
+  const std::vector<double> b = {-xx, x};
+  BOOST_TEST(ref::DotF64(a.data(), b.data(), 2) == 0.0);
+  BOOST_TEST(std::fma(x, x, -xx) == 0x1p-60);  // what contraction would have produced
+  // LinearScoreF64: z_j = (x_j − mean_j) / scale_j, then Σ coef_j·z_j from j = 0, then + b.
+  const std::vector<double> row = {3.0, -1.0, 0.5};
+  const std::vector<double> mean = {1.0, 0.25, -0.5};
+  const std::vector<double> scale = {2.0, 0.5, 3.0};
+  const std::vector<double> coef = {0.1, -0.7, 1.3};
+  double want = 0.0;
+  want += 0.1 * ((3.0 - 1.0) / 2.0);
+  want += -0.7 * ((-1.0 - 0.25) / 0.5);
+  want += 1.3 * ((0.5 + 0.5) / 3.0);
+  want += 0.25;
+  BOOST_TEST(ref::LinearScoreF64(row.data(), 3, mean.data(), scale.data(), coef.data(), 0.25) ==
+             want);
+  const std::vector<float> row_f = {3.0f, -1.0f, 0.5f};
+  BOOST_TEST(ref::LinearScoreF64(row_f.data(), 3, mean.data(), scale.data(), coef.data(), 0.25) ==
+             want);
+}
+
+BOOST_AUTO_TEST_CASE(saturation_rule_in_double_and_packing_layout) {
+  // scale 0.5, zero point 10, code max 15: u = round_half_even(2x) + 10 must stay in [0, 15].
+  BOOST_TEST(!ref::SaturatesU8(2.5f, 0.5f, 10, 15));    // 5 + 10 = 15
+  BOOST_TEST(ref::SaturatesU8(2.75f, 0.5f, 10, 15));    // 5.5 ties to even: 6 + 10 = 16
+  BOOST_TEST(!ref::SaturatesU8(-5.25f, 0.5f, 10, 15));  // −10.5 ties to even: −10 + 10 = 0
+  BOOST_TEST(ref::SaturatesU8(3.0f, 0.5f, 10, 15));     // 16
+  BOOST_TEST(!ref::SaturatesU8(-5.0f, 0.5f, 10, 15));   // 0
+  BOOST_TEST(ref::SaturatesU8(-5.5f, 0.5f, 10, 15));    // −1
+  BOOST_TEST(ref::SaturatesU8(std::numeric_limits<float>::quiet_NaN(), 0.5f, 10, 15));
+  BOOST_TEST(ref::SaturatesU8(std::numeric_limits<float>::infinity(), 0.5f, 10, 15));
+  const std::vector<uint8_t> codes = {1, 2, 3};
+  std::vector<uint8_t> packed(2);
+  ref::PackU4(codes.data(), 1, 3, packed.data());
+  BOOST_TEST(int{packed[0]} == 0x21);
+  BOOST_TEST(int{packed[1]} == 0x03);
+}

@@ -49,6 +49,52 @@ void QuantizeI8(const float* x, size_t n, float scale, int8_t* q);  // symmetric
 void DequantizeU8(const uint8_t* q, size_t n, float scale, int32_t zero_point, float* x);
 void DequantizeI8(const int8_t* q, size_t n, float scale, float* x);
 
+// Row-major features x (rows×k, k ≤ kMaxGemvK), feature j quantized with scale[j] (finite, > 0)
+// and zero_point[j] (0..code_max), codes clamped to [0, code_max] (code_max 1..255, 2^bits − 1):
+// q[i·k + j] = clamp(round_half_even(x / scale[j]) + zero_point[j], 0, code_max), with the same
+// f32 steps and NaN rule as QuantizeU8 (so at code_max 255 the codes equal QuantizeU8's).
+void QuantizeU8Rows(const float* x, size_t rows, size_t k, const float* scale,
+                    const int32_t* zero_point, int32_t code_max, uint8_t* q);
+
+// QuantizeU8Rows, and which values saturated. A value saturates when
+//   u = round_half_even(double(x) / double(scale[j])) + zero_point[j],
+// computed in double, lies outside [0, code_max]; NaN and ±Inf always saturate (their codes are
+// still QuantizeU8's: the zero point, the top, the bottom). Returns the number of rows holding at
+// least one saturated value and writes the first `capacity` of their indices, ascending, to
+// saturated_rows. clipped_per_feature (k entries, or null) receives the number of saturated values
+// of each feature. Cost over QuantizeU8Rows: a range check of each value's ordered integer key
+// (one unsigned compare per vector, one all-true test per one or two vectors), plus a scalar look
+// at the vectors that hold a saturated value.
+size_t QuantizeU8RowsSaturated(const float* x, size_t rows, size_t k, const float* scale,
+                               const int32_t* zero_point, int32_t code_max, uint8_t* q,
+                               size_t* saturated_rows, size_t capacity,
+                               int64_t* clipped_per_feature);
+
+// ---- packed codes (bits ≤ 4: two per byte; bits ≤ 2: four per byte) ----------------------------
+// Nibbles: element 2i of a row is the low nibble (bits 0..3) of byte i, element 2i + 1 the high
+// nibble (bits 4..7). Crumbs: element 4i + t is bits 2t..2t + 1 of byte i. Every row is padded
+// to whole bytes, so row r starts at byte r·PackedRowBytes (k odd: the last high nibble is
+// padding). For even k (k multiple of 4 for crumbs) that is the flat stream of rows·k codes; for
+// other k a row still starts on a byte, so the row loops need no shifts. Pack keeps the low 4
+// (2) bits of each code and writes 0 into the padding; readers ignore the padding.
+inline constexpr size_t PackedRowBytesU4(size_t k) { return (k + 1) / 2; }
+inline constexpr size_t PackedRowBytesU2(size_t k) { return (k + 3) / 4; }
+void PackU4(const uint8_t* codes, size_t rows, size_t k, uint8_t* packed);
+void UnpackU4(const uint8_t* packed, size_t rows, size_t k, uint8_t* codes);
+void PackU2(const uint8_t* codes, size_t rows, size_t k, uint8_t* packed);
+void UnpackU2(const uint8_t* packed, size_t rows, size_t k, uint8_t* codes);
+
+// GemvU8I8Acc / GemvU8I8 on packed uint4 codes (PackU4 layout, row stride PackedRowBytesU4(k)):
+// acc[i] = Σ_j code(i, j)·w[j], exact (|acc| ≤ 64·15·128 < 2^17); y as GemvU8I8, unfused.
+void GemvU4I8Acc(const uint8_t* x_packed, size_t rows, size_t k, const int8_t* w, int32_t* acc);
+void GemvU4I8(const uint8_t* x_packed, size_t rows, size_t k, const int8_t* w, float scale,
+              int32_t correction, float bias, float* y);
+// The same on packed uint2 codes (PackU2 layout, row stride PackedRowBytesU2(k)); |acc| < 2^15.
+// No VNNI loop: the widening route on every target (k = 8: one row per int32 lane, no tree).
+void GemvU2I8Acc(const uint8_t* x_packed, size_t rows, size_t k, const int8_t* w, int32_t* acc);
+void GemvU2I8(const uint8_t* x_packed, size_t rows, size_t k, const int8_t* w, float scale,
+              int32_t correction, float bias, float* y);
+
 // ---- targets ------------------------------------------------------------------------------------
 struct TargetInfo {
   int64_t bits;      // Highway's HWY_* target bit

@@ -48,6 +48,49 @@ void QuantizeU8(const float* x, size_t n, float scale, int32_t zero_point, uint8
 void QuantizeI8(const float* x, size_t n, float scale, int8_t* q);
 void DequantizeU8(const uint8_t* q, size_t n, float scale, int32_t zero_point, float* x);
 void DequantizeI8(const int8_t* q, size_t n, float scale, float* x);
+// Row-major rows×k with per-feature scale and zero point, codes clamped to [0, code_max]; the
+// saturation rule in double (u = round_half_even(double(x) / double(scale)) + zero_point outside
+// [0, code_max], NaN and ±Inf included), as qlab::kernels::QuantizeU8RowsSaturated. Returns the
+// saturated rows' count; writes the first `capacity` indices and, unless null, the k per-feature
+// counts of saturated values.
+void QuantizeU8Rows(const float* x, size_t rows, size_t k, const float* scale,
+                    const int32_t* zero_point, int32_t code_max, uint8_t* q);
+size_t QuantizeU8RowsSaturated(const float* x, size_t rows, size_t k, const float* scale,
+                               const int32_t* zero_point, int32_t code_max, uint8_t* q,
+                               size_t* saturated_rows, size_t capacity,
+                               int64_t* clipped_per_feature);
+// Whether one value saturates under that rule.
+bool SaturatesU8(float x, float scale, int32_t zero_point, int32_t code_max);
+
+// ---- packed codes
+// -------------------------------------------------------------------------------- Layout as
+// qlab::kernels: element 2i in the low nibble of byte i; element 4i + t in bits 2t..2t + 1; every
+// row padded to whole bytes, padding written as 0.
+void PackU4(const uint8_t* codes, size_t rows, size_t k, uint8_t* packed);
+void UnpackU4(const uint8_t* packed, size_t rows, size_t k, uint8_t* codes);
+void PackU2(const uint8_t* codes, size_t rows, size_t k, uint8_t* packed);
+void UnpackU2(const uint8_t* packed, size_t rows, size_t k, uint8_t* codes);
+// GemvU8I8Acc / GemvU8I8 on packed uint4 rows (stride (k + 1) / 2 bytes; padding ignored).
+void GemvU4I8Acc(const uint8_t* x_packed, size_t rows, size_t k, const int8_t* w, int32_t* acc);
+void GemvU4I8(const uint8_t* x_packed, size_t rows, size_t k, const int8_t* w, float scale,
+              int32_t correction, float bias, float* y);
+// The same on packed uint2 rows (stride (k + 3) / 4 bytes).
+void GemvU2I8Acc(const uint8_t* x_packed, size_t rows, size_t k, const int8_t* w, int32_t* acc);
+void GemvU2I8(const uint8_t* x_packed, size_t rows, size_t k, const int8_t* w, float scale,
+              int32_t correction, float bias, float* y);
+
+// ---- the float model in f64, for rows re-scored outside the integer path ------------------------
+// Fixed order and one rounding per operation (this file is built with -ffp-contract=off and
+// without vectorization), so the result is the same on every ISA and architecture:
+// DotF64: acc = 0; for i ascending: acc += a[i]·b[i] (product rounded, then the sum).
+double DotF64(const double* a, const double* b, size_t n);
+// LinearScoreF64: z_j = (x[j] − mean[j]) / scale[j] (subtract, then divide, each rounded);
+// acc = 0; for j ascending: acc += coef[j]·z_j; return acc + intercept. The float overload widens
+// each x[j] to double first (exact). This is LinearModel::Predict's formula in a fixed order.
+double LinearScoreF64(const double* x, size_t k, const double* mean, const double* scale,
+                      const double* coef, double intercept);
+double LinearScoreF64(const float* x, size_t k, const double* mean, const double* scale,
+                      const double* coef, double intercept);
 
 // ---- the same plain loops, left to the compiler -------------------------------------------------
 namespace autovec {
@@ -60,6 +103,8 @@ void GemvF32K8(const float* x, size_t rows, const float* w, float bias, float* y
 void GemvU8I8K8(const uint8_t* x, size_t rows, const int8_t* w, float scale, int32_t correction,
                 float bias, float* y);
 void QuantizeU8(const float* x, size_t n, float scale, int32_t zero_point, uint8_t* q);
+void GemvU4I8K8(const uint8_t* x_packed, size_t rows, const int8_t* w, float scale,
+                int32_t correction, float bias, float* y);
 }  // namespace autovec
 
 }  // namespace qlab::reference
