@@ -53,20 +53,24 @@ constexpr int32_t kZeroPoint = 128;
 // ------------------------------------------------------------
 
 // 64-byte aligned, filled once with pseudo-random bytes (floats: values in [-1, 1)). Buffers of one
-// group (a kernel family and size) live together; allocating a large buffer of another group frees
-// the large ones before it.
+// group (a kernel family and size) live together. Large buffers (≥ 16 MiB) of all groups together
+// stay within kLargeBudget: allocating one frees the least recently used large ones of other
+// groups first. (Freeing every other group's, as before, refilled a 256 MiB buffer on nearly every
+// interleaved repetition: a third of the quick subset's time went to page faults and filling.)
 class BufferPool {
  public:
   template <typename T>
   T* Get(const std::string& group, const std::string& role, size_t count) {
     const std::string key = group + "/" + role;
     auto it = buffers_.find(key);
+    ++clock_;
     if (it == buffers_.end()) {
       const size_t bytes = (count * sizeof(T) + 63) / 64 * 64;
       if (bytes >= kLarge) {
-        EvictLargeExcept(group);
+        MakeRoom(group, bytes);
       }
-      Entry e{group, bytes, Owned(static_cast<unsigned char*>(std::aligned_alloc(64, bytes)))};
+      Entry e{group, bytes, clock_,
+              Owned(static_cast<unsigned char*>(std::aligned_alloc(64, bytes)))};
       if (!e.data) {
         throw std::bad_alloc();
       }
@@ -82,11 +86,13 @@ class BufferPool {
       }
       it = buffers_.emplace(key, std::move(e)).first;
     }
+    it->second.last_use = clock_;
     return reinterpret_cast<T*>(it->second.data.get());
   }
 
  private:
   static constexpr size_t kLarge = size_t{16} << 20;
+  static constexpr size_t kLargeBudget = size_t{640} << 20;
   struct Free {
     void operator()(unsigned char* p) const { std::free(p); }
   };
@@ -94,16 +100,24 @@ class BufferPool {
   struct Entry {
     std::string group;
     size_t bytes;
+    uint64_t last_use;
     Owned data;
   };
 
-  void EvictLargeExcept(const std::string& group) {
-    for (auto it = buffers_.begin(); it != buffers_.end();) {
-      if (it->second.bytes >= kLarge && it->second.group != group) {
-        it = buffers_.erase(it);
-      } else {
-        ++it;
+  void MakeRoom(const std::string& group, size_t bytes) {
+    for (;;) {
+      size_t large = bytes;
+      auto oldest = buffers_.end();
+      for (auto it = buffers_.begin(); it != buffers_.end(); ++it) {
+        if (it->second.bytes < kLarge) continue;
+        large += it->second.bytes;
+        if (it->second.group != group &&
+            (oldest == buffers_.end() || it->second.last_use < oldest->second.last_use)) {
+          oldest = it;
+        }
       }
+      if (large <= kLargeBudget || oldest == buffers_.end()) return;
+      buffers_.erase(oldest);
     }
   }
 
@@ -118,6 +132,7 @@ class BufferPool {
   }
 
   std::map<std::string, Entry> buffers_;
+  uint64_t clock_ = 0;
 };
 
 BufferPool& Pool() {
@@ -305,7 +320,12 @@ void RegisterDots() {
     // ratios), and for u8i8 also f32's DRAM size in elements (u8i8 vs f32 at equal n).
     std::set<size_t> quick = Elements(plan.quick_sizes, width);
     quick.insert({256, 4096});
-    if (width == 2) quick.insert(static_cast<size_t>(plan.levels.back() / 8));
+    // u8i8 stops at f32's DRAM size in elements (2× L3 for it: DRAM too), not 8× L3, which would
+    // add a fourth 256 MiB buffer group to the quick subset.
+    if (width == 2) {
+      quick.erase(static_cast<size_t>(plan.levels.back() / width));
+      quick.insert(static_cast<size_t>(plan.levels.back() / 8));
+    }
     if (plan.quick) {
       sizes = quick;
     } else {
