@@ -309,6 +309,30 @@ bool Contains(const Sizes& sizes, size_t n) {
   return std::find(std::begin(sizes), std::end(sizes), n) != std::end(sizes);
 }
 
+// The vnni_sad peer, checked once against the scalar truth (every length to 300, and across the
+// int32 block) before it is measured.
+bool VnniSadPeerExact() {
+  static const bool exact = [] {
+    if (!HaveVnniSadPeer()) return false;
+    std::vector<int8_t> a(200000), b(200000);
+    uint64_t s = 0x9e3779b97f4a7c15u;
+    for (size_t i = 0; i < a.size(); ++i) {
+      s ^= s << 13;
+      s ^= s >> 7;
+      s ^= s << 17;
+      a[i] = static_cast<int8_t>(s);
+      b[i] = static_cast<int8_t>(s >> 8);
+    }
+    for (size_t n = 0; n <= 300; ++n) {
+      if (VnniSadDotI8(a.data(), b.data(), n) != ref::DotI8(a.data(), b.data(), n)) return false;
+    }
+    return VnniSadDotI8(a.data(), b.data(), a.size()) == ref::DotI8(a.data(), b.data(), a.size());
+  }();
+  if (HaveVnniSadPeer() && !exact)
+    std::fprintf(stderr, "qlab-bench: vnni_sad peer inexact, left out\n");
+  return exact;
+}
+
 void RegisterDots() {
   const Plan& plan = GetPlan();
   // The sizes of each element width: common, sweep and per-level working sets.
@@ -407,6 +431,9 @@ void RegisterDots() {
         RegisterHwy("dot_i8", n, i8, dot_i8(k::DotI8));
       } else {
         Register(Name("dot_i8", "hwy", size), i8, "", dot_i8(k::DotI8));
+      }
+      if (sel.peers && VnniSadPeerExact()) {
+        Register(Name("dot_i8", "vnni_sad", size), i8, "", dot_i8(VnniSadDotI8));
       }
       if (sel.all) Register(Name("dot_u8i8", "ref", size), i8, "", dot_u8i8(ref::DotU8I8));
       Register(Name("dot_u8i8", "auto", size), i8, "", dot_u8i8(ref::autovec::DotU8I8));

@@ -17,6 +17,11 @@ namespace qlab::bench {
 // the strongest form of the peer), dispatched to the best target.
 float HwyContribDot(const float* a, const float* b, size_t n);
 
+// ---- dot_i8 of NumKong's nk_dot_i8_icelake design (peer_vnni_sad.cc) -------------------------
+// One vpdpbusd chain and a vpsadbw correction; only where the CPU has AVX-512 VNNI.
+bool HaveVnniSadPeer();
+int64_t VnniSadDotI8(const int8_t* a, const int8_t* b, size_t n);
+
 // ---- Eigen (always present) --------------------------------------------------------------------
 float EigenDot(const float* a, const float* b, size_t n);
 void EigenGemv(const float* x, size_t rows, size_t k, const float* w, float bias, float* y);

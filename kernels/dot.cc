@@ -136,18 +136,107 @@ int64_t DotInt8Widen(const TA* HWY_RESTRICT a, const int8_t* HWY_RESTRICT b, siz
 
 // vpdpbusd adds four uint8·int8 products into each int32 lane, without the int16 saturation of
 // vpmaddubsw. Signed a is offset to a + 128 = a xor 0x80 (as uint8) and 128·Σb taken back off.
+// Three loops by length, each measured against the others on Zen 5 (bench/README):
 //
-// Σb comes from vpmaddubsw(1, b) (adjacent pairs of b into int16 lanes) and an int16 add, not from
-// a second vpdpbusd: measured on Zen 5 at n = 4096, a second vpdpbusd per 64 bytes ran at 0.85× the
-// uint8 dot, vpsadbw on b xor 0x80 (plus a 64-bit add) at 0.82×, shifts and adds alone at 0.64×,
-// vpmaddubsw at 0.93×. A pair lies in [-256, 254], so each of the two int16 pair accumulators takes
-// at most 64 vectors (kPairBlock bytes) and their sum stays in [-32768, 32512]; vpmaddwd with -128
-// then widens it into int32 lanes as -128·Σb directly (no shift or subtract left on the short
-// path that n = 256 waits on).
+// - Short (under kVnniShort2 bytes, at most 7 whole vectors; then under kVnniShort, at most 31):
+//   two (then four) vpdpbusd chains, no blocks, Σb from a second vpdpbusd against bytes of 128 on
+//   chains of its own. There the fixed cost decides: the long loop's eight chains, remainder
+//   steps and combine tree made n = 256 run at 0.78× a single-chain design (one vpdpbusd chain,
+//   vpsadbw for Σb); the short loops lead it.
+// - Long: eight chains keep both load ports busy behind the latency. Σb comes from vpmaddubsw(1,
+//   b) (adjacent pairs of b into int16 lanes) and an int16 add, not a second vpdpbusd: at
+//   n = 4096 a second vpdpbusd per 64 bytes ran at 0.85× the uint8 dot, vpsadbw on b xor 0x80
+//   (plus a 64-bit add) at 0.82×, shifts and adds alone at 0.64×, vpmaddubsw at 0.93×. A pair
+//   lies in [-256, 254], so each of the two int16 pair accumulators takes at most 64 vectors
+//   (kPairBlock bytes) and their sum stays in [-32768, 32512]; vpmaddwd with -128 widens it into
+//   int32 lanes as -128·Σb. What is left after the 512-byte steps runs as 4, 2 and 1 vectors on
+//   separate chains, then one masked step.
 //
-// Eight independent vpdpbusd chains keep both load ports busy behind the instruction's latency;
-// what is left after the 512-byte steps runs as 4, 2 and 1 vectors on separate chains (a single
-// chain made n = 256, four vectors, wait on its latency four times), then one masked step.
+// In every loop an empty asm keeps b's vector in a register: without it GCC folds the load into
+// both of its users and reads b twice, three loads per 64 bytes where two are the limit.
+constexpr size_t kVnniShort = 2048;
+constexpr size_t kVnniShort2 = 512;
+
+template <bool kSignedA>
+QLAB_VNNI_ATTR int64_t DotVnniShort2(const void* a_bytes, const int8_t* b, size_t n) {
+  internal::NoteRun(HWY_TARGET, true);
+  const auto* a = static_cast<const uint8_t*>(a_bytes);
+  const __m512i bytes_128 = _mm512_set1_epi8(static_cast<char>(0x80));
+  const auto load_a = [&](__m512i v) { return kSignedA ? _mm512_xor_si512(v, bytes_128) : v; };
+  __m512i s0 = _mm512_setzero_si512(), s1 = s0, t0 = s0, t1 = s0;
+#define QLAB_VNNI_STEP(k, s, t)                                                   \
+  do {                                                                            \
+    __m512i vb = _mm512_loadu_si512(b + i + 64 * (k));                            \
+    if (kSignedA) asm("" : "+v"(vb));                                             \
+    s = _mm512_dpbusd_epi32(s, load_a(_mm512_loadu_si512(a + i + 64 * (k))), vb); \
+    if (kSignedA) t = _mm512_dpbusd_epi32(t, bytes_128, vb);                      \
+  } while (false)
+  size_t i = 0;
+  for (; i + 128 <= n; i += 128) {
+    QLAB_VNNI_STEP(0, s0, t0);
+    QLAB_VNNI_STEP(1, s1, t1);
+  }
+  if (i + 64 <= n) {
+    QLAB_VNNI_STEP(0, s0, t0);
+    i += 64;
+  }
+#undef QLAB_VNNI_STEP
+  if (i != n) {
+    const __mmask64 m = _bzhi_u64(~uint64_t{0}, static_cast<unsigned>(n - i));
+    const __m512i vb = _mm512_maskz_loadu_epi8(m, b + i);
+    s1 = _mm512_dpbusd_epi32(s1, load_a(_mm512_maskz_loadu_epi8(m, a + i)), vb);
+    if (kSignedA) t1 = _mm512_dpbusd_epi32(t1, bytes_128, vb);
+  }
+  s0 = _mm512_add_epi32(s0, s1);
+  if (kSignedA) s0 = _mm512_sub_epi32(s0, _mm512_add_epi32(t0, t1));
+  return _mm512_reduce_add_epi32(s0);
+}
+
+template <bool kSignedA>
+QLAB_VNNI_ATTR int64_t DotVnniShort4(const void* a_bytes, const int8_t* b, size_t n) {
+  internal::NoteRun(HWY_TARGET, true);
+  const auto* a = static_cast<const uint8_t*>(a_bytes);
+  const __m512i bytes_128 = _mm512_set1_epi8(static_cast<char>(0x80));
+  const auto load_a = [&](__m512i v) { return kSignedA ? _mm512_xor_si512(v, bytes_128) : v; };
+  __m512i s0 = _mm512_setzero_si512(), s1 = s0, s2 = s0, s3 = s0, t0 = s0, t1 = s0, t2 = s0,
+          t3 = s0;
+#define QLAB_VNNI_STEP(k, s, t)                                                   \
+  do {                                                                            \
+    __m512i vb = _mm512_loadu_si512(b + i + 64 * (k));                            \
+    if (kSignedA) asm("" : "+v"(vb));                                             \
+    s = _mm512_dpbusd_epi32(s, load_a(_mm512_loadu_si512(a + i + 64 * (k))), vb); \
+    if (kSignedA) t = _mm512_dpbusd_epi32(t, bytes_128, vb);                      \
+  } while (false)
+  size_t i = 0;
+  for (; i + 256 <= n; i += 256) {
+    QLAB_VNNI_STEP(0, s0, t0);
+    QLAB_VNNI_STEP(1, s1, t1);
+    QLAB_VNNI_STEP(2, s2, t2);
+    QLAB_VNNI_STEP(3, s3, t3);
+  }
+  if (i + 128 <= n) {
+    QLAB_VNNI_STEP(0, s0, t0);
+    QLAB_VNNI_STEP(1, s1, t1);
+    i += 128;
+  }
+  if (i + 64 <= n) {
+    QLAB_VNNI_STEP(0, s2, t2);
+    i += 64;
+  }
+#undef QLAB_VNNI_STEP
+  if (i != n) {
+    const __mmask64 m = _bzhi_u64(~uint64_t{0}, static_cast<unsigned>(n - i));
+    const __m512i vb = _mm512_maskz_loadu_epi8(m, b + i);
+    s3 = _mm512_dpbusd_epi32(s3, load_a(_mm512_maskz_loadu_epi8(m, a + i)), vb);
+    if (kSignedA) t3 = _mm512_dpbusd_epi32(t3, bytes_128, vb);
+  }
+  s0 = _mm512_add_epi32(_mm512_add_epi32(s0, s1), _mm512_add_epi32(s2, s3));
+  if (kSignedA) {
+    s0 = _mm512_sub_epi32(s0, _mm512_add_epi32(_mm512_add_epi32(t0, t1), _mm512_add_epi32(t2, t3)));
+  }
+  return _mm512_reduce_add_epi32(s0);
+}
+
 template <bool kSignedA>
 QLAB_VNNI_ATTR int64_t DotVnni(const void* a_bytes, const int8_t* b, size_t n) {
   internal::NoteRun(HWY_TARGET, true);
@@ -169,8 +258,6 @@ QLAB_VNNI_ATTR int64_t DotVnni(const void* a_bytes, const int8_t* b, size_t n) {
     while (i < end) {
       const size_t pair_end = i + std::min(end - i, kPairBlock);
       __m512i h0 = _mm512_setzero_si512(), h1 = h0;  // pair sums of b (int16)
-      // The empty asm keeps vb in a register: without it GCC folds the load into both users and
-      // reads b twice, three loads per 64 bytes where two are the limit.
 #define QLAB_VNNI_STEP(k, s, h)                                                   \
   do {                                                                            \
     __m512i vb = _mm512_loadu_si512(b + i + 64 * (k));                            \
@@ -233,7 +320,8 @@ QLAB_VNNI_ATTR int64_t DotVnni(const void* a_bytes, const int8_t* b, size_t n) {
 
 int64_t DotI8Impl(const int8_t* HWY_RESTRICT a, const int8_t* HWY_RESTRICT b, size_t n) {
 #if HWY_TARGET == HWY_AVX3_DL
-  return DotVnni<true>(a, b, n);
+  if (n < kVnniShort2) return DotVnniShort2<true>(a, b, n);
+  return n < kVnniShort ? DotVnniShort4<true>(a, b, n) : DotVnni<true>(a, b, n);
 #else
   return DotInt8Widen(a, b, n);
 #endif
@@ -241,7 +329,8 @@ int64_t DotI8Impl(const int8_t* HWY_RESTRICT a, const int8_t* HWY_RESTRICT b, si
 
 int64_t DotU8I8Impl(const uint8_t* HWY_RESTRICT a, const int8_t* HWY_RESTRICT b, size_t n) {
 #if HWY_TARGET == HWY_AVX3_DL
-  return DotVnni<false>(a, b, n);
+  if (n < kVnniShort2) return DotVnniShort2<false>(a, b, n);
+  return n < kVnniShort ? DotVnniShort4<false>(a, b, n) : DotVnni<false>(a, b, n);
 #else
   return DotInt8Widen(a, b, n);
 #endif
