@@ -202,8 +202,8 @@ uint64_t SweepL3(uint64_t l2, std::string& notes) {
   const std::unique_ptr<uint8_t, Free> buffer(static_cast<uint8_t*>(std::aligned_alloc(64, top)));
   if (!buffer) return 0;
   std::memset(buffer.get(), 0x5a, top);
-  std::vector<double> rate;
-  for (const uint64_t s : sizes) rate.push_back(ReadRate(buffer.get(), s, 64 * kMiB));
+  std::vector<double> rate(sizes.size());
+  for (size_t i = 0; i < sizes.size(); ++i) rate[i] = ReadRate(buffer.get(), sizes[i], 64 * kMiB);
   const double hi = std::max(rate[0], rate[1]);
   const double lo = std::min(rate[rate.size() - 1], rate[rate.size() - 2]);
   std::string curve;

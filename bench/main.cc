@@ -328,8 +328,9 @@ bool VnniSadPeerExact() {
     }
     return VnniSadDotI8(a.data(), b.data(), a.size()) == ref::DotI8(a.data(), b.data(), a.size());
   }();
-  if (HaveVnniSadPeer() && !exact)
+  if (HaveVnniSadPeer() && !exact) {
     std::fprintf(stderr, "qlab-bench: vnni_sad peer inexact, left out\n");
+  }
   return exact;
 }
 
@@ -710,11 +711,7 @@ bool TakeOwnFlags(int& argc, char** argv, bool& quick, bool& sweep) {
   return ok;
 }
 
-}  // namespace
-}  // namespace qlab::bench
-
-int main(int argc, char** argv) {
-  using namespace qlab::bench;  // NOLINT(google-build-using-namespace)
+int Run(int argc, char** argv) {
   bool quick = false, sweep = false;
   if (!TakeOwnFlags(argc, argv, quick, sweep)) {
     std::fprintf(stderr,
@@ -771,4 +768,16 @@ int main(int argc, char** argv) {
   benchmark::RunSpecifiedBenchmarks();
   benchmark::Shutdown();
   return 0;
+}
+
+}  // namespace
+}  // namespace qlab::bench
+
+int main(int argc, char** argv) {
+  try {
+    return qlab::bench::Run(argc, argv);
+  } catch (const std::exception& e) {
+    std::fprintf(stderr, "qlab-bench: %s\n", e.what());
+    return 3;
+  }
 }
