@@ -2,7 +2,7 @@
 //
 // The benchmark peers behind one plain interface, each in a translation unit built the way its
 // library is best used: Eigen, OpenBLAS and oneDNN in peers_native.cc (-O3 -march=native),
-// Highway's contrib Dot and the read-bandwidth probe in hwy_peers.cc (dynamic dispatch).
+// Highway's contrib Dot in hwy_peers.cc (dynamic dispatch).
 #pragma once
 
 #include <cstddef>
@@ -16,8 +16,11 @@ namespace qlab::bench {
 // hwy::Dot::Compute with kAtLeastOneVector | kMultipleOfVector (true of every benchmark size:
 // the strongest form of the peer), dispatched to the best target.
 float HwyContribDot(const float* a, const float* b, size_t n);
-// XOR of every 64-bit word of the buffer with independent accumulators: reads and nothing else.
-uint64_t ReadAll(const uint64_t* words, size_t n);
+
+// ---- dot_i8 of NumKong's nk_dot_i8_icelake design (peer_vnni_sad.cc) -------------------------
+// One vpdpbusd chain and a vpsadbw correction; only where the CPU has AVX-512 VNNI.
+bool HaveVnniSadPeer();
+int64_t VnniSadDotI8(const int8_t* a, const int8_t* b, size_t n);
 
 // ---- Eigen (always present) --------------------------------------------------------------------
 float EigenDot(const float* a, const float* b, size_t n);

@@ -135,68 +135,193 @@ int64_t DotInt8Widen(const TA* HWY_RESTRICT a, const int8_t* HWY_RESTRICT b, siz
   __attribute__((target("avx2,bmi,bmi2,fma,avx512f,avx512vl,avx512dq,avx512bw,avx512vnni")))
 
 // vpdpbusd adds four uint8·int8 products into each int32 lane, without the int16 saturation of
-// vpmaddubsw. Signed a is offset to a + 128 = a xor 0x80 (as uint8) and 128·Σb taken back off,
-// Σb coming from a second vpdpbusd against bytes of 128. Sixteen independent chains keep both
-// load ports busy behind the instruction's latency.
+// vpmaddubsw. Signed a is offset to a + 128 = a xor 0x80 (as uint8) and 128·Σb taken back off.
+// Three loops by length, each measured against the others on Zen 5 (bench/README):
+//
+// - Short (under kVnniShort2 bytes, at most 7 whole vectors; then under kVnniShort, at most 31):
+//   two (then four) vpdpbusd chains, no blocks, Σb from a second vpdpbusd against bytes of 128 on
+//   chains of its own. There the fixed cost decides: the long loop's eight chains, remainder
+//   steps and combine tree made n = 256 run at 0.78× a single-chain design (one vpdpbusd chain,
+//   vpsadbw for Σb); the short loops lead it.
+// - Long: eight chains keep both load ports busy behind the latency. Σb comes from vpmaddubsw(1,
+//   b) (adjacent pairs of b into int16 lanes) and an int16 add, not a second vpdpbusd: at
+//   n = 4096 a second vpdpbusd per 64 bytes ran at 0.85× the uint8 dot, vpsadbw on b xor 0x80
+//   (plus a 64-bit add) at 0.82×, shifts and adds alone at 0.64×, vpmaddubsw at 0.93×. A pair
+//   lies in [-256, 254], so each of the two int16 pair accumulators takes at most 64 vectors
+//   (kPairBlock bytes) and their sum stays in [-32768, 32512]; vpmaddwd with -128 widens it into
+//   int32 lanes as -128·Σb. What is left after the 512-byte steps runs as 4, 2 and 1 vectors on
+//   separate chains, then one masked step.
+//
+// In every loop an empty asm keeps b's vector in a register: without it GCC folds the load into
+// both of its users and reads b twice, three loads per 64 bytes where two are the limit.
+constexpr size_t kVnniShort = 2048;
+constexpr size_t kVnniShort2 = 512;
+
 template <bool kSignedA>
-QLAB_VNNI_ATTR int64_t DotVnni(const void* a_bytes, const int8_t* b, size_t n) {
+QLAB_VNNI_ATTR int64_t DotVnniShort2(const void* a_bytes, const int8_t* b, size_t n) {
   internal::NoteRun(HWY_TARGET, true);
   const auto* a = static_cast<const uint8_t*>(a_bytes);
   const __m512i bytes_128 = _mm512_set1_epi8(static_cast<char>(0x80));
   const auto load_a = [&](__m512i v) { return kSignedA ? _mm512_xor_si512(v, bytes_128) : v; };
+  __m512i s0 = _mm512_setzero_si512(), s1 = s0, t0 = s0, t1 = s0;
+#define QLAB_VNNI_STEP(k, s, t)                                                   \
+  do {                                                                            \
+    __m512i vb = _mm512_loadu_si512(b + i + 64 * (k));                            \
+    if (kSignedA) asm("" : "+v"(vb));                                             \
+    s = _mm512_dpbusd_epi32(s, load_a(_mm512_loadu_si512(a + i + 64 * (k))), vb); \
+    if (kSignedA) t = _mm512_dpbusd_epi32(t, bytes_128, vb);                      \
+  } while (false)
+  size_t i = 0;
+  for (; i + 128 <= n; i += 128) {
+    QLAB_VNNI_STEP(0, s0, t0);
+    QLAB_VNNI_STEP(1, s1, t1);
+  }
+  if (i + 64 <= n) {
+    QLAB_VNNI_STEP(0, s0, t0);
+    i += 64;
+  }
+#undef QLAB_VNNI_STEP
+  if (i != n) {
+    const __mmask64 m = _bzhi_u64(~uint64_t{0}, static_cast<unsigned>(n - i));
+    const __m512i vb = _mm512_maskz_loadu_epi8(m, b + i);
+    s1 = _mm512_dpbusd_epi32(s1, load_a(_mm512_maskz_loadu_epi8(m, a + i)), vb);
+    if (kSignedA) t1 = _mm512_dpbusd_epi32(t1, bytes_128, vb);
+  }
+  s0 = _mm512_add_epi32(s0, s1);
+  if (kSignedA) s0 = _mm512_sub_epi32(s0, _mm512_add_epi32(t0, t1));
+  return _mm512_reduce_add_epi32(s0);
+}
+
+template <bool kSignedA>
+QLAB_VNNI_ATTR int64_t DotVnniShort4(const void* a_bytes, const int8_t* b, size_t n) {
+  internal::NoteRun(HWY_TARGET, true);
+  const auto* a = static_cast<const uint8_t*>(a_bytes);
+  const __m512i bytes_128 = _mm512_set1_epi8(static_cast<char>(0x80));
+  const auto load_a = [&](__m512i v) { return kSignedA ? _mm512_xor_si512(v, bytes_128) : v; };
+  __m512i s0 = _mm512_setzero_si512(), s1 = s0, s2 = s0, s3 = s0, t0 = s0, t1 = s0, t2 = s0,
+          t3 = s0;
+#define QLAB_VNNI_STEP(k, s, t)                                                   \
+  do {                                                                            \
+    __m512i vb = _mm512_loadu_si512(b + i + 64 * (k));                            \
+    if (kSignedA) asm("" : "+v"(vb));                                             \
+    s = _mm512_dpbusd_epi32(s, load_a(_mm512_loadu_si512(a + i + 64 * (k))), vb); \
+    if (kSignedA) t = _mm512_dpbusd_epi32(t, bytes_128, vb);                      \
+  } while (false)
+  size_t i = 0;
+  for (; i + 256 <= n; i += 256) {
+    QLAB_VNNI_STEP(0, s0, t0);
+    QLAB_VNNI_STEP(1, s1, t1);
+    QLAB_VNNI_STEP(2, s2, t2);
+    QLAB_VNNI_STEP(3, s3, t3);
+  }
+  if (i + 128 <= n) {
+    QLAB_VNNI_STEP(0, s0, t0);
+    QLAB_VNNI_STEP(1, s1, t1);
+    i += 128;
+  }
+  if (i + 64 <= n) {
+    QLAB_VNNI_STEP(0, s2, t2);
+    i += 64;
+  }
+#undef QLAB_VNNI_STEP
+  if (i != n) {
+    const __mmask64 m = _bzhi_u64(~uint64_t{0}, static_cast<unsigned>(n - i));
+    const __m512i vb = _mm512_maskz_loadu_epi8(m, b + i);
+    s3 = _mm512_dpbusd_epi32(s3, load_a(_mm512_maskz_loadu_epi8(m, a + i)), vb);
+    if (kSignedA) t3 = _mm512_dpbusd_epi32(t3, bytes_128, vb);
+  }
+  s0 = _mm512_add_epi32(_mm512_add_epi32(s0, s1), _mm512_add_epi32(s2, s3));
+  if (kSignedA) {
+    s0 = _mm512_sub_epi32(s0, _mm512_add_epi32(_mm512_add_epi32(t0, t1), _mm512_add_epi32(t2, t3)));
+  }
+  return _mm512_reduce_add_epi32(s0);
+}
+
+template <bool kSignedA>
+QLAB_VNNI_ATTR int64_t DotVnni(const void* a_bytes, const int8_t* b, size_t n) {
+  internal::NoteRun(HWY_TARGET, true);
+  constexpr size_t kPairBlock = 8192;  // 128 vectors: at most 64 per pair accumulator
+  const auto* a = static_cast<const uint8_t*>(a_bytes);
+  const __m512i bytes_128 = _mm512_set1_epi8(static_cast<char>(0x80));
+  const __m512i ones8 = _mm512_set1_epi8(1);
+  const __m512i minus_128 = _mm512_set1_epi16(-128);
+  const auto load_a = [&](__m512i v) { return kSignedA ? _mm512_xor_si512(v, bytes_128) : v; };
+// h += the pair sums of b.
+#define QLAB_VNNI_ADD_B(h, vb) h = _mm512_add_epi16(h, _mm512_maddubs_epi16(ones8, vb))
   int64_t total = 0;
   size_t i = 0;
   while (i < n) {
     const size_t end = i + std::min(n - i, internal::kIntBlock);
     __m512i s0 = _mm512_setzero_si512(), s1 = s0, s2 = s0, s3 = s0, s4 = s0, s5 = s0, s6 = s0,
             s7 = s0;
-    __m512i t0 = s0, t1 = s0, t2 = s0, t3 = s0, t4 = s0, t5 = s0, t6 = s0, t7 = s0;
-#define QLAB_VNNI_STEP(k, s, t)                                                   \
+    __m512i correction = s0;  // -128·Σb of the block, int32 lanes
+    while (i < end) {
+      const size_t pair_end = i + std::min(end - i, kPairBlock);
+      __m512i h0 = _mm512_setzero_si512(), h1 = h0;  // pair sums of b (int16)
+#define QLAB_VNNI_STEP(k, s, h)                                                   \
   do {                                                                            \
-    const __m512i vb = _mm512_loadu_si512(b + i + 64 * (k));                      \
+    __m512i vb = _mm512_loadu_si512(b + i + 64 * (k));                            \
+    if (kSignedA) asm("" : "+v"(vb));                                             \
     s = _mm512_dpbusd_epi32(s, load_a(_mm512_loadu_si512(a + i + 64 * (k))), vb); \
-    if (kSignedA) t = _mm512_dpbusd_epi32(t, bytes_128, vb);                      \
+    if (kSignedA) QLAB_VNNI_ADD_B(h, vb);                                         \
   } while (false)
-    for (; i + 512 <= end; i += 512) {
-      QLAB_VNNI_STEP(0, s0, t0);
-      QLAB_VNNI_STEP(1, s1, t1);
-      QLAB_VNNI_STEP(2, s2, t2);
-      QLAB_VNNI_STEP(3, s3, t3);
-      QLAB_VNNI_STEP(4, s4, t4);
-      QLAB_VNNI_STEP(5, s5, t5);
-      QLAB_VNNI_STEP(6, s6, t6);
-      QLAB_VNNI_STEP(7, s7, t7);
-    }
-    for (; i + 64 <= end; i += 64) {
-      QLAB_VNNI_STEP(0, s0, t0);
-    }
-#undef QLAB_VNNI_STEP
-    if (i != end) {
-      // Masked-off bytes load as zero; for signed a they become 128, times b's zero.
-      const __mmask64 m = _bzhi_u64(~uint64_t{0}, static_cast<unsigned>(end - i));
-      const __m512i vb = _mm512_maskz_loadu_epi8(m, b + i);
-      s1 = _mm512_dpbusd_epi32(s1, load_a(_mm512_maskz_loadu_epi8(m, a + i)), vb);
-      if (kSignedA) {
-        t1 = _mm512_dpbusd_epi32(t1, bytes_128, vb);
+      for (; i + 512 <= pair_end; i += 512) {
+        QLAB_VNNI_STEP(0, s0, h0);
+        QLAB_VNNI_STEP(1, s1, h1);
+        QLAB_VNNI_STEP(2, s2, h0);
+        QLAB_VNNI_STEP(3, s3, h1);
+        QLAB_VNNI_STEP(4, s4, h0);
+        QLAB_VNNI_STEP(5, s5, h1);
+        QLAB_VNNI_STEP(6, s6, h0);
+        QLAB_VNNI_STEP(7, s7, h1);
       }
-      i = end;
+      if (i + 256 <= pair_end) {
+        QLAB_VNNI_STEP(0, s0, h0);
+        QLAB_VNNI_STEP(1, s1, h1);
+        QLAB_VNNI_STEP(2, s2, h0);
+        QLAB_VNNI_STEP(3, s3, h1);
+        i += 256;
+      }
+      if (i + 128 <= pair_end) {
+        QLAB_VNNI_STEP(0, s4, h0);
+        QLAB_VNNI_STEP(1, s5, h1);
+        i += 128;
+      }
+      if (i + 64 <= pair_end) {
+        QLAB_VNNI_STEP(0, s6, h0);
+        i += 64;
+      }
+#undef QLAB_VNNI_STEP
+      if (i != pair_end) {  // only at the very end
+        // Masked-off bytes load as zero; for signed a they become 128, times b's zero, and add
+        // nothing to Σb.
+        const __mmask64 m = _bzhi_u64(~uint64_t{0}, static_cast<unsigned>(pair_end - i));
+        const __m512i vb = _mm512_maskz_loadu_epi8(m, b + i);
+        s7 = _mm512_dpbusd_epi32(s7, load_a(_mm512_maskz_loadu_epi8(m, a + i)), vb);
+        if (kSignedA) QLAB_VNNI_ADD_B(h1, vb);
+        i = pair_end;
+      }
+      if (kSignedA) {
+        correction =
+            _mm512_add_epi32(correction, _mm512_madd_epi16(_mm512_add_epi16(h0, h1), minus_128));
+      }
     }
     s0 = _mm512_add_epi32(_mm512_add_epi32(_mm512_add_epi32(s0, s1), _mm512_add_epi32(s2, s3)),
                           _mm512_add_epi32(_mm512_add_epi32(s4, s5), _mm512_add_epi32(s6, s7)));
+    // Lane j of both holds the bytes 4j..4j+3 of every vector, so lane by lane the sum is the
+    // exact Σa·b of those bytes (at most 4096 · 128² in magnitude); one reduction for both.
+    if (kSignedA) s0 = _mm512_add_epi32(s0, correction);
     total += _mm512_reduce_add_epi32(s0);
-    if (kSignedA) {
-      t0 = _mm512_add_epi32(_mm512_add_epi32(_mm512_add_epi32(t0, t1), _mm512_add_epi32(t2, t3)),
-                            _mm512_add_epi32(_mm512_add_epi32(t4, t5), _mm512_add_epi32(t6, t7)));
-      total -= _mm512_reduce_add_epi32(t0);
-    }
   }
+#undef QLAB_VNNI_ADD_B
   return total;
 }
 #endif  // HWY_TARGET == HWY_AVX3_DL
 
 int64_t DotI8Impl(const int8_t* HWY_RESTRICT a, const int8_t* HWY_RESTRICT b, size_t n) {
 #if HWY_TARGET == HWY_AVX3_DL
-  return DotVnni<true>(a, b, n);
+  if (n < kVnniShort2) return DotVnniShort2<true>(a, b, n);
+  return n < kVnniShort ? DotVnniShort4<true>(a, b, n) : DotVnni<true>(a, b, n);
 #else
   return DotInt8Widen(a, b, n);
 #endif
@@ -204,7 +329,8 @@ int64_t DotI8Impl(const int8_t* HWY_RESTRICT a, const int8_t* HWY_RESTRICT b, si
 
 int64_t DotU8I8Impl(const uint8_t* HWY_RESTRICT a, const int8_t* HWY_RESTRICT b, size_t n) {
 #if HWY_TARGET == HWY_AVX3_DL
-  return DotVnni<false>(a, b, n);
+  if (n < kVnniShort2) return DotVnniShort2<false>(a, b, n);
+  return n < kVnniShort ? DotVnniShort4<false>(a, b, n) : DotVnni<false>(a, b, n);
 #else
   return DotInt8Widen(a, b, n);
 #endif

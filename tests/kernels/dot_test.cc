@@ -65,6 +65,11 @@ BOOST_AUTO_TEST_CASE(integer_dots_exact_for_random_n_to_100000) {
     for (size_t n : {size_t{65535}, size_t{65536}, size_t{65537}, size_t{131072 + 63}}) {
       CheckIntegerDots(0, n, target);
     }
+    // Both sides of the VNNI loops' length switches (512, 2048) and pair-sum block (8192).
+    for (size_t n : {511, 512, 513, 1000, 1087, 2047, 2048, 2049, 8191, 8192, 8193, 8192 + 511}) {
+      CheckIntegerDots(0, n, target);
+      CheckIntegerDots(17, n, target);
+    }
   });
 }
 
