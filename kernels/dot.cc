@@ -14,6 +14,12 @@
 #include "kernels/simd-inl.h"
 #include "kernels/trace.h"
 #include "qlab/kernels.h"
+#if HWY_ARCH_ARM_A64
+#include "kernels/arm.h"  // the NEON and SVE dot-product paths
+#endif
+#ifndef QLAB_SVE_TARGETS
+#define QLAB_SVE_TARGETS (HWY_SVE | HWY_SVE2 | HWY_SVE_256 | HWY_SVE2_128)
+#endif
 
 #ifndef QLAB_KERNELS_DOT_ONCE
 #define QLAB_KERNELS_DOT_ONCE
@@ -318,10 +324,22 @@ QLAB_VNNI_ATTR int64_t DotVnni(const void* a_bytes, const int8_t* b, size_t n) {
 }
 #endif  // HWY_TARGET == HWY_AVX3_DL
 
+// Arm: NEON takes SDOT where the CPU has FEAT_DotProd, else the widening route; uint8·int8 takes
+// USDOT where it also has FEAT_I8MM, else the corrected SDOT route. Every SVE target takes svdot
+// (uint8·int8: svusdot where SVE has I8MM, else corrected svdot). See arm.h.
 int64_t DotI8Impl(const int8_t* HWY_RESTRICT a, const int8_t* HWY_RESTRICT b, size_t n) {
 #if HWY_TARGET == HWY_AVX3_DL
   if (n < kVnniShort2) return DotVnniShort2<true>(a, b, n);
   return n < kVnniShort ? DotVnniShort4<true>(a, b, n) : DotVnni<true>(a, b, n);
+#elif HWY_TARGET == HWY_NEON
+  if (internal::Arm().dotprod) {
+    internal::NoteRun(HWY_TARGET, internal::kPathNeonDotprod);
+    return internal::DotI8NeonSdot(a, b, n);
+  }
+  return DotInt8Widen(a, b, n);
+#elif (HWY_TARGET & QLAB_SVE_TARGETS) != 0
+  internal::NoteRun(HWY_TARGET, internal::kPathSveDotprod);
+  return internal::DotI8SveSdot(a, b, n);
 #else
   return DotInt8Widen(a, b, n);
 #endif
@@ -331,6 +349,23 @@ int64_t DotU8I8Impl(const uint8_t* HWY_RESTRICT a, const int8_t* HWY_RESTRICT b,
 #if HWY_TARGET == HWY_AVX3_DL
   if (n < kVnniShort2) return DotVnniShort2<false>(a, b, n);
   return n < kVnniShort ? DotVnniShort4<false>(a, b, n) : DotVnni<false>(a, b, n);
+#elif HWY_TARGET == HWY_NEON
+  if (internal::Arm().i8mm) {
+    internal::NoteRun(HWY_TARGET, internal::kPathNeonI8mm);
+    return internal::DotU8I8NeonUsdot(a, b, n);
+  }
+  if (internal::Arm().dotprod) {
+    internal::NoteRun(HWY_TARGET, internal::kPathNeonDotprod);
+    return internal::DotU8I8NeonSdot(a, b, n);
+  }
+  return DotInt8Widen(a, b, n);
+#elif (HWY_TARGET & QLAB_SVE_TARGETS) != 0
+  if (internal::Arm().sve_i8mm) {
+    internal::NoteRun(HWY_TARGET, internal::kPathSveI8mm);
+    return internal::DotU8I8SveUsdot(a, b, n);
+  }
+  internal::NoteRun(HWY_TARGET, internal::kPathSveDotprod);
+  return internal::DotU8I8SveSdot(a, b, n);
 #else
   return DotInt8Widen(a, b, n);
 #endif

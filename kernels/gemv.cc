@@ -22,6 +22,12 @@
 #include "kernels/simd-inl.h"
 #include "kernels/trace.h"
 #include "qlab/kernels.h"
+#if HWY_ARCH_ARM_A64
+#include "kernels/arm.h"  // the NEON and SVE dot-product blocks
+#endif
+#ifndef QLAB_SVE_TARGETS
+#define QLAB_SVE_TARGETS (HWY_SVE | HWY_SVE2 | HWY_SVE_256 | HWY_SVE2_128)
+#endif
 
 #ifndef QLAB_KERNELS_GEMV_ONCE
 #define QLAB_KERNELS_GEMV_ONCE
@@ -187,6 +193,9 @@ struct AccOut {
     StoreOut(d32, sums, stream, acc + r);
   }
   HWY_INLINE void Row(int32_t sum, size_t r) const { acc[r] = sum; }
+#if HWY_ARCH_ARM_A64
+  internal::GemvArmOut ArmOut() const { return {acc, nullptr, 0.0f, 0, 0.0f}; }
+#endif
 };
 
 struct FloatOut {
@@ -206,10 +215,14 @@ struct FloatOut {
   HWY_INLINE void Row(int32_t sum, size_t r) const {
     y[r] = scale * static_cast<float>(sum - correction) + bias;
   }
+#if HWY_ARCH_ARM_A64
+  internal::GemvArmOut ArmOut() const { return {nullptr, y, scale, correction, bias}; }
+#endif
 };
 
 // Widening route: bytes promoted to int16, pmaddwd sums adjacent pairs into int32 lanes in order
-// (EMU128 returns the even and odd products apart; their sum is the same), then the tree.
+// (EMU128 and SVE return the even and odd products apart; their sum is the same; NEON returns
+// halves, see below), then the tree.
 template <size_t kK, class Out>
 void GemvU8I8Widen(const uint8_t* HWY_RESTRICT x, size_t rows, const int8_t* HWY_RESTRICT w,
                    const Out& out) {
@@ -232,7 +245,14 @@ void GemvU8I8Widen(const uint8_t* HWY_RESTRICT x, size_t rows, const int8_t* HWY
           const auto even = hn::ReorderWidenMulAccumulate(
               d32, hn::PromoteTo(d16, hn::LoadU(du8, block + m * N16)),
               hn::Load(d16, tiled + (m * N16) % period), hn::Zero(d32), odd);
+#if HWY_TARGET == HWY_NEON
+          // NEON returns the products of the lower and the upper half of the int16 lanes apart
+          // (vmlal_s16, vmlal_high_s16), not the even and the odd ones: adjacent pairs in order
+          // are then the pairwise sums of lower:upper. (Found by the aarch64 tests at k = 2, 4.)
+          return PairSum(d32, even, odd);
+#else
           return hn::Add(even, odd);
+#endif
         };
         out.Block(d32, TreeSum<kK / kPerLane>(d32, product, 0), stream, r);
       },
@@ -332,6 +352,43 @@ void GemvU8I8Vnni(const uint8_t* HWY_RESTRICT x, size_t rows, const int8_t* HWY_
 }
 #endif  // HWY_TARGET == HWY_AVX3_DL
 
+#if HWY_TARGET == HWY_NEON || (HWY_TARGET & QLAB_SVE_TARGETS) != 0
+// Arm's dot-product blocks for k ∈ {4, …, 64} (arm.h), the remaining rows one by one. False when
+// they have no path for this k (or this CPU), leaving the rows to the Highway code.
+template <class Out>
+bool GemvU8I8Arm(const uint8_t* HWY_RESTRICT x, size_t rows, size_t k,
+                 const int8_t* HWY_RESTRICT w, const Out& out) {
+  const internal::ArmFeatures& arm = internal::Arm();
+  size_t done = internal::kNoArmBlocks;
+  const char* path = nullptr;
+#if HWY_TARGET == HWY_NEON
+  if (arm.i8mm) {
+    path = internal::kPathNeonI8mm;
+    done = internal::GemvU8I8NeonUsdot(x, rows, k, w, out.ArmOut());
+  } else if (arm.dotprod) {
+    path = internal::kPathNeonDotprod;
+    done = internal::GemvU8I8NeonSdot(x, rows, k, w, out.ArmOut());
+  }
+#else
+  if (arm.sve_i8mm) {
+    path = internal::kPathSveI8mm;
+    done = internal::GemvU8I8SveUsdot(x, rows, k, w, out.ArmOut());
+  } else {
+    path = internal::kPathSveDotprod;
+    done = internal::GemvU8I8SveSdot(x, rows, k, w, out.ArmOut());
+  }
+#endif
+  if (done == internal::kNoArmBlocks) {
+    return false;
+  }
+  internal::NoteRun(HWY_TARGET, path);
+  for (size_t r = done; r < rows; ++r) {
+    out.Row(RowSumU8I8(x + r * k, w, k), r);
+  }
+  return true;
+}
+#endif
+
 template <class Out>
 void GemvU8I8Any(const uint8_t* HWY_RESTRICT x, size_t rows, size_t k, const int8_t* HWY_RESTRICT w,
                  const Out& out) {
@@ -350,6 +407,10 @@ void GemvU8I8Any(const uint8_t* HWY_RESTRICT x, size_t rows, size_t k, const int
       return GemvU8I8Vnni<64>(x, rows, w, out);
     default:
       break;
+  }
+#elif HWY_TARGET == HWY_NEON || (HWY_TARGET & QLAB_SVE_TARGETS) != 0
+  if (GemvU8I8Arm(x, rows, k, w, out)) {
+    return;
   }
 #endif
   switch (k) {

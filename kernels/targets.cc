@@ -9,6 +9,7 @@
 #include <algorithm>
 #include <cctype>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "kernels/trace.h"
@@ -33,9 +34,22 @@ std::string Upper(std::string s) {
   return s;
 }
 
+// hwy::SupportedTargets(). On aarch64, Highway 1.0.3's (without a mock in effect) first stores
+// the targets it detected from the HWCAPs in the chosen-target mask, then adds the targets of one
+// vector length (SVE_256, SVE2_128) to what it returns but not to the mask. Dispatch after any
+// such call would run SVE2 code on a CPU whose best target is SVE_256 or SVE2_128 (the aarch64
+// targets test caught it): store the whole set, as Highway's first dispatch does.
+int64_t HwySupportedTargets() {
+  const int64_t targets = hwy::SupportedTargets();
+#if HWY_ARCH_ARM_A64
+  hwy::GetChosenTarget().Update(targets);
+#endif
+  return targets;
+}
+
 // The CPU's own support, ignoring any ForceTarget in effect. Read during static initialization,
 // before anything can have installed a mock, so reading it never undoes one.
-const int64_t kCpuTargets = hwy::SupportedTargets() & HWY_TARGETS;
+const int64_t kCpuTargets = HwySupportedTargets() & HWY_TARGETS;
 
 int64_t CpuTargets() { return kCpuTargets; }
 
@@ -46,7 +60,7 @@ std::vector<TargetInfo> CompiledTargets() { return Expand(HWY_TARGETS); }
 std::vector<TargetInfo> SupportedTargets() { return Expand(CpuTargets()); }
 
 std::string ActiveTarget() {
-  const int64_t targets = hwy::SupportedTargets() & HWY_TARGETS;
+  const int64_t targets = HwySupportedTargets() & HWY_TARGETS;
   return targets == 0 ? std::string(hwy::TargetName(HWY_STATIC_TARGET))
                       : std::string(hwy::TargetName(targets & -targets));
 }
@@ -68,7 +82,14 @@ bool ForceTarget(const std::string& name) {
 
 KernelTrace LastKernelTrace() {
   const internal::TraceSlot& slot = internal::g_trace;
-  return {slot.target == 0 ? std::string() : std::string(hwy::TargetName(slot.target)), slot.vnni};
+  if (slot.target == 0) {
+    return {};
+  }
+  std::string target = hwy::TargetName(slot.target);
+  std::string path = slot.path != nullptr ? std::string(slot.path)
+                     : slot.vnni          ? target + "+avx512vnni"
+                                          : target;
+  return {std::move(target), slot.vnni, std::move(path)};
 }
 
 }  // namespace qlab::kernels

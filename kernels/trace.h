@@ -12,6 +12,7 @@ namespace qlab::kernels::internal {
 struct TraceSlot {
   int64_t target = 0;  // Highway's HWY_* bit; 0 before the first call
   bool vnni = false;
+  const char* path = nullptr;  // a string literal naming a hand-written path; nullptr: Highway code
 };
 
 inline thread_local TraceSlot g_trace;
@@ -19,6 +20,14 @@ inline thread_local TraceSlot g_trace;
 inline void NoteRun(int64_t target, bool vnni) {
   g_trace.target = target;
   g_trace.vnni = vnni;
+  g_trace.path = nullptr;
+}
+
+// Code outside Highway's ops that target `target` dispatched to (arm.h: the dot-product paths).
+inline void NoteRun(int64_t target, const char* path) {
+  g_trace.target = target;
+  g_trace.vnni = false;
+  g_trace.path = path;
 }
 
 }  // namespace qlab::kernels::internal

@@ -4,6 +4,10 @@
 #   bash tools/install-deps.sh         everything (build, tests, benchmarks, scripts, charts)
 #   bash tools/install-deps.sh build   only what building qlab and qlab-bench needs, plus curl for
 #                                      tools/fetch-data.sh (the Dockerfile's build stage)
+#   bash tools/install-deps.sh aarch64 the cross build for 64-bit Arm (the `aarch64` presets):
+#                                      Debian's cross compiler, the arm64 libraries (multiarch),
+#                                      the header-only libraries from the host, qemu-user to run
+#                                      the tests
 set -euo pipefail
 
 build_packages=(
@@ -23,10 +27,20 @@ script_packages=(
   git gnuplot-nox hyperfine jq
 )
 
+aarch64_packages=(
+  # toolchain and emulator (qemu-aarch64 -L /usr/aarch64-linux-gnu runs the binaries)
+  cmake make pkgconf g++-aarch64-linux-gnu qemu-user
+  # header-only libraries: the host's CMake configs serve the cross build too
+  libeigen3-dev libcli11-dev nlohmann-json3-dev
+  # compiled libraries, for arm64 (multiarch; the CMake configs land in /usr/lib/aarch64-linux-gnu)
+  libhwy-dev:arm64 libboost-test-dev:arm64 libfmt-dev:arm64 libbenchmark-dev:arm64
+)
+
 case "${1:-all}" in
   all) packages=("${build_packages[@]}" "${script_packages[@]}") ;;
   build) packages=("${build_packages[@]}") ;;
-  *) echo "usage: bash tools/install-deps.sh [all|build]" >&2; exit 2 ;;
+  aarch64) packages=("${aarch64_packages[@]}") ;;
+  *) echo "usage: bash tools/install-deps.sh [all|build|aarch64]" >&2; exit 2 ;;
 esac
 if [ -n "${QLAB_EXTRA_PACKAGES:-}" ]; then
   read -r -a extra <<<"$QLAB_EXTRA_PACKAGES"
@@ -49,5 +63,8 @@ else
 fi
 echo "install-deps: installing ${missing[*]}" >&2
 export DEBIAN_FRONTEND=noninteractive
+if [ "${1:-all}" = aarch64 ] && ! dpkg --print-foreign-architectures | grep -qx arm64; then
+  "${as_root[@]}" dpkg --add-architecture arm64
+fi
 "${as_root[@]}" apt-get update -qq
-"${as_root[@]}" apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+"${as_root[@]}" apt-get install -o DPkg::Lock::Timeout=900 -y -qq --no-install-recommends "${missing[@]}" >/dev/null

@@ -14,6 +14,7 @@ namespace k = qlab::kernels;
 namespace ref = qlab::reference;
 using qlab::test::ExpectRanOn;
 using qlab::test::ForEachTarget;
+using qlab::test::IntKernel;
 using qlab::test::RandomFloats;
 using qlab::test::RandomInts;
 
@@ -30,9 +31,9 @@ void CheckIntegerDots(size_t offset, size_t n, const std::string& target) {
   const int64_t want_i8 = ref::DotI8(a8.data() + offset, b, n);
   const int64_t want_u8 = ref::DotU8I8(au.data() + offset, b, n);
   const int64_t got_i8 = k::DotI8(a8.data() + offset, b, n);
-  ExpectRanOn(target);
+  ExpectRanOn(target, IntKernel::kDotI8);
   const int64_t got_u8 = k::DotU8I8(au.data() + offset, b, n);
-  ExpectRanOn(target);
+  ExpectRanOn(target, IntKernel::kDotU8I8);
   if (got_i8 != want_i8 || got_u8 != want_u8) {
     BOOST_ERROR("n " << n << " offset " << offset << ": i8 " << got_i8 << " vs " << want_i8
                      << ", u8i8 " << got_u8 << " vs " << want_u8);
@@ -86,10 +87,11 @@ BOOST_AUTO_TEST_CASE(integer_dots_exact_on_extremes_beyond_int32) {
       BOOST_TEST_CONTEXT("n " << n) {
         BOOST_TEST(k::DotU8I8(u255.data(), im128.data(), n) == nn * 255 * -128);
         BOOST_TEST(k::DotU8I8(u255.data(), i127.data(), n) == nn * 255 * 127);
+        ExpectRanOn(target, IntKernel::kDotU8I8);
         BOOST_TEST(k::DotI8(im128.data(), im128.data(), n) == nn * 128 * 128);
         BOOST_TEST(k::DotI8(im128.data(), i127.data(), n) == nn * -128 * 127);
         BOOST_TEST(k::DotI8(i127.data(), i127.data(), n) == nn * 127 * 127);
-        ExpectRanOn(target);
+        ExpectRanOn(target, IntKernel::kDotI8);
       }
     });
   }

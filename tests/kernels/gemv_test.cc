@@ -17,6 +17,7 @@ namespace k = qlab::kernels;
 namespace ref = qlab::reference;
 using qlab::test::ExpectRanOn;
 using qlab::test::ForEachTarget;
+using qlab::test::IntKernel;
 using qlab::test::RandomFloats;
 using qlab::test::RandomInts;
 
@@ -107,7 +108,7 @@ BOOST_AUTO_TEST_CASE(gemv_u8i8_exact_accumulators_for_k_1_to_64) {
         const auto w = RandomInts<int8_t>(0, kk, -128, 127);
         std::vector<int32_t> got(rows), want(rows);
         k::GemvU8I8Acc(x.data() + offset, rows, kk, w.data(), got.data());
-        ExpectRanOn(target);
+        ExpectRanOn(target, IntKernel::kGemvU8I8, kk);
         ref::GemvU8I8Acc(x.data() + offset, rows, kk, w.data(), want.data());
         if (got != want) {
           BOOST_ERROR("k " << kk << " rows " << rows);
@@ -119,7 +120,7 @@ BOOST_AUTO_TEST_CASE(gemv_u8i8_exact_accumulators_for_k_1_to_64) {
 
 BOOST_AUTO_TEST_CASE(gemv_u8i8_extremes_exact) {
   // k = 64 rows of 255·−128 and 255·127: the largest accumulators the contract allows.
-  ForEachTarget([](const std::string&) {
+  ForEachTarget([](const std::string& target) {
     for (size_t kk : {size_t{8}, size_t{63}, size_t{64}}) {
       const size_t rows = 37;
       const std::vector<uint8_t> x(rows * kk, 255);
@@ -127,6 +128,7 @@ BOOST_AUTO_TEST_CASE(gemv_u8i8_extremes_exact) {
         const std::vector<int8_t> w(kk, weight);
         std::vector<int32_t> acc(rows);
         k::GemvU8I8Acc(x.data(), rows, kk, w.data(), acc.data());
+        ExpectRanOn(target, IntKernel::kGemvU8I8, kk);
         for (int32_t a : acc) {
           BOOST_TEST(a == static_cast<int32_t>(kk) * 255 * weight);
         }
@@ -146,7 +148,7 @@ BOOST_AUTO_TEST_CASE(gemv_u8i8_float_output_within_one_ulp) {
         const float bias = -1.5f;
         std::vector<float> got(rows), want(rows);
         k::GemvU8I8(x.data(), rows, kk, w.data(), scale, correction, bias, got.data());
-        ExpectRanOn(target);
+        ExpectRanOn(target, IntKernel::kGemvU8I8, kk);
         ref::GemvU8I8(x.data(), rows, kk, w.data(), scale, correction, bias, want.data());
         for (size_t r = 0; r < rows; ++r) {
           if (UlpDistance(got[r], want[r]) > 1) {
@@ -180,6 +182,7 @@ BOOST_AUTO_TEST_CASE(gemv_streaming_path_on_large_misaligned_outputs) {
       BOOST_TEST(std::equal(want.begin(), want.end(), y.begin() + misalign));
       std::vector<int32_t> acc(misalign + rows);
       k::GemvU8I8Acc(xu.data(), rows, kk, w8.data(), acc.data() + misalign);
+      ExpectRanOn(target, IntKernel::kGemvU8I8, kk);
       BOOST_TEST(std::equal(want_acc.begin(), want_acc.end(), acc.begin() + misalign));
     }
   });
@@ -192,7 +195,7 @@ BOOST_AUTO_TEST_CASE(gemv_u8i8_exact_for_every_row_count_to_300_and_every_offset
       const auto w = RandomInts<int8_t>(0, kk, -128, 127);
       std::vector<int32_t> got(offset + rows), want(rows);
       k::GemvU8I8Acc(x.data() + offset, rows, kk, w.data(), got.data() + offset);
-      ExpectRanOn(target);
+      ExpectRanOn(target, IntKernel::kGemvU8I8, kk);
       ref::GemvU8I8Acc(x.data() + offset, rows, kk, w.data(), want.data());
       if (!std::equal(want.begin(), want.end(), got.data() + offset)) {
         BOOST_ERROR("k " << kk << " rows " << rows << " offset " << offset);

@@ -3,6 +3,7 @@
 #include <boost/test/unit_test.hpp>
 
 #include <algorithm>
+#include <cstdlib>
 #include <vector>
 
 #include "kernels/each_target.h"
@@ -62,6 +63,7 @@ BOOST_AUTO_TEST_CASE(force_target_switches_the_code_that_runs) {
   BOOST_TEST(k::LastKernelTrace().target == best);
 }
 
+#if defined(__x86_64__) || defined(__i386__)
 BOOST_AUTO_TEST_CASE(vnni_cpu_runs_the_avx3_dl_vnni_loops) {
   __builtin_cpu_init();
   const bool cpu_has_vnni = __builtin_cpu_supports("avx512vnni") &&
@@ -100,3 +102,53 @@ BOOST_AUTO_TEST_CASE(vnni_cpu_runs_the_avx3_dl_vnni_loops) {
   BOOST_TEST(!k::LastKernelTrace().vnni);
   k::ForceTarget("");
 }
+#endif  // x86
+
+#if defined(__aarch64__)
+// Every target of this CPU runs the dot-product path its features call for (each_target.h:
+// ExpectedIntPath, from the features ctest declares for the emulated CPU model), and the default
+// dispatch is the best target. Prints the row of kernels/README.md's table for this CPU.
+BOOST_AUTO_TEST_CASE(arm_cpu_runs_the_dot_product_paths) {
+  using qlab::test::ExpectedIntPath;
+  using qlab::test::IntKernel;
+  const qlab::test::ArmFeatureSet f = qlab::test::ExpectedArmFeatures();
+  const char* cpu = std::getenv("QEMU_CPU");
+  BOOST_TEST_MESSAGE("CPU " << (cpu != nullptr ? cpu : "(native)") << ": dotprod " << f.dotprod
+                            << " i8mm " << f.i8mm << " sve " << f.sve << " sve_i8mm "
+                            << f.sve_i8mm);
+  BOOST_TEST(Contains(k::SupportedTargets(), "NEON"));
+  BOOST_TEST(f.sve == (Contains(k::SupportedTargets(), "SVE") ||
+                       Contains(k::SupportedTargets(), "SVE2")));
+  const std::vector<int8_t> a8(100, -7), b8(100, 5);
+  const std::vector<uint8_t> au(100, 200);
+  const std::vector<uint8_t> x(20 * 8, 250);
+  std::vector<int32_t> acc(20);
+  const auto run = [&](const std::string& target) {
+    BOOST_TEST(k::DotI8(a8.data(), b8.data(), a8.size()) == 100 * -7 * 5);
+    const std::string i8 = k::LastKernelTrace().path;
+    BOOST_TEST(i8 == ExpectedIntPath(target, IntKernel::kDotI8));
+    BOOST_TEST(k::DotU8I8(au.data(), b8.data(), au.size()) == 100 * 200 * 5);
+    const std::string u8 = k::LastKernelTrace().path;
+    BOOST_TEST(u8 == ExpectedIntPath(target, IntKernel::kDotU8I8));
+    k::GemvU8I8Acc(x.data(), 20, 8, b8.data(), acc.data());
+    const std::string gemv = k::LastKernelTrace().path;
+    BOOST_TEST(gemv == ExpectedIntPath(target, IntKernel::kGemvU8I8, 8));
+    BOOST_TEST(acc[19] == 8 * 250 * 5);
+    BOOST_TEST_MESSAGE("  " << target << ": DotI8 " << i8 << ", DotU8I8 " << u8
+                            << ", GemvU8I8 (k = 8) " << gemv);
+  };
+  for (const auto& t : k::SupportedTargets()) {
+    BOOST_TEST_REQUIRE(k::ForceTarget(t.name));
+    BOOST_TEST_CONTEXT("target " << t.name) { run(t.name); }
+  }
+  BOOST_TEST(k::ForceTarget(""));
+  const std::string best = k::SupportedTargets().front().name;
+  BOOST_TEST_MESSAGE("default dispatch (" << best << "):");
+  run(best);
+  BOOST_TEST(k::LastKernelTrace().target == best);
+  if (f.dotprod || f.sve) {
+    // The default path of a CPU with dot-product instructions uses them.
+    BOOST_TEST(k::LastKernelTrace().path.find('+') != std::string::npos);
+  }
+}
+#endif  // __aarch64__

@@ -112,9 +112,14 @@ bool ForceTarget(const std::string& name);
 // What ran the most recent kernel call on this thread: Highway's name of the target whose code ran
 // ("" before any call) and whether that call used VNNI (vpdpbusd, AVX3_DL only). Lets tests prove
 // that ForceTarget switched the code, and that a VNNI CPU runs the VNNI loops.
+// `path` names the code itself: the target's name for Highway code ("AVX2", "NEON", "SVE_256"),
+// "AVX3_DL+avx512vnni" for the VNNI loops, and on Arm the dot-product instructions an integer
+// kernel used: "NEON+dotprod" (SDOT), "NEON+i8mm" (USDOT), "SVE+dotprod" (svdot), "SVE+i8mm"
+// (svusdot); "" before any call.
 struct KernelTrace {
   std::string target;
   bool vnni = false;
+  std::string path;
 };
 KernelTrace LastKernelTrace();
 
