@@ -32,7 +32,7 @@ constexpr uint64_t kDefaultL1d = 32 * kKiB;
 constexpr uint64_t kDefaultL2 = 1 * kMiB;
 constexpr uint64_t kDefaultL3 = 32 * kMiB;
 
-std::string Hex(uint32_t x) {
+[[maybe_unused]] std::string Hex(uint32_t x) {
   char s[16];
   std::snprintf(s, sizeof s, "0x%x", x);
   return s;

@@ -4,13 +4,15 @@
 // that description, not from its code): one vpdpbusd accumulator chain over a xor 0x80 and b,
 // and the 128·Σb correction from vpsadbw of b xor 0x80 against zero, in 64-bit lanes. Built with
 // AVX-512 VNNI flags for this file alone and called only where the CPU has them.
-#include <immintrin.h>
-
 #include <algorithm>
 #include <cstddef>
 #include <cstdint>
 
 #include "bench/peers.h"
+
+#if defined(__x86_64__)
+#include <immintrin.h>
+#endif
 
 namespace qlab::bench {
 
