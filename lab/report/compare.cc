@@ -39,8 +39,6 @@ std::string ContextText(const json& context, const char* key) {
   return v.dump();
 }
 
-std::string Percent(double ratio) { return fmt::format("{:+.1f}%", (ratio - 1.0) * 100.0); }
-
 }  // namespace
 
 BenchRepetitionsFile LoadBenchRepetitions(const std::string& path) {
@@ -279,31 +277,31 @@ std::string Summary(const CompareResult& r) {
   std::string out;
   if (r.suite.geomean) {
     const auto& g = *r.suite.geomean;
-    out += fmt::format("geomean NEW/BASE {} ({}), {:.0f}% CI [{}, {}]{}\n", g.ratio,
-                       Percent(g.ratio), r.settings.confidence * 100, g.ci.low, g.ci.high,
-                       g.joint ? " (rounds resampled jointly)" : "");
+    out +=
+        fmt::format("geomean NEW/BASE {}, CI [{}, {}] (confidence {}{})\n", g.ratio, g.ci.low,
+                    g.ci.high, r.settings.confidence, g.joint ? ", rounds resampled jointly" : "");
   }
   out +=
-      fmt::format("{} faster, {} slower, {} no change (alpha {}, threshold {}%)\n", r.suite.faster,
-                  r.suite.slower, r.suite.no_change, r.settings.alpha, r.settings.threshold * 100);
+      fmt::format("{} faster, {} slower, {} no change (alpha {}, threshold {})\n", r.suite.faster,
+                  r.suite.slower, r.suite.no_change, r.settings.alpha, r.settings.threshold);
   return out;
 }
 
 }  // namespace
 
 std::string FormatCompareText(const CompareResult& r) {
+  // Every number is printed in full (shortest round-trip text), so columns are aligned loosely.
   std::string out;
   for (const auto& w : r.warnings) out += "warning: " + w + "\n";
   size_t width = 9;
   for (const auto& c : r.suite.benchmarks) width = std::max(width, c.name.size());
   out += fmt::format("BASE {}\nNEW  {}\n", r.base_source, r.new_source);
-  out += fmt::format("{:<{}}  {:>8}  {:>7}  {:>21}  {:>9}  {:>5}  {}\n", "benchmark", width,
-                     "ratio", "change", "95% CI", "p", "n", "verdict");
+  out += fmt::format("{:<{}}  {:<20}  {:<44}  {:<22}  {:<5}  {}\n", "benchmark", width,
+                     "ratio NEW/BASE", "CI", "p", "n", "verdict");
   for (const auto& c : r.suite.benchmarks) {
-    out +=
-        fmt::format("{:<{}}  {:>8.4f}  {:>7}  {:>21}  {:>9.3g}  {:>5}  {}\n", c.name, width,
-                    c.ratio, Percent(c.ratio), fmt::format("[{:.4f}, {:.4f}]", c.ci.low, c.ci.high),
-                    c.p_adjusted, fmt::format("{}/{}", c.n_base, c.n_new), VerdictName(c.verdict));
+    out += fmt::format("{:<{}}  {:<20}  {:<44}  {:<22}  {:<5}  {}\n", c.name, width, c.ratio,
+                       fmt::format("[{}, {}]", c.ci.low, c.ci.high), c.p_adjusted,
+                       fmt::format("{}/{}", c.n_base, c.n_new), VerdictName(c.verdict));
   }
   for (const auto& n : r.only_in_base) out += "only in BASE: " + n + "\n";
   for (const auto& n : r.only_in_new) out += "only in NEW: " + n + "\n";
@@ -316,8 +314,9 @@ std::string CompareMarkdown(const CompareResult& r) {
   out += fmt::format("- BASE: `{}`\n- NEW: `{}`\n", r.base_source, r.new_source);
   out += fmt::format(
       "- ratio = median(NEW) / median(BASE) of items_per_second (above 1 is faster); "
-      "{:.0f}% percentile bootstrap CI ({} resamples, seed {}); two-sided Mann-Whitney U p\n\n",
-      r.settings.confidence * 100, r.settings.resamples, r.settings.seed);
+      "percentile bootstrap CI (confidence {}, {} resamples, seed {}); two-sided Mann-Whitney U "
+      "p\n\n",
+      r.settings.confidence, r.settings.resamples, r.settings.seed);
   if (!r.warnings.empty()) {
     out += "## Warnings\n\n";
     for (const auto& w : r.warnings) out += "- " + w + "\n";
@@ -328,9 +327,8 @@ std::string CompareMarkdown(const CompareResult& r) {
       "|\n"
       "|---|---:|---:|---:|---:|---:|---:|---|\n";
   for (const auto& c : r.suite.benchmarks) {
-    out += fmt::format("| {} | {} | {} | {} | {} | {} | {}/{} | {} |\n", c.name, c.ratio,
-                       Percent(c.ratio), c.ci.low, c.ci.high, c.p_adjusted, c.n_base, c.n_new,
-                       VerdictName(c.verdict));
+    out += fmt::format("| {} | {} | {} | {} | {} | {}/{} | {} |\n", c.name, c.ratio, c.ci.low,
+                       c.ci.high, c.p_adjusted, c.n_base, c.n_new, VerdictName(c.verdict));
   }
   out += "\n## Summary\n\n" + Summary(r);
   if (!r.only_in_base.empty()) {
