@@ -9,7 +9,7 @@
 #include "command.h"
 #include "qlab/report/report.h"
 
-namespace qreport::cli {
+namespace qlab::cli {
 namespace {
 
 // Ten repetitions: the smallest two-sided Mann-Whitney U p-value of n against n is 2 / C(2n, n):
@@ -96,4 +96,4 @@ const Registrar kBench(
     });
 
 }  // namespace
-}  // namespace qreport::cli
+}  // namespace qlab::cli

@@ -1,0 +1,345 @@
+// Copyright 2026 The qlab Authors. SPDX-License-Identifier: Apache-2.0
+// Reading, comparing and rendering the two bench files of `qlab compare`.
+#include "qlab/report/compare.h"
+
+#include <fmt/format.h>
+
+#include <algorithm>
+#include <cmath>
+#include <map>
+#include <regex>
+#include <set>
+#include <stdexcept>
+#include <string>
+
+#include "qlab/io/input_error.h"
+#include "qlab/io/json_document.h"
+
+namespace qlab::report {
+
+using io::InputError;
+using io::JsonDocument;
+
+namespace {
+
+using json = nlohmann::json;
+using Pointer = json::json_pointer;
+
+struct Accumulating {
+  size_t order = 0;
+  size_t first_index = 0;
+  std::vector<double> samples;
+  bool has_aggregates = false;
+};
+
+std::string ContextText(const json& context, const char* key) {
+  if (!context.is_object() || !context.contains(key)) return "";
+  const json& v = context[key];
+  if (v.is_string()) return v.get<std::string>();
+  return v.dump();
+}
+
+}  // namespace
+
+BenchRepetitionsFile LoadBenchRepetitions(const std::string& path) {
+  const JsonDocument doc = JsonDocument::Load(path);
+  const json& root = doc.value();
+  if (!root.is_object()) {
+    throw doc.ErrorAt(Pointer(), "not a Google Benchmark JSON file (expected an object)");
+  }
+  if (!root.contains("benchmarks") || !root["benchmarks"].is_array()) {
+    throw doc.ErrorAt(Pointer(), "not a Google Benchmark JSON file (no \"benchmarks\" array)");
+  }
+  BenchRepetitionsFile file;
+  file.source = path;
+  if (root.contains("context")) {
+    if (!root["context"].is_object()) {
+      throw doc.ErrorAt(Pointer("/context"), "\"context\" must be an object");
+    }
+    file.context = root["context"];
+  }
+  std::map<std::string, Accumulating> runs;
+  const json& benchmarks = root["benchmarks"];
+  for (size_t i = 0; i < benchmarks.size(); ++i) {
+    const Pointer at("/benchmarks/" + std::to_string(i));
+    const json& b = benchmarks[i];
+    if (!b.is_object()) throw doc.ErrorAt(at, "benchmark entry must be an object");
+    auto string_of = [&](const char* key) {
+      if (!b[key].is_string()) {
+        throw doc.ErrorAt(at / key, std::string("\"") + key + "\" must be a string");
+      }
+      return b[key].get<std::string>();
+    };
+    if (!b.contains("name")) throw doc.ErrorAt(at, "benchmark entry needs a string \"name\"");
+    const std::string name = string_of("name");
+    if (b.contains("error_occurred") && b["error_occurred"].is_boolean() &&
+        b["error_occurred"].get<bool>()) {
+      file.errors.push_back(name);
+      continue;
+    }
+    const std::string run_name = b.contains("run_name") ? string_of("run_name") : name;
+    const std::string run_type = b.contains("run_type") ? string_of("run_type") : "iteration";
+    if (run_type != "iteration" && run_type != "aggregate") {
+      throw doc.ErrorAt(at / "run_type", "\"run_type\" must be \"iteration\" or \"aggregate\"");
+    }
+    auto [it, inserted] = runs.try_emplace(run_name);
+    Accumulating& run = it->second;
+    if (inserted) {
+      run.order = runs.size() - 1;
+      run.first_index = i;
+    }
+    if (run_type == "aggregate") {
+      run.has_aggregates = true;
+      continue;
+    }
+    if (!b.contains("items_per_second")) {
+      throw doc.ErrorAt(
+          at, "benchmark \"" + run_name + "\" has no \"items_per_second\" (the quantity compared)");
+    }
+    const json& ips = b["items_per_second"];
+    if (!ips.is_number() || !std::isfinite(ips.get<double>()) || ips.get<double>() <= 0) {
+      throw doc.ErrorAt(at / "items_per_second",
+                        "\"items_per_second\" must be a positive finite number");
+    }
+    run.samples.push_back(ips.get<double>());
+  }
+  std::vector<std::pair<size_t, std::string>> order;
+  size_t most = 0;
+  for (const auto& [name, run] : runs) {
+    if (run.samples.empty()) {
+      throw doc.ErrorAt(Pointer("/benchmarks/" + std::to_string(run.first_index)),
+                        "benchmark \"" + name +
+                            "\" has aggregates only, no repetitions (run without "
+                            "--benchmark_report_aggregates_only)");
+    }
+    most = std::max(most, run.samples.size());
+    order.emplace_back(run.order, name);
+  }
+  if (most < 2) {
+    throw InputError(path,
+                     "no repetitions: every benchmark has at most one run; compare needs the "
+                     "individual repetitions (qlab bench, qlab-bench --benchmark_repetitions=N, or "
+                     "tools/ab-bench.sh)");
+  }
+  std::sort(order.begin(), order.end());
+  for (const auto& [unused, name] : order) {
+    file.benchmarks.push_back({name, std::move(runs[name].samples)});
+  }
+  return file;
+}
+
+std::vector<std::string> MachineWarnings(const json& base, const json& next) {
+  // (key, what it is). qlab_cpu_model and qlab_hwy_target come from `qlab bench`;
+  // qlab_target_dispatched from qlab-bench itself; qlab_commit when a runner recorded it.
+  static const std::pair<const char*, const char*> kKeys[] = {
+      {"qlab_cpu_model", "CPU model"},
+      {"host_name", "host"},
+      {"num_cpus", "CPU count"},
+      {"mhz_per_cpu", "CPU clock (MHz)"},
+      {"qlab_hwy_target", "Highway target"},
+      {"qlab_target_dispatched", "dispatched Highway target"},
+      {"qlab_targets_supported", "supported Highway targets"},
+      {"qlab_commit", "qlab commit"},
+      {"library_build_type", "Google Benchmark build"},
+  };
+  std::vector<std::string> warnings;
+  for (const auto& [key, what] : kKeys) {
+    const std::string a = ContextText(base, key);
+    const std::string b = ContextText(next, key);
+    if (a.empty() && b.empty()) continue;
+    if (a.empty() || b.empty()) {
+      warnings.push_back(fmt::format("{} ({}) is recorded only in {}: {}", what, key,
+                                     a.empty() ? "NEW" : "BASE", a.empty() ? b : a));
+    } else if (a != b) {
+      warnings.push_back(fmt::format("{} differs ({}): BASE {}, NEW {}", what, key, a, b));
+    }
+  }
+  return warnings;
+}
+
+CompareResult CompareBenchFiles(const BenchRepetitionsFile& base, const BenchRepetitionsFile& next,
+                                const CompareSettings& settings, const std::string& filter) {
+  try {
+    ValidateSettings(settings);
+  } catch (const std::invalid_argument& e) {
+    throw InputError(e.what());
+  }
+  std::regex pattern;
+  if (!filter.empty()) {
+    try {
+      pattern = std::regex(filter, std::regex::ECMAScript);
+    } catch (const std::regex_error& e) {
+      throw InputError("--filter '" + filter + "' is not a valid regular expression: " + e.what());
+    }
+  }
+  auto selected = [&](const std::string& name) {
+    return filter.empty() || std::regex_search(name, pattern);
+  };
+  CompareResult result;
+  result.base_source = base.source;
+  result.new_source = next.source;
+  result.settings = settings;
+  result.filter = filter;
+  result.warnings = MachineWarnings(base.context, next.context);
+
+  std::map<std::string, const BenchRepetitionSet*> in_new;
+  for (const auto& b : next.benchmarks) in_new[b.name] = &b;
+  std::set<std::string> in_base;
+  std::vector<BenchmarkSamples> suite;
+  for (const auto& b : base.benchmarks) {
+    if (!selected(b.name)) continue;
+    in_base.insert(b.name);
+    const auto it = in_new.find(b.name);
+    if (it == in_new.end()) {
+      result.only_in_base.push_back(b.name);
+      continue;
+    }
+    suite.push_back({b.name, b.samples, it->second->samples});
+  }
+  for (const auto& b : next.benchmarks) {
+    if (selected(b.name) && in_base.count(b.name) == 0) result.only_in_new.push_back(b.name);
+  }
+  for (const auto& e : base.errors) result.warnings.push_back("BASE: " + e + " reported an error");
+  for (const auto& e : next.errors) result.warnings.push_back("NEW: " + e + " reported an error");
+  if (suite.empty()) {
+    result.warnings.push_back(filter.empty() ? "no benchmark is in both files"
+                                             : "no benchmark in both files matches --filter");
+  }
+  result.suite = CompareSuite(suite, settings);
+  for (const auto& c : result.suite.benchmarks) {
+    if (!c.alpha_reachable) {
+      result.warnings.push_back(fmt::format(
+          "{}: {} BASE and {} NEW repetitions cannot reach p < {} (smallest attainable p {}); its "
+          "verdict can only be \"no change\"",
+          c.name, c.n_base, c.n_new, settings.alpha, MinimumAttainablePValue(c.n_base, c.n_new)));
+    }
+  }
+  return result;
+}
+
+json CompareJson(const CompareResult& r) {
+  json benchmarks = json::array();
+  size_t min_base = 0, max_base = 0, min_new = 0, max_new = 0;
+  bool first = true;
+  for (const auto& c : r.suite.benchmarks) {
+    benchmarks.push_back({{"name", c.name},
+                          {"ratio", c.ratio},
+                          {"ci_low", c.ci.low},
+                          {"ci_high", c.ci.high},
+                          {"p_value", c.p_value},
+                          {"p_adjusted", c.p_adjusted},
+                          {"verdict", std::string(VerdictName(c.verdict))},
+                          {"median_base", c.median_base},
+                          {"median_new", c.median_new},
+                          {"n_base", c.n_base},
+                          {"n_new", c.n_new},
+                          {"exact", c.exact},
+                          {"alpha_reachable", c.alpha_reachable}});
+    min_base = first ? c.n_base : std::min(min_base, c.n_base);
+    max_base = first ? c.n_base : std::max(max_base, c.n_base);
+    min_new = first ? c.n_new : std::min(min_new, c.n_new);
+    max_new = first ? c.n_new : std::max(max_new, c.n_new);
+    first = false;
+  }
+  json geomean = nullptr;
+  if (r.suite.geomean) {
+    geomean = {{"ratio", r.suite.geomean->ratio},
+               {"ci_low", r.suite.geomean->ci.low},
+               {"ci_high", r.suite.geomean->ci.high},
+               {"joint", r.suite.geomean->joint}};
+  }
+  return {{"base", r.base_source},
+          {"new", r.new_source},
+          {"benchmarks", benchmarks},
+          {"geomean", geomean},
+          {"faster", r.suite.faster},
+          {"slower", r.suite.slower},
+          {"no_change", r.suite.no_change},
+          {"only_in_base", r.only_in_base},
+          {"only_in_new", r.only_in_new},
+          {"warnings", r.warnings},
+          {"settings",
+           {{"alpha", r.settings.alpha},
+            {"threshold", r.settings.threshold},
+            {"confidence", r.settings.confidence},
+            {"resamples", r.settings.resamples},
+            {"seed", r.settings.seed},
+            {"holm", r.settings.holm},
+            {"filter", r.filter},
+            {"repetitions",
+             {{"base", {{"min", min_base}, {"max", max_base}}},
+              {"new", {{"min", min_new}, {"max", max_new}}}}}}}};
+}
+
+namespace {
+
+std::string Summary(const CompareResult& r) {
+  std::string out;
+  if (r.suite.geomean) {
+    const auto& g = *r.suite.geomean;
+    out +=
+        fmt::format("geomean NEW/BASE {}, CI [{}, {}] (confidence {}{})\n", g.ratio, g.ci.low,
+                    g.ci.high, r.settings.confidence, g.joint ? ", rounds resampled jointly" : "");
+  }
+  out +=
+      fmt::format("{} faster, {} slower, {} no change (alpha {}, threshold {})\n", r.suite.faster,
+                  r.suite.slower, r.suite.no_change, r.settings.alpha, r.settings.threshold);
+  return out;
+}
+
+}  // namespace
+
+std::string FormatCompareText(const CompareResult& r) {
+  // Every number is printed in full (shortest round-trip text), so columns are aligned loosely.
+  std::string out;
+  for (const auto& w : r.warnings) out += "warning: " + w + "\n";
+  size_t width = 9;
+  for (const auto& c : r.suite.benchmarks) width = std::max(width, c.name.size());
+  out += fmt::format("BASE {}\nNEW  {}\n", r.base_source, r.new_source);
+  out += fmt::format("{:<{}}  {:<20}  {:<44}  {:<22}  {:<5}  {}\n", "benchmark", width,
+                     "ratio NEW/BASE", "CI", "p", "n", "verdict");
+  for (const auto& c : r.suite.benchmarks) {
+    out += fmt::format("{:<{}}  {:<20}  {:<44}  {:<22}  {:<5}  {}\n", c.name, width, c.ratio,
+                       fmt::format("[{}, {}]", c.ci.low, c.ci.high), c.p_adjusted,
+                       fmt::format("{}/{}", c.n_base, c.n_new), VerdictName(c.verdict));
+  }
+  for (const auto& n : r.only_in_base) out += "only in BASE: " + n + "\n";
+  for (const auto& n : r.only_in_new) out += "only in NEW: " + n + "\n";
+  out += Summary(r);
+  return out;
+}
+
+std::string CompareMarkdown(const CompareResult& r) {
+  std::string out = "# qlab compare\n\n";
+  out += fmt::format("- BASE: `{}`\n- NEW: `{}`\n", r.base_source, r.new_source);
+  out += fmt::format(
+      "- ratio = median(NEW) / median(BASE) of items_per_second (above 1 is faster); "
+      "percentile bootstrap CI (confidence {}, {} resamples, seed {}); two-sided Mann-Whitney U "
+      "p\n\n",
+      r.settings.confidence, r.settings.resamples, r.settings.seed);
+  if (!r.warnings.empty()) {
+    out += "## Warnings\n\n";
+    for (const auto& w : r.warnings) out += "- " + w + "\n";
+    out += "\n";
+  }
+  out +=
+      "## Benchmarks\n\n| benchmark | ratio | change | CI low | CI high | p | n BASE/NEW | verdict "
+      "|\n"
+      "|---|---:|---:|---:|---:|---:|---:|---|\n";
+  for (const auto& c : r.suite.benchmarks) {
+    out += fmt::format("| {} | {} | {} | {} | {} | {}/{} | {} |\n", c.name, c.ratio, c.ci.low,
+                       c.ci.high, c.p_adjusted, c.n_base, c.n_new, VerdictName(c.verdict));
+  }
+  out += "\n## Summary\n\n" + Summary(r);
+  if (!r.only_in_base.empty()) {
+    out += "\nOnly in BASE:\n\n";
+    for (const auto& n : r.only_in_base) out += "- " + n + "\n";
+  }
+  if (!r.only_in_new.empty()) {
+    out += "\nOnly in NEW:\n\n";
+    for (const auto& n : r.only_in_new) out += "- " + n + "\n";
+  }
+  return out;
+}
+
+}  // namespace qlab::report

@@ -1,0 +1,61 @@
+// Copyright 2026 The qlab Authors. SPDX-License-Identifier: Apache-2.0
+// `qlab compare BASE.json NEW.json`: reading the individual repetitions of two Google Benchmark
+// JSON files, comparing every benchmark both hold (compare_stats.h) and rendering the result as
+// text, Markdown and JSON.
+#pragma once
+
+#include <nlohmann/json.hpp>
+
+#include <string>
+#include <vector>
+
+#include "qlab/report/compare_stats.h"
+
+namespace qlab::report {
+
+struct BenchRepetitionSet {
+  std::string name;             // run_name
+  std::vector<double> samples;  // items_per_second of each iteration row, in file order
+};
+
+struct BenchRepetitionsFile {  // NOLINT(bugprone-exception-escape)
+  std::string source;
+  nlohmann::json context = nlohmann::json::object();
+  std::vector<BenchRepetitionSet> benchmarks;  // in order of first appearance
+  std::vector<std::string> errors;             // benchmarks with error_occurred (skipped)
+};
+
+// Reads the iteration rows (run_type "iteration"; aggregates are ignored) of every benchmark.
+// Throws io::InputError (FILE:LINE:COL where a value is at fault) on bad JSON, a row without a
+// positive finite items_per_second, a benchmark with aggregates but no iteration rows, or a file
+// in which no benchmark has two or more repetitions.
+BenchRepetitionsFile LoadBenchRepetitions(const std::string& path);
+
+// Context keys whose difference means the two files were not measured alike, compared when
+// both files have them: CPU model, Highway target, host, CPU count and clock, qlab commit.
+std::vector<std::string> MachineWarnings(const nlohmann::json& base, const nlohmann::json& next);
+
+struct CompareResult {  // NOLINT(bugprone-exception-escape)
+  std::string base_source;
+  std::string new_source;
+  CompareSettings settings;
+  std::string filter;  // "" when all
+  SuiteComparison suite;
+  std::vector<std::string> only_in_base;
+  std::vector<std::string> only_in_new;
+  std::vector<std::string> warnings;  // machine differences, unreachable alpha, errored rows
+};
+
+// Compares the benchmarks both files hold whose name matches `filter` (ECMAScript regex, searched;
+// "" matches all), in BASE's order. Throws io::InputError on an invalid filter or settings.
+CompareResult CompareBenchFiles(const BenchRepetitionsFile& base, const BenchRepetitionsFile& next,
+                                const CompareSettings& settings, const std::string& filter);
+
+// Exactly one object: benchmarks, geomean, counts, only_in_base, only_in_new, warnings, settings.
+nlohmann::json CompareJson(const CompareResult& result);
+// The table for a terminal (warnings first).
+std::string FormatCompareText(const CompareResult& result);
+// compare.md.
+std::string CompareMarkdown(const CompareResult& result);
+
+}  // namespace qlab::report

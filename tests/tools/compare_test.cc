@@ -1,0 +1,280 @@
+// Copyright 2026 The qlab Authors. SPDX-License-Identifier: Apache-2.0
+//
+// `qlab compare` run as a program, on a real qlab-bench run with 10 repetitions
+// (tests/fixtures/compare/dot_f32.json) and on files fabricated from it: a file against itself is
+// "no change" everywhere with geomean exactly 1; every items_per_second scaled by 0.8 is "slower"
+// everywhere with geomean 0.8 (exit 1 only with --fail-on-regression); a file without repetitions,
+// bad JSON and a bad option are exit 2 with one line on stderr and nothing on stdout.
+#define BOOST_TEST_MODULE compare
+#include <boost/test/unit_test.hpp>
+
+#include <filesystem>
+#include <nlohmann/json.hpp>
+#include <regex>
+#include <string>
+
+#include "common/run_qlab.h"
+#include "common/temp_dir.h"
+#include "qlab/io/atomic_file.h"
+
+using json = nlohmann::json;
+using qlab::io::ReadFileBytes;
+using qlab::testing::RunQlab;
+using qlab::testing::RunResult;
+using qlab::testing::TempDir;
+
+namespace {
+
+const std::string kFixture = std::string(QLAB_TEST_DATA_DIR) + "/compare/dot_f32.json";
+
+json Fixture() { return json::parse(ReadFileBytes(kFixture)); }
+
+// Every iteration row's throughput scaled by `factor` and its times by 1 / factor; aggregates
+// dropped (compare ignores them).
+json Scaled(json doc, double factor) {
+  json rows = json::array();
+  for (auto& b : doc["benchmarks"]) {
+    if (b.value("run_type", "iteration") != "iteration") continue;
+    for (const char* key : {"items_per_second", "bytes_per_second"}) {
+      if (b.contains(key)) b[key] = b[key].get<double>() * factor;
+    }
+    for (const char* key : {"real_time", "cpu_time"}) b[key] = b[key].get<double>() / factor;
+    rows.push_back(b);
+  }
+  doc["benchmarks"] = rows;
+  return doc;
+}
+
+json WithoutBenchmark(json doc, const std::string& name) {
+  json rows = json::array();
+  for (auto& b : doc["benchmarks"]) {
+    if (b["run_name"] != name) rows.push_back(b);
+  }
+  doc["benchmarks"] = rows;
+  return doc;
+}
+
+json RenamedBenchmark(json doc, const std::string& from, const std::string& to) {
+  for (auto& b : doc["benchmarks"]) {
+    if (b["run_name"] == from) {
+      b["run_name"] = to;
+      b["name"] = to;
+    }
+  }
+  return doc;
+}
+
+std::string Write(const TempDir& dir, const std::string& name, const json& doc) {
+  return dir.Write(name, doc.dump(2));
+}
+
+json Parse(const RunResult& r) {
+  BOOST_TEST_INFO("stdout: " << r.out << "\nstderr: " << r.err);
+  return json::parse(r.out);
+}
+
+void ExpectBadInput(const RunResult& r) {
+  BOOST_TEST(r.exit_code == 2);
+  BOOST_TEST(r.out.empty());
+  BOOST_TEST(!r.err.empty());
+  BOOST_TEST(r.err.find('\n') == r.err.size() - 1, "exactly one line on stderr: " << r.err);
+}
+
+}  // namespace
+
+BOOST_AUTO_TEST_CASE(file_against_itself_is_no_change_with_geomean_exactly_one) {
+  for (const bool fail_on_regression : {false, true}) {
+    std::vector<std::string> args = {"compare", kFixture, kFixture, "--json"};
+    if (fail_on_regression) args.push_back("--fail-on-regression");
+    const RunResult r = RunQlab(args);
+    BOOST_TEST(r.exit_code == 0, r.err);
+    const json j = Parse(r);
+    BOOST_TEST(j["benchmarks"].size() == 2u);
+    for (const auto& b : j["benchmarks"]) {
+      BOOST_TEST(b["verdict"] == "no change");
+      BOOST_TEST(b["ratio"].get<double>() == 1.0);
+      BOOST_TEST(b["p_value"].get<double>() == 1.0);
+      BOOST_TEST(b["ci_low"].get<double>() <= 1.0);
+      BOOST_TEST(b["ci_high"].get<double>() >= 1.0);
+    }
+    BOOST_TEST(j["geomean"]["ratio"].get<double>() == 1.0);  // exactly: exp(mean(log 1))
+    BOOST_TEST(j["no_change"] == 2);
+    BOOST_TEST(j["slower"] == 0);
+    BOOST_TEST(j["faster"] == 0);
+    BOOST_TEST(j["only_in_base"].empty());
+    BOOST_TEST(j["only_in_new"].empty());
+    BOOST_TEST(j["settings"]["alpha"].get<double>() == 0.05);
+    BOOST_TEST(j["settings"]["threshold"].get<double>() == 0.03);
+    BOOST_TEST(j["settings"]["resamples"] == 10000);
+    BOOST_TEST(j["settings"]["repetitions"]["base"]["min"] == 10);
+    BOOST_TEST(j["settings"]["repetitions"]["new"]["max"] == 10);
+  }
+}
+
+BOOST_AUTO_TEST_CASE(throughput_scaled_by_0_8_is_slower_everywhere) {
+  TempDir dir;
+  const std::string slow = Write(dir, "slow.json", Scaled(Fixture(), 0.8));
+  const RunResult plain = RunQlab({"compare", kFixture, slow, "--json"});
+  BOOST_TEST(plain.exit_code == 0, plain.err);
+  const json j = Parse(plain);
+  BOOST_TEST(j["benchmarks"].size() == 2u);
+  for (const auto& b : j["benchmarks"]) {
+    BOOST_TEST(b["verdict"] == "slower");
+    BOOST_TEST(b["ratio"].get<double>() == 0.8, boost::test_tools::tolerance(1e-12));
+    BOOST_TEST(b["ci_high"].get<double>() < 0.97);
+    BOOST_TEST(b["p_value"].get<double>() < 0.05);
+  }
+  BOOST_TEST(j["geomean"]["ratio"].get<double>() == 0.8, boost::test_tools::tolerance(1e-12));
+  BOOST_TEST(j["geomean"]["ci_low"].get<double>() <= 0.8 + 1e-12);
+  BOOST_TEST(j["geomean"]["ci_high"].get<double>() >= 0.8 - 1e-12);
+  BOOST_TEST(j["slower"] == 2);
+
+  const RunResult gate = RunQlab({"compare", kFixture, slow, "--fail-on-regression"});
+  BOOST_TEST(gate.exit_code == 1, gate.err);
+  BOOST_TEST(gate.out.find("slower") != std::string::npos);
+
+  // The other way round it is faster, and faster is no regression.
+  const RunResult reverse = RunQlab({"compare", slow, kFixture, "--json", "--fail-on-regression"});
+  BOOST_TEST(reverse.exit_code == 0, reverse.err);
+  BOOST_TEST(Parse(reverse)["faster"] == 2);
+}
+
+BOOST_AUTO_TEST_CASE(threshold_above_the_change_makes_it_no_change) {
+  TempDir dir;
+  const std::string slow = Write(dir, "slow.json", Scaled(Fixture(), 0.8));
+  const RunResult r =
+      RunQlab({"compare", kFixture, slow, "--json", "--threshold", "30", "--fail-on-regression"});
+  BOOST_TEST(r.exit_code == 0, r.err);
+  BOOST_TEST(Parse(r)["no_change"] == 2);
+}
+
+BOOST_AUTO_TEST_CASE(benchmarks_in_one_file_only_are_listed) {
+  TempDir dir;
+  const std::string base = Write(dir, "base.json", WithoutBenchmark(Fixture(), "dot_f32/hwy/4096"));
+  const std::string next =
+      Write(dir, "new.json", RenamedBenchmark(Fixture(), "dot_f32/hwy/256", "dot_f32/hwy/512"));
+  const RunResult r = RunQlab({"compare", base, next, "--json"});
+  BOOST_TEST(r.exit_code == 0, r.err);
+  const json j = Parse(r);
+  BOOST_TEST(j["benchmarks"].empty());
+  BOOST_TEST(j["only_in_base"] == json::array({"dot_f32/hwy/256"}));
+  BOOST_TEST(j["only_in_new"] == json::array({"dot_f32/hwy/512", "dot_f32/hwy/4096"}));
+
+  const RunResult text = RunQlab({"compare", kFixture, next});
+  BOOST_TEST(text.exit_code == 0, text.err);
+  BOOST_TEST(text.out.find("only in BASE: dot_f32/hwy/256") != std::string::npos, text.out);
+  BOOST_TEST(text.out.find("only in NEW: dot_f32/hwy/512") != std::string::npos, text.out);
+}
+
+BOOST_AUTO_TEST_CASE(filter_selects_benchmarks) {
+  const RunResult r = RunQlab({"compare", kFixture, kFixture, "--json", "--filter", "/4096$"});
+  BOOST_TEST(r.exit_code == 0, r.err);
+  const json j = Parse(r);
+  BOOST_TEST(j["benchmarks"].size() == 1u);
+  BOOST_TEST(j["benchmarks"][0]["name"] == "dot_f32/hwy/4096");
+}
+
+BOOST_AUTO_TEST_CASE(machine_differences_are_warnings_at_the_top) {
+  TempDir dir;
+  json other = Fixture();
+  other["context"]["qlab_target_dispatched"] = "AVX2";
+  other["context"]["qlab_cpu_model"] = "Some Other CPU";
+  const std::string next = Write(dir, "new.json", other);
+  const RunResult r = RunQlab({"compare", kFixture, next});
+  BOOST_TEST(r.exit_code == 0, r.err);
+  BOOST_TEST(r.out.rfind("warning: ", 0) == 0u, r.out);
+  BOOST_TEST(r.out.find("dispatched Highway target differs") != std::string::npos, r.out);
+  BOOST_TEST(r.out.find("CPU model") != std::string::npos, r.out);
+  const RunResult same = RunQlab({"compare", kFixture, kFixture});
+  BOOST_TEST(same.out.find("warning") == std::string::npos, same.out);
+}
+
+BOOST_AUTO_TEST_CASE(too_few_repetitions_to_reach_alpha_is_a_warning) {
+  TempDir dir;
+  json doc = Fixture();
+  json rows = json::array();
+  for (auto& b : doc["benchmarks"]) {
+    // dot_f32/hwy/256 keeps 2 repetitions (smallest attainable p 2/C(4,2) = 1/3), 4096 keeps 10.
+    if (b.value("run_type", "") != "iteration") continue;
+    if (b["run_name"] == "dot_f32/hwy/256" && b["repetition_index"].get<int>() >= 2) continue;
+    rows.push_back(b);
+  }
+  doc["benchmarks"] = rows;
+  const std::string few = Write(dir, "few.json", doc);
+  const RunResult r = RunQlab({"compare", few, few, "--json"});
+  BOOST_TEST(r.exit_code == 0, r.err);
+  const json j = Parse(r);
+  BOOST_TEST(j["warnings"].size() == 1u);
+  BOOST_TEST(j["warnings"][0].get<std::string>().find("dot_f32/hwy/256: 2 BASE and 2 NEW") == 0u);
+}
+
+BOOST_AUTO_TEST_CASE(out_writes_compare_md_and_json) {
+  TempDir dir;
+  const std::string out = dir.File("cmp");
+  const RunResult r = RunQlab({"compare", kFixture, kFixture, "--out", out, "--json"});
+  BOOST_TEST(r.exit_code == 0, r.err);
+  BOOST_TEST(json::parse(ReadFileBytes(out + "/compare.json")) == json::parse(r.out));
+  const std::string md = ReadFileBytes(out + "/compare.md");
+  BOOST_TEST(md.find("| dot_f32/hwy/4096 | 1 |") != std::string::npos, md);
+}
+
+BOOST_AUTO_TEST_CASE(file_without_repetitions_is_refused) {
+  TempDir dir;
+  json doc = Fixture();
+  json rows = json::array();
+  for (auto& b : doc["benchmarks"]) {
+    if (b.value("run_type", "") == "iteration" && b["repetition_index"] == 0) {
+      b.erase("repetitions");
+      b.erase("repetition_index");
+      rows.push_back(b);
+    }
+  }
+  doc["benchmarks"] = rows;
+  const std::string single = Write(dir, "single.json", doc);
+  for (const auto& args : {std::vector<std::string>{"compare", single, kFixture},
+                           std::vector<std::string>{"compare", kFixture, single, "--json"}}) {
+    const RunResult r = RunQlab(args);
+    ExpectBadInput(r);
+    BOOST_TEST(r.err.find(single + ": no repetitions") == 0u, r.err);
+  }
+
+  // Aggregates only (--benchmark_report_aggregates_only): no repetitions either.
+  json aggregates = Fixture();
+  rows = json::array();
+  for (auto& b : aggregates["benchmarks"]) {
+    if (b.value("run_type", "") == "aggregate") rows.push_back(b);
+  }
+  aggregates["benchmarks"] = rows;
+  const std::string agg = Write(dir, "aggregates.json", aggregates);
+  const RunResult r = RunQlab({"compare", kFixture, agg});
+  ExpectBadInput(r);
+  BOOST_TEST(std::regex_search(r.err, std::regex("^" + agg + ":[0-9]+:[0-9]+: .*aggregates only")),
+             r.err);
+}
+
+BOOST_AUTO_TEST_CASE(bad_json_is_exit_2_with_file_line_col) {
+  TempDir dir;
+  const std::string bad =
+      dir.Write("bad.json", "{\n  \"benchmarks\": [\n    {\"name\": }\n  ]\n}\n");
+  const RunResult r = RunQlab({"compare", kFixture, bad, "--json", "--fail-on-regression"});
+  ExpectBadInput(r);
+  BOOST_TEST(r.err.rfind(bad + ":3:", 0) == 0u, r.err);
+
+  // A valid document with a wrong value: the position of that value.
+  json doc = Fixture();
+  doc["benchmarks"][3]["items_per_second"] = "fast";
+  const std::string wrong = Write(dir, "wrong.json", doc);
+  const RunResult w = RunQlab({"compare", wrong, kFixture});
+  ExpectBadInput(w);
+  BOOST_TEST(
+      std::regex_search(w.err, std::regex("^" + wrong + ":[0-9]+:[0-9]+: .*items_per_second")),
+      w.err);
+
+  const RunResult missing = RunQlab({"compare", kFixture, dir.File("absent.json")});
+  ExpectBadInput(missing);
+
+  const RunResult regex = RunQlab({"compare", kFixture, kFixture, "--filter", "("});
+  ExpectBadInput(regex);
+  const RunResult alpha = RunQlab({"compare", kFixture, kFixture, "--alpha", "2"});
+  ExpectBadInput(alpha);
+}

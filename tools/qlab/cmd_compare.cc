@@ -1,0 +1,73 @@
+// Copyright 2026 The qlab Authors. SPDX-License-Identifier: Apache-2.0
+// `qlab compare BASE.json NEW.json`: A/B comparison of two benchmark runs with repetitions (ratio
+// of medians, bootstrap CI, Mann-Whitney U, verdict). Exit 1 only with --fail-on-regression when
+// a benchmark is "slower".
+#include <memory>
+#include <string>
+
+#include "command.h"
+#include "qlab/io/atomic_file.h"
+#include "qlab/io/input_error.h"
+#include "qlab/report/compare.h"
+
+namespace qlab::cli {
+namespace {
+
+struct CompareOptions {
+  std::string base;
+  std::string next;
+  double threshold_percent = 3.0;
+  report::CompareSettings settings;
+  std::string filter;
+  std::string out_dir;
+  bool json = false;
+  bool fail_on_regression = false;
+};
+
+const Registrar kCompare(
+    77, "compare",
+    "A/B comparison of two qlab-bench JSON files with repetitions (ratio, CI, U test, verdict)",
+    [](CLI::App& sub) -> Action {
+      auto opt = std::make_shared<CompareOptions>();
+      sub.add_option("BASE", opt->base, "Google Benchmark JSON of the baseline (with repetitions)")
+          ->required();
+      sub.add_option("NEW", opt->next, "Google Benchmark JSON of the candidate (with repetitions)")
+          ->required();
+      sub.add_option("--threshold", opt->threshold_percent,
+                     "Smallest change in percent that counts (the whole CI must lie beyond it; "
+                     "default 3)");
+      sub.add_option("--alpha", opt->settings.alpha,
+                     "Significance level of the Mann-Whitney U test (default 0.05)");
+      sub.add_option("--resamples", opt->settings.resamples, "Bootstrap resamples (default 10000)");
+      sub.add_option("--seed", opt->settings.seed, "Bootstrap seed");
+      sub.add_flag("--holm", opt->settings.holm,
+                   "Holm-adjust the p-values over the compared benchmarks");
+      sub.add_option("--filter", opt->filter,
+                     "Compare only benchmarks whose name matches this regex (searched)");
+      sub.add_flag("--json", opt->json, "Print one JSON object instead of the table");
+      sub.add_option("--out", opt->out_dir, "Also write compare.md and compare.json into DIR");
+      sub.add_flag("--fail-on-regression", opt->fail_on_regression,
+                   "Exit 1 when any benchmark is \"slower\"");
+      return [opt]() {
+        opt->settings.threshold = opt->threshold_percent / 100.0;
+        const auto base = report::LoadBenchRepetitions(opt->base);
+        const auto next = report::LoadBenchRepetitions(opt->next);
+        const report::CompareResult result =
+            report::CompareBenchFiles(base, next, opt->settings, opt->filter);
+        const nlohmann::json as_json = report::CompareJson(result);
+        if (!opt->out_dir.empty()) {
+          io::EnsureDirectory(opt->out_dir);
+          io::WriteFileAtomically(opt->out_dir + "/compare.json", as_json.dump(2) + "\n");
+          io::WriteFileAtomically(opt->out_dir + "/compare.md", report::CompareMarkdown(result));
+        }
+        if (opt->json) {
+          Out() << as_json.dump(2) << "\n";
+        } else {
+          Out() << report::FormatCompareText(result);
+        }
+        return opt->fail_on_regression && result.suite.slower > 0 ? kExitRegression : kExitOk;
+      };
+    });
+
+}  // namespace
+}  // namespace qlab::cli
