@@ -5,6 +5,7 @@
 #include <unistd.h>
 
 #include <cerrno>
+#include <cmath>
 #include <cstdio>
 #include <cstring>
 #include <fstream>
@@ -63,20 +64,6 @@ std::string ShortParseMessage(const std::string& what) {
   return bracket == std::string::npos ? what : what.substr(bracket + 2);
 }
 
-std::string EscapeToken(const std::string& token) {
-  std::string out;
-  for (char c : token) {
-    if (c == '~') {
-      out += "~0";
-    } else if (c == '/') {
-      out += "~1";
-    } else {
-      out += c;
-    }
-  }
-  return out;
-}
-
 }  // namespace
 
 // Builds the DOM (as nlohmann's own DOM parser would) and notes where each value starts.
@@ -102,24 +89,10 @@ class PositionRecorder {
   bool number_float(json::number_float_t v, const json::string_t&) { return Add(v); }
   bool string(json::string_t& v) { return Add(v); }
   bool binary(json::binary_t& v) { return Add(json::binary(v)); }
-  bool start_object(std::size_t) {
-    json* added = Insert(json::object());
-    stack_.push_back(added);
-    return true;
-  }
-  bool end_object() {
-    Pop();
-    return true;
-  }
-  bool start_array(std::size_t) {
-    json* added = Insert(json::array());
-    stack_.push_back(added);
-    return true;
-  }
-  bool end_array() {
-    Pop();
-    return true;
-  }
+  bool start_object(std::size_t) { return Open(json::object()); }
+  bool end_object() { return Close(); }
+  bool start_array(std::size_t) { return Open(json::array()); }
+  bool end_array() { return Close(); }
   bool key(json::string_t& k) {
     const size_t start = SkipFiller(last_end_);
     last_end_ = base_ + *consumed_;
@@ -133,7 +106,7 @@ class PositionRecorder {
   bool parse_error(std::size_t position, const std::string&, const nlohmann::detail::exception& e) {
     const size_t offset = base_ + (position > 0 ? position - 1 : 0);
     const TextPosition pos = PositionOfOffset(text_, offset);
-    throw InputError(file_, pos.line, pos.column, "invalid JSON: " + ShortParseMessage(e.what()));
+    throw InputError(file_, pos.line, pos.column, "not valid JSON: " + ShortParseMessage(e.what()));
   }
 
  private:
@@ -150,13 +123,11 @@ class PositionRecorder {
     return from;
   }
 
+  // json_pointer's operator/ escapes '~' and '/' in keys (RFC 6901).
   std::string CurrentPointer() const {
-    std::string p = prefix_;
-    for (const auto& token : path_) {
-      p += '/';
-      p += EscapeToken(token);
-    }
-    return p;
+    json::json_pointer p(prefix_);
+    for (const auto& token : path_) p /= token;
+    return p.to_string();
   }
 
   json* Insert(json value) {
@@ -183,15 +154,27 @@ class PositionRecorder {
 
   bool Add(json value) {
     Insert(std::move(value));
-    // A scalar ends its own path element at once; containers end theirs in Pop().
+    // A scalar ends its own path element at once; containers end theirs in Close().
     if (!stack_.empty()) path_.pop_back();
     return true;
   }
 
-  void Pop() {
+  bool Open(json container) {
+    if (stack_.size() == kMaxJsonDepth) {
+      const TextPosition pos = PositionOfOffset(text_, SkipFiller(last_end_));
+      throw InputError(file_, pos.line, pos.column,
+                       "not valid JSON: nested deeper than " + std::to_string(kMaxJsonDepth) +
+                           " levels");
+    }
+    stack_.push_back(Insert(std::move(container)));
+    return true;
+  }
+
+  bool Close() {
     last_end_ = base_ + *consumed_;
     stack_.pop_back();
     if (!stack_.empty()) path_.pop_back();
+    return true;
   }
 
   const std::string& file_;
@@ -270,6 +253,107 @@ InputError JsonDocument::ErrorAt(const nlohmann::json::json_pointer& pointer,
     p.pop_back();
   }
   return InputError(file_, message);
+}
+
+// ---- JsonReader -----------------------------------------------------------------------------------
+
+JsonReader::JsonReader(const JsonDocument& doc)
+    : JsonReader(&doc, &doc.value(), nlohmann::json::json_pointer(), "") {}
+
+JsonReader::JsonReader(const JsonDocument* doc, const nlohmann::json* value,
+                       nlohmann::json::json_pointer pointer, std::string name)
+    : doc_(doc), value_(value), pointer_(std::move(pointer)), name_(std::move(name)) {}
+
+void JsonReader::Fail(const std::string& message) const { throw doc_->ErrorAt(pointer_, message); }
+
+std::string JsonReader::Quoted() const {
+  if (name_.empty()) return "the document ";
+  // Appended piece by piece: GCC 12 warns (-Wrestrict, a false positive) on "'" + string + "' ".
+  std::string quoted(1, '\'');
+  quoted += Printable(name_, 80);
+  quoted += "' ";
+  return quoted;
+}
+
+bool JsonReader::Has(const std::string& key) const {
+  return value_->is_object() && value_->contains(key);
+}
+
+JsonReader JsonReader::Key(const std::string& key) const {
+  if (!value_->is_object()) Fail(Quoted() + "must be an object");
+  const auto it = value_->find(key);
+  const std::string child = name_.empty() ? key : name_ + "." + key;
+  if (it == value_->end()) Fail("missing key '" + Printable(child, 80) + "'");
+  return JsonReader(doc_, &*it, pointer_ / key, child);
+}
+
+std::vector<JsonReader> JsonReader::Elements(size_t expected, const std::string& noun) const {
+  if (!value_->is_array() || (expected != kAnySize && value_->size() != expected)) {
+    Fail(Quoted() + (expected == kAnySize ? "must be an array of " + noun
+                                          : "must be an array of " + std::to_string(expected) +
+                                                " " + noun));
+  }
+  std::vector<JsonReader> out;
+  out.reserve(value_->size());
+  for (size_t i = 0; i < value_->size(); ++i) {
+    out.push_back(JsonReader(doc_, &(*value_)[i], pointer_ / i,
+                             name_ + "[" + std::to_string(i) + "]"));
+  }
+  return out;
+}
+
+double JsonReader::Number() const {
+  if (!value_->is_number()) Fail(Quoted() + "must be a number");
+  const double v = value_->get<double>();
+  if (!std::isfinite(v)) Fail(Quoted() + "must be a finite number");
+  return v;
+}
+
+int64_t JsonReader::Integer(int64_t lo, int64_t hi) const {
+  const std::string what =
+      Quoted() + "must be an integer in [" + std::to_string(lo) + ", " + std::to_string(hi) + "]";
+  if (!value_->is_number()) Fail(what);
+  const double v = value_->get<double>();
+  if (!(v == std::floor(v) && v >= static_cast<double>(lo) && v <= static_cast<double>(hi))) {
+    Fail(what);
+  }
+  // Integers beyond 2^53 arrive exact as JSON integers; prefer them to the double.
+  if (value_->is_number_integer()) {
+    const int64_t exact = value_->get<int64_t>();
+    if (exact < lo || exact > hi) Fail(what);
+    return exact;
+  }
+  return static_cast<int64_t>(v);
+}
+
+std::string JsonReader::String() const {
+  if (!value_->is_string()) Fail(Quoted() + "must be a string");
+  return value_->get<std::string>();
+}
+
+bool JsonReader::Bool() const {
+  if (!value_->is_boolean()) Fail(Quoted() + "must be true or false");
+  return value_->get<bool>();
+}
+
+std::vector<std::string> JsonReader::Strings() const {
+  std::vector<std::string> out;
+  for (const JsonReader& item : Elements(kAnySize, "strings")) out.push_back(item.String());
+  return out;
+}
+
+std::vector<double> JsonReader::Numbers(size_t expected) const {
+  std::vector<double> out;
+  for (const JsonReader& item : Elements(expected, "numbers")) out.push_back(item.Number());
+  return out;
+}
+
+std::vector<int64_t> JsonReader::Integers(size_t expected, int64_t lo, int64_t hi) const {
+  std::vector<int64_t> out;
+  for (const JsonReader& item : Elements(expected, "integers")) {
+    out.push_back(item.Integer(lo, hi));
+  }
+  return out;
 }
 
 }  // namespace qlab::io

@@ -11,6 +11,8 @@
 
 #include "qlab/io/atomic_file.h"
 #include "qlab/io/input_error.h"
+#include "qlab/io/json_document.h"
+#include "qlab/kernels.h"
 #include "qlab/quant/calibration.h"
 #include "qlab/model/artifact.h"
 #include "qlab/quant/artifact.h"
@@ -20,21 +22,20 @@
 
 namespace qlab::quant {
 
-using model::LinearModel;
-using model::Metrics;
-using io::kVersion;
 using io::CheckTensorDigest;
 using io::EnsureDirectory;
 using io::InputError;
-using io::ReadFileBytes;
+using io::JsonDocument;
+using io::JsonReader;
+using io::kTensorDigestKey;
+using io::kVersion;
 using io::TensorDigest;
 using io::WriteFileAtomically;
-using io::kTensorDigestKey;
+using model::LinearModel;
+
 namespace {
 
 using nlohmann::json;
-
-json Vector(const Eigen::VectorXd& v) { return std::vector<double>(v.data(), v.data() + v.size()); }
 
 json SeedTensorJson(const SeedTensor& t) {
   return {{"dtype", "uint8"},           {"codes", t.codes},
@@ -43,187 +44,37 @@ json SeedTensorJson(const SeedTensor& t) {
 }
 
 json FloatModelJson(const LinearModel& m, const std::string& dir) {
-  json j;
+  json j = model::LinearModelToJson(m);
   j["dir"] = dir;
-  j["data"] = {{"kind", m.data_kind},
-               {"path", m.data_path},
-               {"sha256", m.data_sha256},
-               {"target", m.target_name}};
-  j["split"] = {
-      {"test_size", m.test_size}, {"seed", m.seed}, {"n_train", m.n_train}, {"n_test", m.n_test}};
-  j["feature_names"] = m.feature_names;
-  j["constant_features"] = m.constant_features;
-  j["scaler"] = {{"mean", Vector(m.scaler_mean)}, {"scale", Vector(m.scaler_scale)}};
-  j["coef"] = Vector(m.coef);
-  j["intercept"] = m.intercept;
-  j["solver"] = m.solver;
-  j["condition_number"] =
-      std::isfinite(m.condition_number) ? json(m.condition_number) : json(nullptr);
-  j["metrics"] = {{"train", {{"r2", m.train.r2}, {"mse", m.train.mse}, {"mae", m.train.mae}}},
-                  {"test", {{"r2", m.test.r2}, {"mse", m.test.mse}, {"mae", m.test.mae}}}};
   return j;
 }
 
-// Reads with messages naming the key at fault.
-class Reader {
- public:
-  explicit Reader(std::string path) : path_(std::move(path)) {}
-  [[noreturn]] void Fail(const std::string& message) const { throw InputError(path_, message); }
-
-  const json& Key(const json& o, const std::string& key, const std::string& where) const {
-    if (!o.is_object()) Fail(fmt::format("'{}' must be an object", where.empty() ? "." : where));
-    const auto it = o.find(key);
-    if (it == o.end()) Fail(fmt::format("missing key '{}'", Join(where, key)));
-    return *it;
-  }
-  double Number(const json& o, const std::string& key, const std::string& where) const {
-    const json& v = Key(o, key, where);
-    if (!v.is_number() || !std::isfinite(v.get<double>())) {
-      Fail(fmt::format("'{}' must be a finite number", Join(where, key)));
-    }
-    return v.get<double>();
-  }
-  int64_t Integer(const json& o, const std::string& key, const std::string& where, int64_t lo,
-                  int64_t hi) const {
-    const double v = Number(o, key, where);
-    if (v != std::floor(v) || v < static_cast<double>(lo) || v > static_cast<double>(hi)) {
-      Fail(fmt::format("'{}' must be an integer in [{}, {}]", Join(where, key), lo, hi));
-    }
-    return static_cast<int64_t>(v);
-  }
-  std::string String(const json& o, const std::string& key, const std::string& where) const {
-    const json& v = Key(o, key, where);
-    if (!v.is_string()) Fail(fmt::format("'{}' must be a string", Join(where, key)));
-    return v.get<std::string>();
-  }
-  bool Bool(const json& o, const std::string& key, const std::string& where) const {
-    const json& v = Key(o, key, where);
-    if (!v.is_boolean()) Fail(fmt::format("'{}' must be true or false", Join(where, key)));
-    return v.get<bool>();
-  }
-  std::vector<std::string> Strings(const json& o, const std::string& key,
-                                   const std::string& where) const {
-    const json& v = Key(o, key, where);
-    if (!v.is_array()) Fail(fmt::format("'{}' must be an array of strings", Join(where, key)));
-    std::vector<std::string> out;
-    for (const json& item : v) {
-      if (!item.is_string()) {
-        Fail(fmt::format("'{}' must be an array of strings", Join(where, key)));
-      }
-      out.push_back(item.get<std::string>());
-    }
-    return out;
-  }
-  Eigen::VectorXd Numbers(const json& o, const std::string& key, const std::string& where,
-                          size_t expected) const {
-    const json& v = Key(o, key, where);
-    if (!v.is_array() || v.size() != expected) {
-      Fail(fmt::format("'{}' must be an array of {} finite numbers", Join(where, key), expected));
-    }
-    Eigen::VectorXd out(static_cast<Eigen::Index>(expected));
-    for (size_t i = 0; i < expected; ++i) {
-      if (!v[i].is_number() || !std::isfinite(v[i].get<double>())) {
-        Fail(fmt::format("'{}' must be an array of {} finite numbers", Join(where, key), expected));
-      }
-      out[static_cast<Eigen::Index>(i)] = v[i].get<double>();
-    }
-    return out;
-  }
-  std::vector<int64_t> Integers(const json& o, const std::string& key, const std::string& where,
-                                size_t expected, int64_t lo, int64_t hi) const {
-    const json& v = Key(o, key, where);
-    const std::string what = fmt::format("'{}' must be an array of {} integers in [{}, {}]",
-                                         Join(where, key), expected, lo, hi);
-    if (!v.is_array() || v.size() != expected) Fail(what);
-    std::vector<int64_t> out;
-    for (const json& item : v) {
-      if (!item.is_number()) Fail(what);
-      const double d = item.get<double>();
-      if (d != std::floor(d) || d < static_cast<double>(lo) || d > static_cast<double>(hi)) {
-        Fail(what);
-      }
-      out.push_back(static_cast<int64_t>(d));
-    }
-    return out;
-  }
-
-  static std::string Join(const std::string& where, const std::string& key) {
-    return where.empty() ? key : where + "." + key;
-  }
-
- private:
-  std::string path_;
-};
-
-LinearModel FloatModelFromJson(const Reader& r, const json& j, std::string& dir) {
-  const std::string where = "float_model";
-  LinearModel m;
-  dir = r.String(j, "dir", where);
-  const json& data = r.Key(j, "data", where);
-  m.data_kind = r.String(data, "kind", where + ".data");
-  if (m.data_kind != "california" && m.data_kind != "csv") {
-    r.Fail("'float_model.data.kind' must be \"california\" or \"csv\"");
-  }
-  m.data_path = r.String(data, "path", where + ".data");
-  m.data_sha256 = r.String(data, "sha256", where + ".data");
-  m.target_name = r.String(data, "target", where + ".data");
-  const json& split = r.Key(j, "split", where);
-  m.test_size = r.Number(split, "test_size", where + ".split");
-  if (!(m.test_size > 0 && m.test_size < 1)) {
-    r.Fail("'float_model.split.test_size' must be in (0, 1)");
-  }
-  m.seed = static_cast<uint32_t>(r.Integer(split, "seed", where + ".split", 0, 4294967295LL));
-  m.n_train = r.Integer(split, "n_train", where + ".split", 0, int64_t{1} << 52);
-  m.n_test = r.Integer(split, "n_test", where + ".split", 0, int64_t{1} << 52);
-  m.feature_names = r.Strings(j, "feature_names", where);
-  if (m.feature_names.empty()) r.Fail("'float_model.feature_names' is empty");
-  m.constant_features = r.Strings(j, "constant_features", where);
-  const size_t p = m.feature_names.size();
-  const json& scaler = r.Key(j, "scaler", where);
-  m.scaler_mean = r.Numbers(scaler, "mean", where + ".scaler", p);
-  m.scaler_scale = r.Numbers(scaler, "scale", where + ".scaler", p);
-  if ((m.scaler_scale.array() <= 0).any()) r.Fail("'float_model.scaler.scale' must be positive");
-  m.coef = r.Numbers(j, "coef", where, p);
-  m.intercept = r.Number(j, "intercept", where);
-  m.solver = r.String(j, "solver", where);
-  const json& condition = r.Key(j, "condition_number", where);
-  m.condition_number = condition.is_null() ? std::numeric_limits<double>::infinity()
-                                           : r.Number(j, "condition_number", where);
-  const json& metrics = r.Key(j, "metrics", where);
-  for (const char* part : {"train", "test"}) {
-    const std::string w = where + ".metrics." + part;
-    const json& mm = r.Key(metrics, part, where + ".metrics");
-    Metrics& out = std::string(part) == "train" ? m.train : m.test;
-    out = {r.Number(mm, "r2", w), r.Number(mm, "mse", w), r.Number(mm, "mae", w)};
-  }
-  return m;
-}
-
-SeedTensor SeedTensorFromJson(const Reader& r, const json& o, const std::string& where, size_t n,
-                              int bits) {
+SeedTensor SeedTensorFromJson(const JsonReader& o, size_t n, int bits) {
   SeedTensor t;
-  const std::string dtype = r.String(o, "dtype", where);
-  if (dtype != "uint8") r.Fail(fmt::format("'{}.dtype' must be \"uint8\"", where));
-  for (int64_t c : r.Integers(o, "codes", where, n, 0, quant::CodeMax(bits))) {
+  const JsonReader dtype = o.Key("dtype");
+  if (dtype.String() != "uint8") dtype.Fail("'" + dtype.name() + "' must be \"uint8\"");
+  for (int64_t c : o.Key("codes").Integers(n, 0, CodeMax(bits))) {
     t.codes.push_back(static_cast<uint8_t>(c));
   }
-  t.scale = r.Number(o, "scale", where);
-  if (t.scale < 0) r.Fail(fmt::format("'{}.scale' must not be negative", where));
-  t.zero_point = static_cast<int32_t>(r.Integer(o, "zero_point", where, 0, quant::CodeMax(bits)));
-  t.zero_range = r.Bool(o, "zero_range", where);
+  const JsonReader scale = o.Key("scale");
+  t.scale = scale.Number();
+  if (t.scale < 0) scale.Fail("'" + scale.name() + "' must not be negative");
+  t.zero_point = static_cast<int32_t>(o.Key("zero_point").Integer(0, CodeMax(bits)));
+  const JsonReader zero_range = o.Key("zero_range");
+  t.zero_range = zero_range.Bool();
   if (t.zero_range != (t.scale == 0)) {
-    r.Fail(fmt::format("'{}': zero_range must be true exactly when scale is 0", where));
+    zero_range.Fail("'" + zero_range.name() + "' must be true exactly when scale is 0");
   }
   // Dequantized values are recomputed, not trusted: they must equal what the codes give.
-  const Eigen::VectorXd stored = r.Numbers(o, "dequantized", where, n);
+  const std::vector<JsonReader> stored = o.Key("dequantized").Elements(n, "numbers");
   const float scale_f32 = static_cast<float>(t.scale);
   for (size_t i = 0; i < n; ++i) {
     const float value =
         t.zero_range
             ? 0.0f
             : static_cast<float>(static_cast<float>(t.codes[i] - t.zero_point) * scale_f32);
-    if (static_cast<double>(value) != stored[static_cast<Eigen::Index>(i)]) {
-      r.Fail(fmt::format("'{}.dequantized[{}]' does not match its code", where, i));
+    if (static_cast<double>(value) != stored[i].Number()) {
+      stored[i].Fail("'" + stored[i].name() + "' does not match its code");
     }
     t.dequantized.push_back(value);
   }
@@ -322,100 +173,115 @@ json QuantizedToJson(const QuantizedModel& q) {
   return j;
 }
 
-QuantizedModel QuantizedFromJson(const json& j, const std::string& path) {
-  Reader r(path);
-  if (!j.is_object()) r.Fail("not a qlab quantized model (expected a JSON object)");
-  if (r.String(j, "format", "") != kQuantizedFormat) {
-    r.Fail(std::string("'format' is not ") + kQuantizedFormat);
+QuantizedModel QuantizedFromJson(const JsonReader& root) {
+  if (!root.value().is_object()) root.Fail("not a qlab quantized model (expected a JSON object)");
+  const JsonReader format = root.Key("format");
+  if (format.String() != kQuantizedFormat) {
+    format.Fail(std::string("'format' is not ") + kQuantizedFormat);
   }
-  const int64_t version = r.Integer(j, "version", "", 0, 1 << 30);
-  if (version != kQuantizedFormatVersion) {
-    r.Fail(fmt::format("{} version {} is not the version this qlab reads ({})", kQuantizedFormat,
-                       version, kQuantizedFormatVersion));
+  const JsonReader version = root.Key("version");
+  if (const int64_t v = version.Integer(0, 1 << 30); v != kQuantizedFormatVersion) {
+    version.Fail(fmt::format("{} version {} is not the version this qlab reads ({})",
+                             kQuantizedFormat, v, kQuantizedFormatVersion));
   }
   QuantizedModel q;
-  const auto scheme = ParseScheme(r.String(j, "scheme", ""));
-  if (!scheme) r.Fail("'scheme' must be seed, w8 or w8a8");
+  const JsonReader scheme_field = root.Key("scheme");
+  const auto scheme = ParseScheme(scheme_field.String());
+  if (!scheme) scheme_field.Fail("'scheme' must be seed, w8 or w8a8");
   q.scheme = *scheme;
-  q.bits = static_cast<int>(r.Integer(j, "bits", "", kMinBits, kMaxBits));
-  const auto calibration = ParseCalibration(r.String(j, "calibration", ""));
-  if (!calibration) r.Fail("'calibration' must be minmax, percentile:P (50 < P <= 100) or mse");
+  q.bits = static_cast<int>(root.Key("bits").Integer(kMinBits, kMaxBits));
+  const JsonReader calibration_field = root.Key("calibration");
+  const auto calibration = ParseCalibration(calibration_field.String());
+  if (!calibration) {
+    calibration_field.Fail("'calibration' must be minmax, percentile:P (50 < P <= 100) or mse");
+  }
   q.calibration = *calibration;
-  q.float_model = FloatModelFromJson(r, r.Key(j, "float_model", ""), q.float_model_dir);
+  const JsonReader float_model = root.Key("float_model");
+  q.float_model_dir = float_model.Key("dir").String();
+  q.float_model = model::LinearModelFromJson(float_model);
   const size_t k = q.num_features();
   switch (q.scheme) {
     case Scheme::kSeed: {
-      const json& seed = r.Key(j, "seed", "");
-      q.seed_coef = SeedTensorFromJson(r, r.Key(seed, "coef", "seed"), "seed.coef", k, q.bits);
-      q.seed_intercept =
-          SeedTensorFromJson(r, r.Key(seed, "intercept", "seed"), "seed.intercept", 1, q.bits);
+      const JsonReader seed = root.Key("seed");
+      q.seed_coef = SeedTensorFromJson(seed.Key("coef"), k, q.bits);
+      q.seed_intercept = SeedTensorFromJson(seed.Key("intercept"), 1, q.bits);
       break;
     }
     case Scheme::kW8:
     case Scheme::kW8A8: {
-      if (k > 64) r.Fail("more than 64 features: the gemv kernels' limit");
-      const json& weights = r.Key(j, "weights", "");
-      if (r.String(weights, "dtype", "weights") != "int8") {
-        r.Fail("'weights.dtype' must be \"int8\"");
+      if (k > kernels::kMaxGemvK) {
+        float_model.Key("feature_names").Fail("more than 64 features: the gemv kernels' limit");
       }
-      const int64_t kmax = quant::WeightMax(q.bits);
-      for (int64_t c : r.Integers(weights, "codes", "weights", k, -kmax, kmax)) {
+      const JsonReader weights = root.Key("weights");
+      const JsonReader dtype = weights.Key("dtype");
+      if (dtype.String() != "int8") dtype.Fail("'weights.dtype' must be \"int8\"");
+      const int64_t kmax = WeightMax(q.bits);
+      for (int64_t c : weights.Key("codes").Integers(k, -kmax, kmax)) {
         q.weights.push_back(static_cast<int8_t>(c));
       }
-      q.weight_scale = r.Number(weights, "scale", "weights");
+      const JsonReader scale = weights.Key("scale");
+      q.weight_scale = scale.Number();
       if (!(q.weight_scale > 0) || !std::isfinite(static_cast<float>(q.weight_scale))) {
-        r.Fail("'weights.scale' must be positive and finite in float32");
+        scale.Fail("'weights.scale' must be positive and finite in float32");
       }
-      q.correction = static_cast<int32_t>(
-          r.Integer(j, "correction", "", -(int64_t{1} << 23), int64_t{1} << 23));
-      q.bias = r.Number(j, "bias", "");
-      if (!std::isfinite(static_cast<float>(q.bias))) r.Fail("'bias' must be finite in float32");
+      const JsonReader correction_field = root.Key("correction");
+      q.correction =
+          static_cast<int32_t>(correction_field.Integer(-(int64_t{1} << 23), int64_t{1} << 23));
+      const JsonReader bias = root.Key("bias");
+      q.bias = bias.Number();
+      if (!std::isfinite(static_cast<float>(q.bias))) bias.Fail("'bias' must be finite in float32");
       if (q.scheme == Scheme::kW8A8) {
-        const auto fold = ParseFold(r.String(j, "fold", ""));
-        if (!fold) r.Fail("'fold' must be grid, zero-point, offsets or raw");
+        const JsonReader fold_field = root.Key("fold");
+        const auto fold = ParseFold(fold_field.String());
+        if (!fold) fold_field.Fail("'fold' must be grid, zero-point, offsets or raw");
         q.fold = *fold;
-        q.bias_correction = r.Number(j, "bias_correction", "");
-        const json& features = r.Key(j, "features", "");
-        if (!features.is_array() || features.size() != k) {
-          r.Fail(fmt::format("'features' must be an array of {} objects", k));
-        }
+        q.bias_correction = root.Key("bias_correction").Number();
         int64_t correction = 0;
+        const std::vector<JsonReader> features = root.Key("features").Elements(k, "objects");
         for (size_t f = 0; f < k; ++f) {
-          const std::string where = fmt::format("features[{}]", f);
-          const json& o = features[f];
+          const JsonReader& o = features[f];
           FeatureQuantizer fq;
-          if (r.String(o, "name", where) != q.float_model.feature_names[f]) {
-            r.Fail(fmt::format("'{}.name' is not the float model's feature '{}'", where,
-                               q.float_model.feature_names[f]));
+          const JsonReader name = o.Key("name");
+          if (name.String() != q.float_model.feature_names[f]) {
+            name.Fail(fmt::format("'{}' is not the float model's feature '{}'", name.name(),
+                                  io::Printable(q.float_model.feature_names[f])));
           }
-          if (r.String(o, "dtype", where) != "uint8") r.Fail("'" + where + ".dtype' must be uint8");
-          fq.center = r.Number(o, "center", where);
-          const double step = r.Number(o, "step", where);
+          const JsonReader feature_dtype = o.Key("dtype");
+          if (feature_dtype.String() != "uint8") {
+            feature_dtype.Fail("'" + feature_dtype.name() + "' must be uint8");
+          }
+          fq.center = o.Key("center").Number();
+          const JsonReader step_field = o.Key("step");
+          const double step = step_field.Number();
           fq.step = static_cast<float>(step);
           if (!(fq.step > 0) || !std::isfinite(fq.step) || static_cast<double>(fq.step) != step) {
-            r.Fail(fmt::format("'{}.step' must be a positive finite float32 value", where));
+            step_field.Fail("'" + step_field.name() + "' must be a positive finite float32 value");
           }
-          fq.zero_point =
-              static_cast<int32_t>(r.Integer(o, "zero_point", where, 0, quant::CodeMax(q.bits)));
-          fq.calibrated_lo = r.Number(o, "calibrated_lo", where);
-          fq.calibrated_hi = r.Number(o, "calibrated_hi", where);
-          fq.degenerate = r.Bool(o, "degenerate", where);
+          fq.zero_point = static_cast<int32_t>(o.Key("zero_point").Integer(0, CodeMax(q.bits)));
+          fq.calibrated_lo = o.Key("calibrated_lo").Number();
+          fq.calibrated_hi = o.Key("calibrated_hi").Number();
+          fq.degenerate = o.Key("degenerate").Bool();
           correction += static_cast<int64_t>(q.weights[f]) * fq.zero_point;
           q.features.push_back(fq);
         }
         if (correction != q.correction) {
-          r.Fail(fmt::format("'correction' {} is not Σ weights·zero points ({})", q.correction,
-                             correction));
+          correction_field.Fail(fmt::format("'correction' {} is not Σ weights·zero points ({})",
+                                            q.correction, correction));
         }
       } else if (q.correction != 0) {
-        r.Fail("'correction' must be 0 for w8");
+        correction_field.Fail("'correction' must be 0 for w8");
       }
       break;
     }
   }
   // Last, so that a value out of range is named first; this catches the plausible edits.
-  CheckTensorDigest(path, r.String(j, kTensorDigestKey, ""), QuantizedTensorDigest(q));
+  CheckTensorDigest(root.file(), root.Key(kTensorDigestKey).String(), QuantizedTensorDigest(q));
   return q;
+}
+
+QuantizedModel QuantizedFromJson(const nlohmann::json& j, const std::string& path) {
+  const JsonDocument doc = JsonDocument::Parse(path, j.dump(2));
+  return QuantizedFromJson(JsonReader(doc));
 }
 
 void SaveQuantized(const QuantizedModel& q, const std::string& dir) {
@@ -435,28 +301,8 @@ QuantizedModel LoadQuantized(const std::string& dir) {
   if (!std::filesystem::exists(path, ec)) {
     throw InputError(path, "no such file; make one with `qlab quantize --out " + dir + "`");
   }
-  const std::string text = ReadFileBytes(path);
-  json j;
-  try {
-    j = json::parse(text);
-  } catch (const json::parse_error& e) {
-    size_t line = 1;
-    size_t column = 1;
-    const size_t end = std::min(text.size(), e.byte > 0 ? e.byte - 1 : 0);
-    for (size_t i = 0; i < end; ++i) {
-      if (text[i] == '\n') {
-        ++line;
-        column = 1;
-      } else {
-        ++column;
-      }
-    }
-    throw InputError(path, line, column, "not valid JSON");
-  } catch (const json::exception& e) {
-    // A number beyond double range ("1e400") is json::out_of_range (406), not a parse_error.
-    throw InputError(path, "not valid JSON: a number out of the range of a double");
-  }
-  return QuantizedFromJson(j, path);
+  const JsonDocument doc = JsonDocument::Load(path);
+  return QuantizedFromJson(JsonReader(doc));
 }
 
 }  // namespace qlab::quant

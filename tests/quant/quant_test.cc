@@ -569,7 +569,7 @@ BOOST_AUTO_TEST_CASE(malformed_artifacts_are_bad_input) {
     }
     nlohmann::json no_checksum = doc;
     no_checksum.erase("tensor_sha256");
-    BOOST_TEST(checksum_error(no_checksum) == "x.json: missing key 'tensor_sha256'", name);
+    BOOST_TEST(checksum_error(no_checksum) == "x.json:1:1: missing key 'tensor_sha256'", name);
   }
 
   const std::string dir = TempDir("malformed");

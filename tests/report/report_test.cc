@@ -77,7 +77,7 @@ BOOST_AUTO_TEST_CASE(syntax_errors_name_file_line_and_column) {
   const std::string path = dir.Write("bad.json", "{\n  \"scheme\": \"w8\",\n  \"bits\": 8,,\n}\n");
   const std::string message = ErrorOf([&] { LoadAccuracyFile(path); });
   BOOST_TEST_MESSAGE(message);
-  BOOST_TEST(message.rfind(path + ":3:13: invalid JSON", 0) == 0, message);
+  BOOST_TEST(message.rfind(path + ":3:13: not valid JSON", 0) == 0, message);
 }
 
 BOOST_AUTO_TEST_CASE(validation_errors_point_at_the_offending_value) {
@@ -127,7 +127,7 @@ BOOST_AUTO_TEST_CASE(unreadable_and_empty_inputs_are_input_errors) {
              "/nonexistent/x.json: no such file");
   TempDir dir;
   const std::string empty = dir.Write("e.json", "");
-  BOOST_TEST(ErrorOf([&] { LoadBenchFile(empty); }).rfind(empty + ":1:1: invalid JSON", 0) == 0);
+  BOOST_TEST(ErrorOf([&] { LoadBenchFile(empty); }).rfind(empty + ":1:1: not valid JSON", 0) == 0);
   const std::string no_benchmarks = dir.Write("nb.json", "{\"context\": {}}");
   BOOST_TEST(ErrorOf([&] { LoadBenchFile(no_benchmarks); }) ==
              no_benchmarks + ":1:1: not a Google Benchmark JSON file (no \"benchmarks\" array)");

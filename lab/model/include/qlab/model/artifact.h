@@ -4,9 +4,12 @@
 // (format "qlab.linear_model", version 2), written atomically (temporary file, flush, rename).
 #pragma once
 
+#include <nlohmann/json.hpp>
+
 #include <string>
 
 #include "qlab/data/split.h"
+#include "qlab/io/json_document.h"
 #include "qlab/io/tensor_digest.h"
 #include "qlab/model/linear_model.h"
 
@@ -25,12 +28,17 @@ std::string ModelTensorDigest(const LinearModel& model);
 // float model).
 void AddModelTensors(io::TensorDigest& digest, const LinearModel& model, const std::string& prefix);
 void SaveModel(const LinearModel& model, const std::string& dir);
+// The float model's fields (data provenance, split, features, scaler, coefficients, solver,
+// metrics): the body of model.json and the "float_model" object a quantized artifact embeds, so
+// one codec reads and writes both. From JSON, every value is checked where it stands.
+nlohmann::json LinearModelToJson(const LinearModel& model);
+LinearModel LinearModelFromJson(const io::JsonReader& object);
 LinearModel LoadModel(const std::string& dir);  // InputError on a malformed or mismatched artifact
 
 // Re-reads the data set the model records, verifying its sha256. `dataset_override` (non-empty)
 // names the data anew and skips the check (its features must still be the model's). When the
 // recorded california file is gone, DATA_DIR/cal_housing.data is tried instead, still verified.
 data::SplitData ReloadSplit(const LinearModel& model, const std::string& dataset_override,
-                      const std::string& target_override, const std::string& data_dir);
+                            const std::string& target_override, const std::string& data_dir);
 
 }  // namespace qlab::model

@@ -8,6 +8,7 @@
 
 #include <string>
 
+#include "qlab/io/json_document.h"
 #include "qlab/quant/quantize.h"
 
 namespace qlab::quant {
@@ -23,6 +24,9 @@ inline constexpr int kQuantizedFormatVersion = 2;
 std::string QuantizedTensorDigest(const QuantizedModel& q);
 inline constexpr const char* kQuantizedFileName = "quantized_model.json";
 nlohmann::json QuantizedToJson(const QuantizedModel& q);
+// From a parsed document (every error at FILE:LINE:COL), or from a JSON value (positions then
+// refer to its two-space dump, as SaveQuantized writes it).
+QuantizedModel QuantizedFromJson(const io::JsonReader& root);
 QuantizedModel QuantizedFromJson(const nlohmann::json& j, const std::string& path);
 // DIR/quantized_model.json, written atomically; DIR created with missing parents.
 void SaveQuantized(const QuantizedModel& q, const std::string& dir);
