@@ -9,11 +9,14 @@
 #include <set>
 #include <sstream>
 
-#include "qlab/io/input_error.h"
-#include "qlab/report/report.h"
 #include "internal.h"
+#include "qlab/io/input_error.h"
+#include "qlab/io/result_keys.h"
+#include "qlab/report/report.h"
 
 namespace qlab::report {
+
+namespace keys = io::keys;
 
 using io::InputError;
 namespace detail {
@@ -268,10 +271,12 @@ Table AccuracyTable(const ReportInputs& in) {
   for (const AccuracyResult* r : ComparisonResults(in.accuracy)) {
     const json& v = r->values;
     t.rows.push_back({r->model, r->bits ? std::to_string(*r->bits) : "—",
-                      r->calibration.empty() ? "—" : r->calibration, Cell(v, "test_r2"),
-                      Cell(v, "test_mse"), Cell(v, "delta_r2"), Cell(v, "p99_abs_delta"),
-                      Cell(v, "max_abs_delta"), Cell(v, "sqnr_db"), Cell(v, "clipped_rows"),
-                      Cell(v, "weight_bytes"), Cell(v, "feature_bytes"), Cell(v, "memory_ratio")});
+                      r->calibration.empty() ? "—" : r->calibration, Cell(v, keys::kTestR2.name),
+                      Cell(v, keys::kTestMse.name), Cell(v, keys::kDeltaR2.name),
+                      Cell(v, keys::kP99AbsDelta.name), Cell(v, keys::kMaxAbsDelta.name),
+                      Cell(v, keys::kSqnrDb.name), Cell(v, keys::kClippedRows.name),
+                      Cell(v, keys::kWeightBytes.name), Cell(v, keys::kFeatureBytes.name),
+                      Cell(v, keys::kMemoryRatio.name)});
   }
   return t;
 }
@@ -293,9 +298,10 @@ Table SweepTable(const ReportInputs& in) {
   });
   for (const AccuracyResult* r : rows) {
     t.rows.push_back({r->model, r->calibration.empty() ? "—" : r->calibration,
-                      std::to_string(r->bits.value_or(0)), Cell(r->values, "sqnr_db"),
-                      Cell(r->values, "delta_r2"), Cell(r->values, "p99_abs_delta"),
-                      Cell(r->values, "clipped_rows")});
+                      std::to_string(r->bits.value_or(0)), Cell(r->values, keys::kSqnrDb.name),
+                      Cell(r->values, keys::kDeltaR2.name),
+                      Cell(r->values, keys::kP99AbsDelta.name),
+                      Cell(r->values, keys::kClippedRows.name)});
   }
   return t;
 }
