@@ -1,7 +1,8 @@
 // Copyright 2026 The qlab Authors. SPDX-License-Identifier: Apache-2.0
 //
-// The result-key table (qlab/io/result_keys.h) against what the harness writes,
-// what the report reader accepts and what the gate checks.
+// The result-key table (qlab/io/result_keys.h) against what the harness writes, what the report
+// reader accepts and what the gate checks; and report.md and report.html built from the same
+// sections.
 #define BOOST_TEST_MODULE report_result_keys
 #include <boost/test/unit_test.hpp>
 
@@ -9,6 +10,7 @@
 
 #include <algorithm>
 #include <filesystem>
+#include <regex>
 #include <set>
 #include <string>
 #include <vector>
@@ -36,9 +38,8 @@ namespace {
 
 const std::string kFixtures = std::string(QLAB_TEST_DATA_DIR);
 
-// The golden file pins what `qlab quantize --json` (the harness, plus the CLI's
-// "out") and `qlab train --json` print on California; the golden test keeps it
-// equal to what they print.
+// The golden file pins what `qlab quantize --json` (the harness, plus the CLI's "out") and
+// `qlab train --json` print on California; the golden test keeps it equal to what they print.
 json Golden() {
   return qlab::io::JsonDocument::Load(kFixtures + "/golden/california.json").value();
 }
@@ -69,8 +70,7 @@ bool HasType(const json& value, ResultType type) {
   return false;
 }
 
-// A value of another JSON type than `type` (for an integer, a number with a
-// fraction).
+// A value of another JSON type than `type` (for an integer, a number with a fraction).
 json WrongValue(ResultType type) {
   switch (type) {
     case ResultType::kString:
@@ -110,9 +110,8 @@ BOOST_AUTO_TEST_CASE(every_key_the_harness_writes_is_in_the_table_with_its_type)
       BOOST_TEST((known->producers & (qlab::io::kFromQuantize | qlab::io::kFromCli)) != 0, key);
       BOOST_TEST(HasType(value, known->type), key << " is " << value.type_name());
     }
-    // ... and the table lists nothing the harness does not write (every key is
-    // present on California: the files exist, so the sizes on disk are written
-    // too).
+    // ... and the table lists nothing the harness does not write (every key is present on
+    // California: the files exist, so the sizes on disk are written too).
     for (const std::string& key : quantize_keys) BOOST_TEST(written.count(key) == 1u, key);
     for (const std::string& key : cli_keys) BOOST_TEST(written.count(key) == 1u, key);
   }
@@ -130,8 +129,7 @@ BOOST_AUTO_TEST_CASE(the_reader_refuses_a_value_of_another_type_for_every_scalar
     json values = {{"scheme", "w8"}, {"bits", 8}, {"test_r2", 0.5}};
     values[key.name] = WrongValue(key.type);
     if (key.type == ResultType::kArray || key.type == ResultType::kObject) {
-      // Only displayed, so not checked: an older quantize printed zero_range as
-      // a boolean.
+      // Only displayed, so not checked: an older quantize printed zero_range as a boolean.
       BOOST_CHECK_NO_THROW(MakeAccuracyResult(values, "r.json"));
       continue;
     }
@@ -176,4 +174,49 @@ BOOST_AUTO_TEST_CASE(the_gate_checks_the_keys_the_table_gates_with_their_rules) 
   }
   BOOST_TEST(gated == expected, "the gate checks exactly the table's gated keys");
   BOOST_TEST(expected.size() == 18u);  // the keys `qlab check` has gated since the baseline began
+}
+
+// report.md and report.html come from one list of sections: the same headings, in the same order.
+BOOST_AUTO_TEST_CASE(markdown_and_html_show_the_same_sections) {
+  for (bool with_bench : {false, true}) {
+    ReportInputs in;
+    in.machine = DetectMachine();
+    in.name = "sections";
+    for (const char* f : {"train.json", "quantize_8bit.json", "quantize_sweep.jsonl"}) {
+      for (auto& r : LoadAccuracyFile(kFixtures + "/report/" + f)) {
+        AddAccuracyResult(in.accuracy, std::move(r));
+      }
+    }
+    if (with_bench) in.bench.push_back(LoadBenchFile(kFixtures + "/report/bench_zen5.json"));
+    PrepareBenchGroups(in.bench, in.machine);
+    const ChartSet no_charts{{}, "charts were not drawn"};
+    const std::string md = RenderMarkdown(in, no_charts);
+    const std::string html = RenderHtml(in, no_charts);
+
+    std::vector<std::string> md_headings, html_headings;
+    for (size_t begin = 0; begin < md.size();) {
+      const size_t end = md.find('\n', begin);
+      const std::string line = md.substr(begin, end - begin);
+      for (int level : {3, 2}) {
+        const std::string mark = std::string(static_cast<size_t>(level), '#') + " ";
+        if (line.rfind(mark, 0) == 0) {
+          md_headings.push_back(std::to_string(level) + " " + line.substr(mark.size()));
+          break;
+        }
+      }
+      if (end == std::string::npos) break;
+      begin = end + 1;
+    }
+    const std::regex html_heading("<h([23])(?: id=\"[a-z]+\")?>([^<]*)</h[23]>");
+    for (std::sregex_iterator it(html.begin(), html.end(), html_heading);
+         it != std::sregex_iterator(); ++it) {
+      html_headings.push_back((*it)[1].str() + " " + (*it)[2].str());
+    }
+    BOOST_TEST(md_headings.size() >= 5u);
+    BOOST_TEST(md_headings == html_headings, "with_bench " << with_bench);
+    // The charts section says why there are none, in both.
+    BOOST_TEST(md.find("## Charts\n\ncharts were not drawn\n") != std::string::npos);
+    BOOST_TEST(html.find("<h2 id=\"charts\">Charts</h2>\n<p>charts were not drawn</p>") !=
+               std::string::npos);
+  }
 }
