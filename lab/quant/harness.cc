@@ -1,10 +1,12 @@
 // Copyright 2026 The qlab Authors. SPDX-License-Identifier: Apache-2.0
 //
-// The accuracy-loss and memory harness: one flat JSON object per quantized model.
+// The accuracy-loss and memory harness: one flat JSON object per quantized model, its keys those of
+// the result-key table (qlab/io/result_keys.h), which the report and the gate read with.
 #include <algorithm>
 #include <cmath>
 #include <filesystem>
 
+#include "qlab/io/result_keys.h"
 #include "qlab/kernels.h"
 #include "qlab/model/artifact.h"
 #include "qlab/quant/artifact.h"
@@ -14,8 +16,9 @@
 
 namespace qlab::quant {
 
-using model::LinearModel;
 using data::SplitData;
+using model::LinearModel;
+namespace keys = io::keys;
 namespace {
 
 using nlohmann::json;
@@ -42,14 +45,14 @@ json EvaluateQuantized(const QuantizedModel& q, const SplitData& split,
   const auto k = static_cast<int64_t>(q.num_features());
 
   json j;
-  j["scheme"] = SchemeName(q.scheme);
-  j["bits"] = q.bits;
-  j["calibration"] = q.calibration.Name();
-  j["fold"] = q.scheme == Scheme::kW8A8 ? FoldName(q.fold) : std::string("none");
-  j["kernel_target"] =
+  j[keys::kScheme.name] = SchemeName(q.scheme);
+  j[keys::kBits.name] = q.bits;
+  j[keys::kCalibration.name] = q.calibration.Name();
+  j[keys::kFold.name] = q.scheme == Scheme::kW8A8 ? FoldName(q.fold) : std::string("none");
+  j[keys::kKernelTarget.name] =
       q.scheme == Scheme::kSeed ? std::string("eigen-f64") : kernels::ActiveTarget();
-  j["n_test"] = n;
-  j["bias_correction"] = q.bias_correction;
+  j[keys::kNTest.name] = n;
+  j[keys::kBiasCorrection.name] = q.bias_correction;
 
   const double float_r2 = reference::R2Score(split.y_test, y_float);
   const double float_mse = reference::MeanSquaredError(split.y_test, y_float);
@@ -57,15 +60,15 @@ json EvaluateQuantized(const QuantizedModel& q, const SplitData& split,
   const double r2 = reference::R2Score(split.y_test, y_quant);
   const double mse = reference::MeanSquaredError(split.y_test, y_quant);
   const double mae = reference::MeanAbsoluteError(split.y_test, y_quant);
-  j["float_test_r2"] = float_r2;
-  j["float_test_mse"] = float_mse;
-  j["float_test_mae"] = float_mae;
-  j["test_r2"] = r2;
-  j["test_mse"] = mse;
-  j["test_mae"] = mae;
-  j["delta_r2"] = r2 - float_r2;
-  j["delta_mse"] = mse - float_mse;
-  j["delta_mae"] = mae - float_mae;
+  j[keys::kFloatTestR2.name] = float_r2;
+  j[keys::kFloatTestMse.name] = float_mse;
+  j[keys::kFloatTestMae.name] = float_mae;
+  j[keys::kTestR2.name] = r2;
+  j[keys::kTestMse.name] = mse;
+  j[keys::kTestMae.name] = mae;
+  j[keys::kDeltaR2.name] = r2 - float_r2;
+  j[keys::kDeltaMse.name] = mse - float_mse;
+  j[keys::kDeltaMae.name] = mae - float_mae;
 
   std::vector<double> abs_delta(static_cast<size_t>(n));
   std::vector<double> clipped_delta;
@@ -82,21 +85,21 @@ json EvaluateQuantized(const QuantizedModel& q, const SplitData& split,
     (run.clipped[static_cast<size_t>(i)] ? clipped_delta : unclipped_delta).push_back(d);
   }
   const double rows = std::max<double>(1.0, static_cast<double>(n));
-  j["mean_abs_delta"] = sum / rows;
-  j["mean_delta"] = sum_signed / rows;
-  j["rms_delta"] = std::sqrt(sum_sq / rows);
-  j["p99_abs_delta"] = PercentileLinear(abs_delta, 99);
-  j["max_abs_delta"] = MaxOf(abs_delta);
-  j["sqnr_db"] = SqnrDb(y_float, y_quant);
-  j["clipped_rows"] = static_cast<int64_t>(clipped_delta.size());
-  j["clipped_max_abs_delta"] = MaxOf(clipped_delta);
-  j["unclipped_p99_abs_delta"] = PercentileLinear(unclipped_delta, 99);
-  j["unclipped_max_abs_delta"] = MaxOf(unclipped_delta);
+  j[keys::kMeanAbsDelta.name] = sum / rows;
+  j[keys::kMeanDelta.name] = sum_signed / rows;
+  j[keys::kRmsDelta.name] = std::sqrt(sum_sq / rows);
+  j[keys::kP99AbsDelta.name] = PercentileLinear(abs_delta, 99);
+  j[keys::kMaxAbsDelta.name] = MaxOf(abs_delta);
+  j[keys::kSqnrDb.name] = SqnrDb(y_float, y_quant);
+  j[keys::kClippedRows.name] = static_cast<int64_t>(clipped_delta.size());
+  j[keys::kClippedMaxAbsDelta.name] = MaxOf(clipped_delta);
+  j[keys::kUnclippedP99AbsDelta.name] = PercentileLinear(unclipped_delta, 99);
+  j[keys::kUnclippedMaxAbsDelta.name] = MaxOf(unclipped_delta);
   json per_feature = json::object();
   for (size_t f = 0; f < run.clipped_per_feature.size(); ++f) {
     per_feature[model.feature_names[f]] = run.clipped_per_feature[f];
   }
-  j["clipped_per_feature"] = per_feature;
+  j[keys::kClippedPerFeature.name] = per_feature;
 
   // The original project's figures: coefficient and intercept errors, and the largest prediction
   // difference on the first five test rows.
@@ -112,14 +115,14 @@ json EvaluateQuantized(const QuantizedModel& q, const SplitData& split,
       intercept -= coef[f] * center_z;
     }
   }
-  j["coef_mean_abs_error"] = k > 0 ? (coef - model.coef).cwiseAbs().mean() : 0.0;
-  j["coef_max_abs_error"] = k > 0 ? (coef - model.coef).cwiseAbs().maxCoeff() : 0.0;
-  j["intercept_abs_error"] = std::abs(intercept - model.intercept);
+  j[keys::kCoefMeanAbsError.name] = k > 0 ? (coef - model.coef).cwiseAbs().mean() : 0.0;
+  j[keys::kCoefMaxAbsError.name] = k > 0 ? (coef - model.coef).cwiseAbs().maxCoeff() : 0.0;
+  j[keys::kInterceptAbsError.name] = std::abs(intercept - model.intercept);
   double head = 0;
   for (Eigen::Index i = 0; i < std::min<Eigen::Index>(5, n); ++i) {
     head = std::max(head, abs_delta[static_cast<size_t>(i)]);
   }
-  j["head_max_abs_delta"] = head;
+  j[keys::kHeadMaxAbsDelta.name] = head;
   json zero_range = json::array();
   if (q.scheme == Scheme::kSeed) {
     if (q.seed_coef.zero_range) zero_range.push_back("coef");
@@ -128,7 +131,7 @@ json EvaluateQuantized(const QuantizedModel& q, const SplitData& split,
   for (size_t f = 0; f < q.features.size(); ++f) {
     if (q.features[f].degenerate) zero_range.push_back(model.feature_names[f]);
   }
-  j["zero_range"] = zero_range;
+  j[keys::kZeroRange.name] = zero_range;
 
   // Memory: the weights (coefficients and intercept, with the quantization parameters they need)
   // and the test feature matrix, in f64, f32 and the quantized form.
@@ -154,26 +157,28 @@ json EvaluateQuantized(const QuantizedModel& q, const SplitData& split,
       feature_quant = cells;
       break;
   }
-  j["weight_bytes_f64"] = weight_f64;
-  j["weight_bytes_f32"] = weight_f32;
-  j["weight_bytes"] = weight_quant;
-  j["feature_bytes_f64"] = 8 * cells;
-  j["feature_bytes_f32"] = 4 * cells;
-  j["feature_bytes"] = feature_quant;
-  j["feature_bytes_packed"] = q.scheme == Scheme::kW8A8 ? (cells * q.bits + 7) / 8 : feature_quant;
+  j[keys::kWeightBytesF64.name] = weight_f64;
+  j[keys::kWeightBytesF32.name] = weight_f32;
+  j[keys::kWeightBytes.name] = weight_quant;
+  j[keys::kFeatureBytesF64.name] = 8 * cells;
+  j[keys::kFeatureBytesF32.name] = 4 * cells;
+  j[keys::kFeatureBytes.name] = feature_quant;
+  j[keys::kFeatureBytesPacked.name] =
+      q.scheme == Scheme::kW8A8 ? (cells * q.bits + 7) / 8 : feature_quant;
   const double quant_total = static_cast<double>(weight_quant + feature_quant);
-  j["memory_ratio"] =
+  j[keys::kMemoryRatio.name] =
       quant_total > 0 ? static_cast<double>(weight_f32 + 4 * cells) / quant_total : 1.0;
-  j["memory_ratio_f64"] =
+  j[keys::kMemoryRatioF64.name] =
       quant_total > 0 ? static_cast<double>(weight_f64 + 8 * cells) / quant_total : 1.0;
   // Sizes on disk, when the files exist (absent keys otherwise, never a placeholder).
   if (!artifact_dir.empty()) {
     const int64_t bytes = FileBytes(std::filesystem::path(artifact_dir) / kQuantizedFileName);
-    if (bytes >= 0) j["artifact_bytes"] = bytes;
+    if (bytes >= 0) j[keys::kArtifactBytes.name] = bytes;
   }
   if (!q.float_model_dir.empty()) {
-    const int64_t bytes = FileBytes(std::filesystem::path(q.float_model_dir) / model::kModelFileName);
-    if (bytes >= 0) j["float_artifact_bytes"] = bytes;
+    const int64_t bytes =
+        FileBytes(std::filesystem::path(q.float_model_dir) / model::kModelFileName);
+    if (bytes >= 0) j[keys::kFloatArtifactBytes.name] = bytes;
   }
   return j;
 }

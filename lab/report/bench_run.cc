@@ -13,10 +13,10 @@
 #include <set>
 #include <stdexcept>
 
-#include "qlab/io/input_error.h"
-#include "qlab/report/report.h"
 #include "internal.h"
+#include "qlab/io/input_error.h"
 #include "qlab/io/process.h"
+#include "qlab/report/report.h"
 
 namespace qlab::report {
 
@@ -98,7 +98,7 @@ std::vector<std::string> QuickBenchArgs() {
           "--benchmark_report_aggregates_only=true"};
 }
 
-std::string RunBench(const BenchRunOptions& options) {
+BenchGroup RunAndLoadBench(const BenchRunOptions& options) {
   const std::string program =
       options.bench_program.empty() ? FindBenchProgram() : options.bench_program;
   if (options.out_file.empty()) throw InputError("qlab bench: no output file given");
@@ -175,9 +175,11 @@ std::string RunBench(const BenchRunOptions& options) {
     std::cerr << console.substr(tail);
     throw std::runtime_error(program + " exited with status " + std::to_string(rc));
   }
-  // Refuse to publish a file the report could not read.
+  // Refuse to publish a file the report could not read; the group read here is the one returned,
+  // so the file is parsed once.
+  BenchGroup group;
   try {
-    LoadBenchFile(temp);
+    group = LoadBenchFile(temp);
   } catch (const InputError& e) {
     std::remove(temp.c_str());
     throw std::runtime_error(program + " wrote unreadable JSON: " + e.Format());
@@ -187,7 +189,10 @@ std::string RunBench(const BenchRunOptions& options) {
     std::remove(temp.c_str());
     throw InputError(out.string(), std::string("cannot write: ") + std::strerror(err));
   }
-  return out.string();
+  group.source = out.string();
+  return group;
 }
+
+std::string RunBench(const BenchRunOptions& options) { return RunAndLoadBench(options).source; }
 
 }  // namespace qlab::report

@@ -12,13 +12,16 @@
 #include <map>
 #include <set>
 
-#include "qlab/report/report.h"
-#include "qlab/io/json_document.h"
 #include "internal.h"
 #include "qlab/io/atomic_file.h"
+#include "qlab/io/json_document.h"
 #include "qlab/io/process.h"
+#include "qlab/io/result_keys.h"
+#include "qlab/report/report.h"
 
 namespace qlab::report {
+
+namespace keys = io::keys;
 namespace {
 
 namespace fs = std::filesystem;
@@ -175,11 +178,11 @@ std::vector<ChartSpec> AccuracyCharts(const ReportInputs& in) {
     Series d{key, {}, ""};
     for (const AccuracyResult* r : lines[key]) {
       const double bits = r->bits.value_or(0);
-      if (r->values.contains("sqnr_db")) {
-        s.points.emplace_back(bits, r->values["sqnr_db"].get<double>());
+      if (r->values.contains(keys::kSqnrDb.name)) {
+        s.points.emplace_back(bits, r->values[keys::kSqnrDb.name].get<double>());
       }
-      if (r->values.contains("delta_r2")) {
-        d.points.emplace_back(bits, r->values["delta_r2"].get<double>());
+      if (r->values.contains(keys::kDeltaR2.name)) {
+        d.points.emplace_back(bits, r->values[keys::kDeltaR2.name].get<double>());
       }
     }
     std::sort(s.points.begin(), s.points.end());

@@ -10,6 +10,7 @@
 
 #include "qlab/io/input_error.h"
 #include "qlab/io/json_document.h"
+#include "qlab/io/result_keys.h"
 
 namespace qlab::report {
 
@@ -19,38 +20,6 @@ namespace {
 
 using json = nlohmann::json;
 using Pointer = json::json_pointer;
-
-struct AccuracyRule {
-  const char* direction;
-  double absolute;  // tolerance floor
-  double relative;  // × |value|, the larger of the two applies
-};
-
-// The accuracy keys the gate checks and their default tolerances. R² moves by far less than 0.05
-// before these fire: 1e-4 leaves room only for the last bits of float summation order across ISAs.
-const std::map<std::string, AccuracyRule>& AccuracyRules() {
-  static const std::map<std::string, AccuracyRule> rules = {
-      {"n_train", {"equal", 0, 0}},
-      {"n_test", {"equal", 0, 0}},
-      {"train_r2", {"higher", 1e-4, 0}},
-      {"test_r2", {"higher", 1e-4, 0}},
-      {"delta_r2", {"higher", 1e-4, 0}},
-      {"train_mse", {"lower", 1e-5, 2e-3}},
-      {"test_mse", {"lower", 1e-5, 2e-3}},
-      {"test_mae", {"lower", 1e-5, 2e-3}},
-      {"mean_abs_delta", {"lower", 1e-5, 2e-3}},
-      {"rms_delta", {"lower", 1e-5, 2e-3}},
-      {"p99_abs_delta", {"lower", 1e-5, 2e-3}},
-      {"max_abs_delta", {"lower", 1e-5, 2e-3}},
-      {"sqnr_db", {"higher", 0.1, 0}},
-      {"clipped_rows", {"lower", 0, 0}},
-      {"memory_ratio", {"higher", 0, 0}},
-      {"coef_mean_abs_error", {"lower", 1e-6, 2e-3}},
-      {"intercept_abs_error", {"lower", 1e-6, 2e-3}},
-      {"head_max_abs_delta", {"lower", 1e-5, 2e-3}},
-  };
-  return rules;
-}
 
 // Within-run ratios only; the margins are wide because a shared CI machine is noisy.
 constexpr double kSpeedTolerance = 0.4;
@@ -82,14 +51,19 @@ std::vector<CheckMetric> Extract(const json& report, const JsonDocument* doc,
         Bad(doc, source, Pointer("/accuracy") / id, "accuracy entry must be an object");
       }
       for (const auto& [key, value] : values.items()) {
-        auto rule = AccuracyRules().find(key);
-        if (rule == AccuracyRules().end() || !value.is_number()) continue;
+        // The keys the gate checks, their directions and default tolerances: the result-key table.
+        const io::ResultKey* known = io::FindResultKey(key);
+        if (known == nullptr || known->gate.direction == io::GateDirection::kNone ||
+            !value.is_number()) {
+          continue;
+        }
+        const io::GateRule& rule = known->gate;
         CheckMetric m;
         m.id = fmt::format("accuracy/{}/{}", id, key);
         m.kind = "accuracy";
-        m.direction = rule->second.direction;
+        m.direction = io::GateDirectionName(rule.direction);
         m.value = value.get<double>();
-        m.tolerance = std::max(rule->second.absolute, rule->second.relative * std::fabs(m.value));
+        m.tolerance = std::max(rule.absolute, rule.relative * std::fabs(m.value));
         out.push_back(std::move(m));
       }
     }

@@ -7,28 +7,38 @@
 #include <set>
 #include <string>
 
-#include "qlab/io/input_error.h"
-#include "qlab/report/report.h"
-#include "qlab/io/json_document.h"
 #include "internal.h"
+#include "qlab/io/input_error.h"
+#include "qlab/io/json_document.h"
+#include "qlab/io/result_keys.h"
+#include "qlab/report/report.h"
 
 namespace qlab::report {
 
 using io::InputError;
 using io::JsonDocument;
+namespace keys = io::keys;
 namespace {
 
 using json = nlohmann::json;
 using Pointer = json::json_pointer;
 
-// Keys whose values must be numbers when present (the keys of train/quantize --json).
-const std::set<std::string>& NumericAccuracyKeys() {
-  static const std::set<std::string> keys = {
-      "n_train",   "n_test",         "intercept",    "train_r2",      "test_r2",
-      "train_mse", "test_mse",       "test_mae",     "delta_r2",      "delta_mse",
-      "delta_mae", "mean_abs_delta", "rms_delta",    "p99_abs_delta", "max_abs_delta",
-      "sqnr_db",   "clipped_rows",   "memory_ratio", "bits"};
-  return keys;
+// Whether `value` has the JSON type the result-key table gives its key.
+bool HasType(const json& value, io::ResultType type) {
+  switch (type) {
+    case io::ResultType::kString:
+      return value.is_string();
+    case io::ResultType::kInteger:
+      return value.is_number_integer();
+    case io::ResultType::kNumber:
+      return value.is_number();
+    case io::ResultType::kBoolean:
+      return value.is_boolean();
+    case io::ResultType::kArray:
+    case io::ResultType::kObject:
+      break;  // not checked (see ValidateAccuracy)
+  }
+  return true;
 }
 
 // Validation against a document (positions known) or a bare object (`doc` null).
@@ -44,39 +54,54 @@ struct Validator {
 
 AccuracyResult ValidateAccuracy(json values, const Validator& v, const Pointer& at) {
   if (!values.is_object()) v.Fail(at, "expected a JSON object of train/quantize --json results");
+  // A key the table knows with a scalar type must have that type: the report computes, gates and
+  // charts with the numbers and names results by the strings. Arrays and objects (coef,
+  // zero_range, clipped_per_feature) are only displayed, so they pass as they are (an older
+  // quantize printed zero_range as a boolean), as do keys the table does not know (train --json
+  // prints the model's provenance too).
   for (const auto& [key, value] : values.items()) {
-    if (NumericAccuracyKeys().count(key) != 0 && !value.is_number()) {
-      v.Fail(at / key, "\"" + key + "\" must be a number, not " + std::string(value.type_name()));
+    const io::ResultKey* known = io::FindResultKey(key);
+    if (known == nullptr || known->type == io::ResultType::kArray ||
+        known->type == io::ResultType::kObject) {
+      continue;
+    }
+    if (!HasType(value, known->type)) {
+      const char* article = known->type == io::ResultType::kInteger ? "an " : "a ";
+      v.Fail(at / key, "\"" + key + "\" must be " + article + io::ResultTypeName(known->type) +
+                           ", not " + std::string(value.type_name()));
     }
   }
   AccuracyResult result;
   result.source = v.source;
-  if (values.contains("scheme")) {
-    if (!values["scheme"].is_string() || values["scheme"].get<std::string>().empty()) {
-      v.Fail(at / "scheme", "\"scheme\" must be a non-empty string");
+  auto quoted = [](const io::ResultKey& key) { return "\"" + std::string(key.name) + "\""; };
+  const char* scheme = keys::kScheme.name;
+  const char* bits_key = keys::kBits.name;
+  const char* calibration = keys::kCalibration.name;
+  const char* test_r2 = keys::kTestR2.name;
+  if (values.contains(scheme)) {
+    if (values[scheme].get<std::string>().empty()) {
+      v.Fail(at / scheme, quoted(keys::kScheme) + " must be a non-empty string");
     }
-    result.model = values["scheme"].get<std::string>();
-    if (!values.contains("bits")) v.Fail(at, "quantization result without \"bits\"");
-    const json& bits = values["bits"];
-    if (!bits.is_number_integer() || bits.get<int64_t>() < 1 || bits.get<int64_t>() > 32) {
-      v.Fail(at / "bits", "\"bits\" must be an integer from 1 to 32");
+    result.model = values[scheme].get<std::string>();
+    if (!values.contains(bits_key)) {
+      v.Fail(at, "quantization result without " + quoted(keys::kBits));
+    }
+    const json& bits = values[bits_key];
+    if (bits.get<int64_t>() < 1 || bits.get<int64_t>() > 32) {
+      v.Fail(at / bits_key, quoted(keys::kBits) + " must be an integer from 1 to 32");
     }
     result.bits = bits.get<int>();
-    if (values.contains("calibration")) {
-      if (!values["calibration"].is_string()) {
-        v.Fail(at / "calibration", "\"calibration\" must be a string");
-      }
-      result.calibration = values["calibration"].get<std::string>();
-    }
-  } else if (values.contains("test_r2") && (values.contains("coef") || values.contains("solver") ||
-                                            values.contains("train_r2"))) {
+    if (values.contains(calibration)) result.calibration = values[calibration].get<std::string>();
+  } else if (values.contains(test_r2) &&
+             (values.contains(keys::kCoef.name) || values.contains(keys::kSolver.name) ||
+              values.contains(keys::kTrainR2.name))) {
     result.model = "float";
   } else {
-    v.Fail(at,
-           "neither a quantize result (no \"scheme\") nor a train result (no \"test_r2\" with "
-           "\"coef\"/\"solver\")");
+    v.Fail(at, "neither a quantize result (no " + quoted(keys::kScheme) +
+                   ") nor a train result (no " + quoted(keys::kTestR2) + " with " +
+                   quoted(keys::kCoef) + "/" + quoted(keys::kSolver) + ")");
   }
-  if (!values.contains("test_r2")) v.Fail(at, "result without \"test_r2\"");
+  if (!values.contains(test_r2)) v.Fail(at, "result without " + quoted(keys::kTestR2));
   result.values = std::move(values);
   return result;
 }

@@ -1,6 +1,7 @@
 // Copyright 2026 The qlab Authors. SPDX-License-Identifier: Apache-2.0
 //
-// report.json, report.md and report.html from the same tables.
+// report.json, and report.md and report.html from one list of sections (BuildDocument) with two
+// emitters (EmitMarkdown, EmitHtml).
 #include <fmt/format.h>
 
 #include <algorithm>
@@ -8,12 +9,16 @@
 #include <map>
 #include <set>
 #include <sstream>
+#include <variant>
 
-#include "qlab/io/input_error.h"
-#include "qlab/report/report.h"
 #include "internal.h"
+#include "qlab/io/input_error.h"
+#include "qlab/io/result_keys.h"
+#include "qlab/report/report.h"
 
 namespace qlab::report {
+
+namespace keys = io::keys;
 
 using io::InputError;
 namespace detail {
@@ -268,10 +273,12 @@ Table AccuracyTable(const ReportInputs& in) {
   for (const AccuracyResult* r : ComparisonResults(in.accuracy)) {
     const json& v = r->values;
     t.rows.push_back({r->model, r->bits ? std::to_string(*r->bits) : "—",
-                      r->calibration.empty() ? "—" : r->calibration, Cell(v, "test_r2"),
-                      Cell(v, "test_mse"), Cell(v, "delta_r2"), Cell(v, "p99_abs_delta"),
-                      Cell(v, "max_abs_delta"), Cell(v, "sqnr_db"), Cell(v, "clipped_rows"),
-                      Cell(v, "weight_bytes"), Cell(v, "feature_bytes"), Cell(v, "memory_ratio")});
+                      r->calibration.empty() ? "—" : r->calibration, Cell(v, keys::kTestR2.name),
+                      Cell(v, keys::kTestMse.name), Cell(v, keys::kDeltaR2.name),
+                      Cell(v, keys::kP99AbsDelta.name), Cell(v, keys::kMaxAbsDelta.name),
+                      Cell(v, keys::kSqnrDb.name), Cell(v, keys::kClippedRows.name),
+                      Cell(v, keys::kWeightBytes.name), Cell(v, keys::kFeatureBytes.name),
+                      Cell(v, keys::kMemoryRatio.name)});
   }
   return t;
 }
@@ -293,9 +300,10 @@ Table SweepTable(const ReportInputs& in) {
   });
   for (const AccuracyResult* r : rows) {
     t.rows.push_back({r->model, r->calibration.empty() ? "—" : r->calibration,
-                      std::to_string(r->bits.value_or(0)), Cell(r->values, "sqnr_db"),
-                      Cell(r->values, "delta_r2"), Cell(r->values, "p99_abs_delta"),
-                      Cell(r->values, "clipped_rows")});
+                      std::to_string(r->bits.value_or(0)), Cell(r->values, keys::kSqnrDb.name),
+                      Cell(r->values, keys::kDeltaR2.name),
+                      Cell(r->values, keys::kP99AbsDelta.name),
+                      Cell(r->values, keys::kClippedRows.name)});
   }
   return t;
 }
@@ -478,58 +486,135 @@ nlohmann::json BuildReportJson(const ReportInputs& in) {
   return j;
 }
 
-std::string RenderMarkdown(const ReportInputs& in, const ChartSet& charts) {
+namespace {
+
+// ---- the report as one list of sections -------------------------------------------------------
+// The prose, the tables and the charts are chosen once, here; the two emitters below only say how
+// a heading, a paragraph, a table, a figure and a list look in Markdown and in HTML.
+
+// A paragraph's role: body text, the lead under the title, or small print under a table.
+enum class Style { kBody, kLead, kSmall };
+
+struct Paragraph {
+  std::string text;  // plain text; Markdown shows `code` spans, HTML shows them as typed
+  Style style = Style::kBody;
+};
+
+struct Figure {
+  const ChartFile* chart;
+  int index;  // among the report's charts: the prefix of its SVG ids in the HTML
+};
+
+struct NoteList {
+  std::vector<std::string> items;
+};
+
+using Block = std::variant<Paragraph, Table, Figure, NoteList>;
+
+struct Section {
+  int level = 2;  // 2: a section; 3: a subsection of the section before it
+  std::string title;
+  std::string anchor;  // HTML id and navigation entry ("" for neither)
+  std::string nav;     // the navigation link's text
+  std::vector<Block> blocks;
+};
+
+struct Document {
+  std::string title;
+  std::string lead;
+  std::vector<Section> sections;
+};
+
+const char* kAccuracyExplanation =
+    "ΔR² = quantized test R² − float test R². |Δ| = |quantized − float prediction| over the "
+    "test split. SQNR = 20·log10(‖y_float‖ / ‖y_float − y_quant‖). Memory ratio: the float "
+    "form's bytes over the quantized form's. Figures rounded to 6 significant digits; "
+    "report.json has every digit.";
+
+Document BuildDocument(const ReportInputs& in, const ChartSet& charts) {
   const std::string name = in.name.empty() ? DefaultReportName(in.machine) : in.name;
-  std::string md = "# qlab report " + name + "\n\n";
-  md += "Written " + in.machine.date + " on " + in.machine.host_name + " (" + in.machine.cpu_model +
-        ", Highway target " + in.machine.hwy_target + ", commit " +
-        in.machine.git_commit.substr(0, 12) + ").\n\n";
+  Document doc;
+  doc.title = "qlab report " + name;
+  doc.lead = "Written " + in.machine.date + " on " + in.machine.host_name + " (" +
+             in.machine.cpu_model + ", Highway target " + in.machine.hwy_target + ", commit " +
+             in.machine.git_commit.substr(0, 12) + ").";
 
-  md += "## Accuracy: float model vs quantized (test split)\n\n";
+  Section accuracy{
+      2, "Accuracy: float model vs quantized (test split)", "accuracy", "Accuracy", {}};
+  Section sweep_section{3, "Accuracy vs bits", "", "", {}};
   if (in.accuracy.empty()) {
-    md += "No accuracy results.\n\n";
+    accuracy.blocks.emplace_back(Paragraph{"No accuracy results."});
   } else {
-    md += ToMarkdown(AccuracyTable(in)) + "\n";
-    md +=
-        "ΔR² = quantized test R² − float test R². |Δ| = |quantized − float prediction| over the "
-        "test split. SQNR = 20·log10(‖y_float‖ / ‖y_float − y_quant‖). Memory ratio: the float "
-        "form's bytes over the quantized form's. Figures rounded to 6 significant digits; "
-        "report.json has every digit.\n\n";
-    const Table sweep = SweepTable(in);
-    if (!sweep.rows.empty()) {
-      md += "### Accuracy vs bits\n\n" + ToMarkdown(sweep) + "\n";
-    }
+    accuracy.blocks.emplace_back(AccuracyTable(in));
+    accuracy.blocks.emplace_back(Paragraph{kAccuracyExplanation, Style::kSmall});
+    Table sweep = SweepTable(in);
+    if (!sweep.rows.empty()) sweep_section.blocks.emplace_back(std::move(sweep));
   }
+  doc.sections.push_back(std::move(accuracy));
+  if (!sweep_section.blocks.empty()) doc.sections.push_back(std::move(sweep_section));
 
-  md += "## Throughput\n\n";
+  Section throughput{2, "Throughput", "throughput", "Throughput", {}};
   if (in.bench.empty()) {
-    md += "No benchmark results.\n\n";
+    throughput.blocks.emplace_back(Paragraph{"No benchmark results."});
+    doc.sections.push_back(std::move(throughput));
   } else {
-    md += std::string(kThroughputExplanation) + "\n\n";
-    md += ToMarkdown(ThroughputTable(in)) + "\n";
-    md += "### Memory roof\n\n" + ToMarkdown(RoofTable(in)) + "\n";
-    md += "### Benchmark runs\n\n" + ToMarkdown(BenchContextTable(in)) + "\n";
+    throughput.blocks.emplace_back(Paragraph{kThroughputExplanation, Style::kSmall});
+    throughput.blocks.emplace_back(ThroughputTable(in));
+    doc.sections.push_back(std::move(throughput));
+    doc.sections.push_back({3, "Memory roof", "", "", {RoofTable(in)}});
+    doc.sections.push_back({3, "Benchmark runs", "", "", {BenchContextTable(in)}});
   }
 
-  if (!charts.charts.empty()) {
-    md += "## Charts\n\n";
-    for (const auto& c : charts.charts) {
-      md += "### " + c.title + "\n\n![" + c.title + "](charts/" + c.stem + ".svg)\n\n" + c.caption +
-            " ([PNG](charts/" + c.stem + ".png))\n\n";
+  Section chart_section{2, "Charts", "charts", "Charts", {}};
+  if (charts.charts.empty()) {
+    chart_section.blocks.emplace_back(Paragraph{charts.note.empty() ? "No charts." : charts.note});
+  }
+  for (size_t i = 0; i < charts.charts.size(); ++i) {
+    chart_section.blocks.emplace_back(Figure{&charts.charts[i], static_cast<int>(i)});
+  }
+  doc.sections.push_back(std::move(chart_section));
+
+  doc.sections.push_back({2, "Machine", "machine", "Machine", {MachineTable(in)}});
+  auto notes = Notes(in, charts);
+  if (!notes.empty()) doc.sections.push_back({2, "Notes", "", "", {NoteList{std::move(notes)}}});
+  return doc;
+}
+
+template <class... F>
+struct Overloaded : F... {
+  using F::operator()...;
+};
+template <class... F>
+Overloaded(F...) -> Overloaded<F...>;
+
+// ---- Markdown ---------------------------------------------------------------------------------
+
+std::string EmitMarkdown(const Document& doc) {
+  std::string md = "# " + doc.title + "\n\n" + doc.lead + "\n\n";
+  for (const Section& s : doc.sections) {
+    md += std::string(static_cast<size_t>(s.level), '#') + " " + s.title + "\n\n";
+    for (const Block& block : s.blocks) {
+      std::visit(Overloaded{
+                     [&](const Paragraph& p) { md += p.text + "\n\n"; },
+                     [&](const Table& t) { md += ToMarkdown(t) + "\n"; },
+                     [&](const Figure& f) {
+                       const ChartFile& c = *f.chart;
+                       md += std::string(static_cast<size_t>(s.level) + 1, '#') + " " + c.title +
+                             "\n\n![" + c.title + "](charts/" + c.stem + ".svg)\n\n" + c.caption +
+                             " ([PNG](charts/" + c.stem + ".png))\n\n";
+                     },
+                     [&](const NoteList& l) {
+                       for (const auto& item : l.items) md += "- " + item + "\n";
+                       md += "\n";
+                     },
+                 },
+                 block);
     }
-  }
-
-  md += "## Machine\n\n" + ToMarkdown(MachineTable(in)) + "\n";
-  const auto notes = Notes(in, charts);
-  if (!notes.empty()) {
-    md += "## Notes\n\n";
-    for (const auto& n : notes) md += "- " + n + "\n";
-    md += "\n";
   }
   return md;
 }
 
-namespace {
+// ---- HTML -------------------------------------------------------------------------------------
 
 // gnuplot's SVG names its defs (point symbols, clip paths) with fixed ids; several charts inline
 // in one page would share them, so each chart's ids get a prefix.
@@ -575,65 +660,59 @@ nav a { margin-right: 14px; color: var(--accent); text-decoration: none; }
 ul.notes li { color: var(--muted); }
 )css";
 
-}  // namespace
-
-std::string RenderHtml(const ReportInputs& in, const ChartSet& charts) {
-  const std::string name = in.name.empty() ? DefaultReportName(in.machine) : in.name;
+std::string EmitHtml(const Document& doc) {
   std::string h = "<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n";
   h += "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n";
-  h += "<title>qlab report " + HtmlEscape(name) + "</title>\n<style>" + kCss + "</style>\n";
+  h += "<title>" + HtmlEscape(doc.title) + "</title>\n<style>" + kCss + "</style>\n";
   h += "</head>\n<body>\n";
-  h += "<h1>qlab report " + HtmlEscape(name) + "</h1>\n";
-  h += "<p class=\"lead\">Written " + HtmlEscape(in.machine.date) + " on " +
-       HtmlEscape(in.machine.host_name) + " (" + HtmlEscape(in.machine.cpu_model) +
-       ", Highway target " + HtmlEscape(in.machine.hwy_target) + ", commit " +
-       HtmlEscape(in.machine.git_commit.substr(0, 12)) + ").</p>\n";
-  h += "<nav><a href=\"#accuracy\">Accuracy</a><a href=\"#throughput\">Throughput</a>"
-       "<a href=\"#charts\">Charts</a><a href=\"#machine\">Machine</a></nav>\n";
-
-  h += "<h2 id=\"accuracy\">Accuracy: float model vs quantized (test split)</h2>\n";
-  if (in.accuracy.empty()) {
-    h += "<p>No accuracy results.</p>\n";
-  } else {
-    h += ToHtml(AccuracyTable(in));
-    h += "<p class=\"small\">ΔR² = quantized test R² − float test R². |Δ| = |quantized − float "
-         "prediction| over the test split. SQNR = 20·log10(‖y_float‖ / ‖y_float − y_quant‖). "
-         "Memory ratio: the float form's bytes over the quantized form's. Figures rounded to 6 "
-         "significant digits; report.json has every digit.</p>\n";
-    const Table sweep = SweepTable(in);
-    if (!sweep.rows.empty()) h += "<h3>Accuracy vs bits</h3>\n" + ToHtml(sweep);
+  h += "<h1>" + HtmlEscape(doc.title) + "</h1>\n";
+  h += "<p class=\"lead\">" + HtmlEscape(doc.lead) + "</p>\n";
+  h += "<nav>";
+  for (const Section& s : doc.sections) {
+    if (!s.anchor.empty()) h += "<a href=\"#" + s.anchor + "\">" + HtmlEscape(s.nav) + "</a>";
   }
-
-  h += "<h2 id=\"throughput\">Throughput</h2>\n";
-  if (in.bench.empty()) {
-    h += "<p>No benchmark results.</p>\n";
-  } else {
-    h += "<p class=\"small\">" + HtmlEscape(kThroughputExplanation) + "</p>\n";
-    h += ToHtml(ThroughputTable(in));
-    h += "<h3>Memory roof</h3>\n" + ToHtml(RoofTable(in));
-    h += "<h3>Benchmark runs</h3>\n" + ToHtml(BenchContextTable(in));
-  }
-
-  h += "<h2 id=\"charts\">Charts</h2>\n";
-  if (charts.charts.empty()) {
-    h += "<p>" + HtmlEscape(charts.note.empty() ? "No charts." : charts.note) + "</p>\n";
-  }
-  int index = 0;
-  for (const auto& c : charts.charts) {
-    h += "<figure>\n" + PrefixSvgIds(c.svg, "c" + std::to_string(index++) + "_") +
-         "\n<figcaption><b>" + HtmlEscape(c.title) + ".</b> " + HtmlEscape(c.caption) +
-         "</figcaption>\n</figure>\n";
-  }
-
-  h += "<h2 id=\"machine\">Machine</h2>\n" + ToHtml(MachineTable(in));
-  const auto notes = Notes(in, charts);
-  if (!notes.empty()) {
-    h += "<h2>Notes</h2>\n<ul class=\"notes\">\n";
-    for (const auto& n : notes) h += "<li>" + HtmlEscape(n) + "</li>\n";
-    h += "</ul>\n";
+  h += "</nav>\n";
+  for (const Section& s : doc.sections) {
+    // fmt, not "h" + std::to_string(...): GCC 12 warns falsely (-Wrestrict) on that concatenation.
+    h += fmt::format("<h{0}{1}>{2}</h{0}>\n", s.level,
+                     s.anchor.empty() ? "" : " id=\"" + s.anchor + "\"", HtmlEscape(s.title));
+    for (const Block& block : s.blocks) {
+      std::visit(Overloaded{
+                     [&](const Paragraph& p) {
+                       const char* open = p.style == Style::kLead    ? "<p class=\"lead\">"
+                                          : p.style == Style::kSmall ? "<p class=\"small\">"
+                                                                     : "<p>";
+                       h += open + HtmlEscape(p.text) + "</p>\n";
+                     },
+                     [&](const Table& t) { h += ToHtml(t); },
+                     [&](const Figure& f) {
+                       const ChartFile& c = *f.chart;
+                       h += "<figure>\n" +
+                            PrefixSvgIds(c.svg, "c" + std::to_string(f.index) + "_") +
+                            "\n<figcaption><b>" + HtmlEscape(c.title) + ".</b> " +
+                            HtmlEscape(c.caption) + "</figcaption>\n</figure>\n";
+                     },
+                     [&](const NoteList& l) {
+                       h += "<ul class=\"notes\">\n";
+                       for (const auto& item : l.items) h += "<li>" + HtmlEscape(item) + "</li>\n";
+                       h += "</ul>\n";
+                     },
+                 },
+                 block);
+    }
   }
   h += "</body>\n</html>\n";
   return h;
+}
+
+}  // namespace
+
+std::string RenderMarkdown(const ReportInputs& in, const ChartSet& charts) {
+  return EmitMarkdown(BuildDocument(in, charts));
+}
+
+std::string RenderHtml(const ReportInputs& in, const ChartSet& charts) {
+  return EmitHtml(BuildDocument(in, charts));
 }
 
 }  // namespace qlab::report

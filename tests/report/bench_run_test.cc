@@ -49,9 +49,21 @@ BOOST_AUTO_TEST_CASE(run_bench_writes_readable_json_with_the_machine_in_its_cont
   options.out_file = (dir / "sub" / "bench.json").string();
   options.extra_args = {"--benchmark_filter=^(dot_u8i8/(ref|hwy)/256|membw/read/16384)$",
                         "--benchmark_min_time=0.01", "--benchmark_repetitions=2"};
-  const std::string written = RunBench(options);
+  // The group RunAndLoadBench returns is the file it published, read once: the same rows as
+  // reading the file again, and named by its final path (not the temporary one).
+  const BenchGroup g = RunAndLoadBench(options);
+  const std::string written = g.source;
+  BOOST_TEST(written == fs::absolute(options.out_file).string());
   BOOST_TEST(fs::exists(written));
-  const BenchGroup g = LoadBenchFile(written);
+  const BenchGroup again = LoadBenchFile(written);
+  BOOST_TEST(again.source == g.source);
+  BOOST_REQUIRE(again.rows.size() == g.rows.size());
+  for (size_t i = 0; i < g.rows.size(); ++i) {
+    BOOST_TEST(again.rows[i].name == g.rows[i].name);
+    BOOST_TEST(again.rows[i].cpu_time_ns == g.rows[i].cpu_time_ns);
+    BOOST_TEST((again.rows[i].speedup_vs_ref == g.rows[i].speedup_vs_ref));
+  }
+  BOOST_TEST(again.context == g.context);
   BOOST_TEST(g.rows.size() == 2u);
   BOOST_TEST(g.roof.size() == 1u);
   BOOST_TEST(g.rows[0].statistic == "median");

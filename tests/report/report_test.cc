@@ -13,10 +13,10 @@
 
 #include "common/input_error.h"
 #include "common/temp_dir.h"
-#include "qlab/io/input_error.h"
 #include "qlab/io/atomic_file.h"
-#include "qlab/report/report.h"
+#include "qlab/io/input_error.h"
 #include "qlab/io/json_document.h"
+#include "qlab/report/report.h"
 
 namespace fs = std::filesystem;
 using qlab::io::InputError;
@@ -119,7 +119,7 @@ BOOST_AUTO_TEST_CASE(json_lines_are_accepted_and_errors_keep_their_line) {
                 "{\"scheme\":\"w8\",\"bits\":2,\"test_r2\":0.1}\n{\"scheme\":\"w8\",\"bits\":\"3\","
                 "\"test_r2\":0.2}\n");
   BOOST_TEST(ErrorOf([&] { LoadAccuracyFile(bad); }) ==
-             bad + ":2:23: \"bits\" must be a number, not string");
+             bad + ":2:23: \"bits\" must be an integer, not string");
 }
 
 BOOST_AUTO_TEST_CASE(unreadable_and_empty_inputs_are_input_errors) {

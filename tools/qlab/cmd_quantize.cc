@@ -8,6 +8,7 @@
 
 #include "command.h"
 #include "qlab/io/input_error.h"
+#include "qlab/io/result_keys.h"
 #include "qlab/model/artifact.h"
 #include "qlab/model/linear_model.h"
 #include "qlab/quant/artifact.h"
@@ -16,20 +17,22 @@
 
 namespace qlab::cli {
 
+namespace keys = io::keys;
+
+using data::SplitData;
 using io::InputError;
+using model::LinearModel;
 using model::LoadModel;
 using quant::DefaultCalibration;
 using quant::EvaluateQuantized;
 using quant::ParseCalibration;
 using quant::ParseFold;
 using quant::ParseScheme;
-using quant::QuantizeOptions;
 using quant::QuantizedModel;
+using quant::QuantizeOptions;
 using quant::SaveQuantized;
 using quant::Scheme;
 using quant::SchemeName;
-using model::LinearModel;
-using data::SplitData;
 namespace {
 
 struct QuantizeCliOptions {
@@ -86,7 +89,7 @@ int RunQuantize(const QuantizeCliOptions& opt) {
                       : opt.out;
   SaveQuantized(q, out);
   nlohmann::json result = EvaluateQuantized(q, split, out);
-  result["out"] = out;
+  result[keys::kOut.name] = out;
   if (opt.json) {
     Out() << result.dump() << "\n";
     return kExitOk;
@@ -94,30 +97,33 @@ int RunQuantize(const QuantizeCliOptions& opt) {
   Out() << fmt::format("scheme {} ({} bits, calibration {}{}) saved to {}\n", opt.scheme,
                        options.bits, options.calibration.Name(),
                        options.scheme == Scheme::kW8A8 ? ", fold " + opt.fold : "", out);
-  Out() << fmt::format("  test R²      {} (float {}, Δ {})\n", Fixed(result["test_r2"], 6),
-                       Fixed(result["float_test_r2"], 6), Fixed(result["delta_r2"], 6));
-  Out() << fmt::format("  test MSE     {} (Δ {})\n", Fixed(result["test_mse"], 6),
-                       Fixed(result["delta_mse"], 6));
-  Out() << fmt::format("  |Δ pred|     mean {}  rms {}  p99 {}  max {}\n",
-                       Fixed(result["mean_abs_delta"], 5), Fixed(result["rms_delta"], 5),
-                       Fixed(result["p99_abs_delta"], 5), Fixed(result["max_abs_delta"], 5));
-  Out() << fmt::format("  SQNR         {} dB; clipped rows {}\n", Fixed(result["sqnr_db"], 2),
-                       Fixed(result["clipped_rows"], 0));
+  Out() << fmt::format("  test R²      {} (float {}, Δ {})\n", Fixed(result[keys::kTestR2.name], 6),
+                       Fixed(result[keys::kFloatTestR2.name], 6),
+                       Fixed(result[keys::kDeltaR2.name], 6));
+  Out() << fmt::format("  test MSE     {} (Δ {})\n", Fixed(result[keys::kTestMse.name], 6),
+                       Fixed(result[keys::kDeltaMse.name], 6));
+  Out() << fmt::format(
+      "  |Δ pred|     mean {}  rms {}  p99 {}  max {}\n",
+      Fixed(result[keys::kMeanAbsDelta.name], 5), Fixed(result[keys::kRmsDelta.name], 5),
+      Fixed(result[keys::kP99AbsDelta.name], 5), Fixed(result[keys::kMaxAbsDelta.name], 5));
+  Out() << fmt::format("  SQNR         {} dB; clipped rows {}\n",
+                       Fixed(result[keys::kSqnrDb.name], 2),
+                       Fixed(result[keys::kClippedRows.name], 0));
   if (options.scheme == Scheme::kSeed) {
     Out() << fmt::format("  coef mean |err| {}  intercept |err| {}  head max |Δ| {}\n",
-                         Fixed(result["coef_mean_abs_error"], 6),
-                         Fixed(result["intercept_abs_error"], 6),
-                         Fixed(result["head_max_abs_delta"], 4));
+                         Fixed(result[keys::kCoefMeanAbsError.name], 6),
+                         Fixed(result[keys::kInterceptAbsError.name], 6),
+                         Fixed(result[keys::kHeadMaxAbsDelta.name], 4));
   }
-  if (!result["zero_range"].empty()) {
-    Out() << "  zero range (scale kept finite, no division): " << result["zero_range"].dump()
-          << "\n";
+  if (!result[keys::kZeroRange.name].empty()) {
+    Out() << "  zero range (scale kept finite, no division): "
+          << result[keys::kZeroRange.name].dump() << "\n";
   }
   Out() << fmt::format(
       "  memory       weights {} B (f32 {}), test features {} B (f32 {}), ratio {}×\n",
-      Fixed(result["weight_bytes"], 0), Fixed(result["weight_bytes_f32"], 0),
-      Fixed(result["feature_bytes"], 0), Fixed(result["feature_bytes_f32"], 0),
-      Fixed(result["memory_ratio"], 2));
+      Fixed(result[keys::kWeightBytes.name], 0), Fixed(result[keys::kWeightBytesF32.name], 0),
+      Fixed(result[keys::kFeatureBytes.name], 0), Fixed(result[keys::kFeatureBytesF32.name], 0),
+      Fixed(result[keys::kMemoryRatio.name], 2));
   return kExitOk;
 }
 

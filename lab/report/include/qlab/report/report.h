@@ -175,7 +175,12 @@ std::string FindBenchProgram();
 std::string QuickBenchFilter();
 std::vector<std::string> QuickBenchArgs();
 
-// Runs qlab-bench and returns the path of its JSON output.
+// Runs qlab-bench and returns its JSON output read as LoadBenchFile reads it (which it must pass
+// before it is published): `source` is the path written. The file is parsed once, here; callers
+// that report on the run use this group rather than reading the file again.
+BenchGroup RunAndLoadBench(const BenchRunOptions& options);
+
+// RunAndLoadBench, returning only the path of the JSON written.
 std::string RunBench(const BenchRunOptions& options);
 
 }  // namespace qlab::report
