@@ -6,42 +6,12 @@
 #include <utility>
 
 namespace qlab::reference {
-namespace {
 
-// MT19937 constants (Matsumoto & Nishimura, 1998).
-constexpr int kShift = 397;
-constexpr uint32_t kMatrixA = 0x9908b0dfU;
-constexpr uint32_t kUpperMask = 0x80000000U;
-constexpr uint32_t kLowerMask = 0x7fffffffU;
+LegacyRandomState::LegacyRandomState(uint32_t seed) : engine_(seed) {}
 
-}  // namespace
-
-LegacyRandomState::LegacyRandomState(uint32_t seed) {
-  state_[0] = seed;
-  for (int i = 1; i < kStateSize; ++i) {
-    const uint32_t prev = state_[i - 1];
-    state_[i] = 1812433253U * (prev ^ (prev >> 30)) + static_cast<uint32_t>(i);
-  }
-  position_ = kStateSize;
-}
-
-void LegacyRandomState::Twist() {
-  for (int i = 0; i < kStateSize; ++i) {
-    const uint32_t y = (state_[i] & kUpperMask) | (state_[(i + 1) % kStateSize] & kLowerMask);
-    state_[i] = state_[(i + kShift) % kStateSize] ^ (y >> 1) ^ ((y & 1U) ? kMatrixA : 0U);
-  }
-  position_ = 0;
-}
-
-uint32_t LegacyRandomState::NextU32() {
-  if (position_ >= kStateSize) Twist();
-  uint32_t y = state_[position_++];
-  y ^= y >> 11;
-  y ^= (y << 7) & 0x9d2c5680U;
-  y ^= (y << 15) & 0xefc60000U;
-  y ^= y >> 18;
-  return y;
-}
+// std::mt19937::result_type is uint_fast32_t (64 bits wide on x86-64 glibc), but every value it
+// returns is below 2^32 by [rand.eng.mers].
+uint32_t LegacyRandomState::NextU32() { return static_cast<uint32_t>(engine_()); }
 
 uint64_t LegacyRandomState::NextU64() {
   const uint64_t high = NextU32();

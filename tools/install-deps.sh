@@ -15,7 +15,7 @@ build_packages=(
   cmake g++ make pkgconf
   # libraries (found with find_package)
   libhwy-dev libeigen3-dev libboost-test-dev libcli11-dev nlohmann-json3-dev libfmt-dev
-  libbenchmark-dev
+  libbenchmark-dev libssl-dev libutfcpp-dev
   # benchmark peers; dnnl's CMake config requires OpenCL (only recommended by libdnnl-dev, so a
   # fresh machine installing without recommends lacks it)
   libopenblas-dev libdnnl-dev ocl-icd-opencl-dev opencl-c-headers

@@ -2,6 +2,7 @@
 #include "qlab/data/dataset.h"
 
 #include <fmt/format.h>
+#include <utf8.h>
 
 #include <algorithm>
 #include <filesystem>
@@ -9,8 +10,8 @@
 #include <string_view>
 #include <system_error>
 
-#include "qlab/io/atomic_file.h"
 #include "qlab/data/csv.h"
+#include "qlab/io/atomic_file.h"
 #include "qlab/io/input_error.h"
 #include "qlab/io/sha256.h"
 
@@ -75,7 +76,20 @@ void CheckFieldCount(const CsvReader& reader, const std::vector<CsvField>& field
   throw InputError(path, reader.end_line(), reader.end_column(), message);
 }
 
-// Header names must be text a person can read back: printable UTF-8, not empty, unique.
+// Header names must be text a person can read back: printable UTF-8, not empty, unique. Valid
+// UTF-8 is RFC 3629's: no overlong forms (C0 80, E0 80 80), no surrogates (ED A0 80), nothing
+// above U+10FFFF, no lead bytes C0, C1 or F5..FF, no truncated sequences (utfcpp's find_invalid
+// checks all of them). A name that passed the old lead-byte-and-continuation check but not these
+// later made nlohmann's dump throw while writing model.json, an internal error instead of exit 2.
+// ASCII control characters and DEL are refused as well: they are valid UTF-8, but not printable.
+bool PrintableUtf8(std::string_view text) {
+  if (utf8::find_invalid(text.begin(), text.end()) != text.end()) return false;
+  return std::none_of(text.begin(), text.end(), [](char c) {
+    const auto byte = static_cast<unsigned char>(c);
+    return byte < 0x20 || byte == 0x7f;
+  });
+}
+
 void CheckHeader(const std::string& path, const std::vector<CsvField>& header) {
   std::set<std::string_view> seen;
   for (const CsvField& field : header) {
@@ -83,24 +97,10 @@ void CheckHeader(const std::string& path, const std::vector<CsvField>& header) {
     if (name.empty()) {
       throw InputError(path, field.line, field.column, "empty column name in the header");
     }
-    size_t i = 0;
-    while (i < name.size()) {
-      const auto byte = static_cast<unsigned char>(name[i]);
-      size_t length = byte < 0x80           ? 1
-                      : (byte >> 5) == 0x6  ? 2
-                      : (byte >> 4) == 0xe  ? 3
-                      : (byte >> 3) == 0x1e ? 4
-                                            : 0;
-      bool valid = length > 0 && i + length <= name.size() && (byte >= 0x20 && byte != 0x7f);
-      for (size_t k = 1; valid && k < length; ++k) {
-        valid = (static_cast<unsigned char>(name[i + k]) >> 6) == 0x2;
-      }
-      if (!valid) {
-        throw InputError(
-            path, field.line, field.column,
-            "column name '" + Printable(name) + "' is not printable UTF-8 text (binary data?)");
-      }
-      i += length;
+    if (!PrintableUtf8(name)) {
+      throw InputError(
+          path, field.line, field.column,
+          "column name '" + Printable(name) + "' is not printable UTF-8 text (binary data?)");
     }
     if (!seen.insert(name).second) {
       throw InputError(path, field.line, field.column,

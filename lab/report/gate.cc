@@ -6,6 +6,7 @@
 #include <algorithm>
 #include <array>
 #include <cmath>
+#include <iterator>
 #include <map>
 
 #include "qlab/io/input_error.h"
@@ -287,11 +288,13 @@ CheckOutcome CompareWithBaseline(const std::vector<CheckMetric>& baseline,
 
 namespace {
 
-// Columns line up by characters, not bytes ("—" and "±" are several bytes of UTF-8).
+// Columns line up by display width, as fmt measures it when it pads: code points, two columns for
+// the East Asian wide ranges ("—" and "±" are several bytes of UTF-8 but one column). Every code
+// point's UTF-8 takes at least as many bytes as it takes columns, so asking fmt to pad `text` to
+// its byte count adds exactly size − width fill characters.
 size_t DisplayWidth(const std::string& text) {
-  size_t width = 0;
-  for (unsigned char c : text) width += (c & 0xC0) != 0x80 ? 1 : 0;
-  return width;
+  const size_t padded = fmt::formatted_size("{:<{}}", text, text.size());
+  return text.size() - (padded - text.size());
 }
 
 }  // namespace
@@ -308,12 +311,11 @@ std::string FormatCheckTable(const CheckOutcome& outcome) {
   }
   std::string out;
   for (const auto& l : lines) {
-    std::string line;
-    for (size_t i = 0; i < 5; ++i) {
-      line += l[i];
-      if (i + 1 < 5) line += std::string(width[i] - DisplayWidth(l[i]) + 2, ' ');
+    // Two spaces between columns; the last one is not padded (no trailing blanks).
+    for (size_t i = 0; i + 1 < 5; ++i) {
+      fmt::format_to(std::back_inserter(out), "{:<{}}  ", l[i], width[i]);
     }
-    out += line + "\n";
+    out += l[4] + "\n";
   }
   const size_t checked = outcome.rows.size();
   out += fmt::format("{} metrics: {} regression(s), {} skipped\n", checked, outcome.regressions,

@@ -204,3 +204,15 @@ BOOST_AUTO_TEST_CASE(update_keeps_edited_tolerances_and_lists_changes) {
   const json after = f.Load(f.baseline);
   BOOST_TEST(after["metrics"]["accuracy/float/test_r2"]["tolerance"].get<double>() == 0.001);
 }
+
+BOOST_AUTO_TEST_CASE(table_columns_line_up_by_display_width) {
+  // "—" and "±" take one column but several bytes; CJK ideographs take two columns each.
+  qlab::report::CheckOutcome outcome;
+  outcome.rows.push_back({"r2", "—", "0.5", "± 1e-12", "new (not in baseline)", false});
+  outcome.rows.push_back({"指標", "0.25", "0.5", "± 0.1", "ok", false});
+  BOOST_TEST(qlab::report::FormatCheckTable(outcome) ==
+             "metric  baseline  current  tolerance  verdict\n"
+             "r2      —         0.5      ± 1e-12    new (not in baseline)\n"
+             "指標    0.25      0.5      ± 0.1      ok\n"
+             "2 metrics: 0 regression(s), 0 skipped\n");
+}

@@ -3,10 +3,17 @@
 // numpy's legacy random stream (numpy.random.RandomState): MT19937 seeded by init_genrand, the
 // masked rejection sampling it uses for bounded integers, and the Fisher-Yates shuffle behind
 // RandomState.permutation. Bit-for-bit the same sequence, so splits match scikit-learn's.
+//
+// The engine is std::mt19937. The standard specifies it bit for bit ([rand.eng.mers]: w=32, n=624,
+// m=397, r=31, a=0x9908b0df, the tempering constants, and [rand.predef] pins its 10000th output
+// for the default seed), and its seed(value) is exactly init_genrand: x[0] = value, x[i] =
+// 1812433253·(x[i−1] xor (x[i−1] >> 30)) + i mod 2^32, the first twist on the first draw. numpy's
+// RandomState(int) seeds with that same init_genrand (mt19937_seed, not init_by_array, for an
+// integer seed), so the engine is constructed from the seed directly.
 #pragma once
 
-#include <array>
 #include <cstdint>
+#include <random>
 #include <vector>
 
 namespace qlab::reference {
@@ -25,11 +32,7 @@ class LegacyRandomState {
   std::vector<int64_t> Permutation(int64_t n);
 
  private:
-  void Twist();
-
-  static constexpr int kStateSize = 624;
-  std::array<uint32_t, kStateSize> state_{};
-  int position_ = kStateSize;
+  std::mt19937 engine_;
 };
 
 // train_test_split(..., test_size, random_state=seed) row indices for a float test_size in (0, 1):
