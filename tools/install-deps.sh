@@ -21,6 +21,8 @@ build_packages=(
 script_packages=(
   # checkouts, charts, whole-process timing
   git gnuplot-nox hyperfine
+  # tests/tools/data_flow_test.cc: which files `qlab run` opens
+  strace
 )
 
 case "${1:-all}" in
