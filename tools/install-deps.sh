@@ -25,6 +25,8 @@ build_packages=(
 script_packages=(
   # checkouts, charts, whole-process timing; jq merges tools/ab-bench.sh's rounds
   git gnuplot-nox hyperfine jq
+  # tests/tools/data_flow_test.cc: which files `qlab run` opens
+  strace
 )
 
 aarch64_packages=(

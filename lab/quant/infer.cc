@@ -1,12 +1,12 @@
 // Copyright 2026 The qlab Authors. SPDX-License-Identifier: Apache-2.0
 //
 // Running quantized models: w8 through kernels::GemvF32, w8a8 through kernels::QuantizeU8 and
-// kernels::GemvU8I8 (exact int32 accumulation, then one f32 multiply-add per row).
+// kernels::GemvU8I8Acc (exact int32 accumulation), then one f32 multiply and one add per row.
 #include <algorithm>
 #include <cmath>
 
-#include "qlab/kernels.h"
 #include "qlab/io/input_error.h"
+#include "qlab/kernels.h"
 #include "qlab/quant/calibration.h"
 #include "qlab/quant/quantize.h"
 #include "qlab/reference/scaler.h"
@@ -80,8 +80,15 @@ QuantizedRun RunQuantized(const QuantizedModel& q, const Eigen::MatrixXd& X_raw)
           kernels::QuantizeU8(shifted.data(), rows, f.step, f.zero_point, column.data());
         }
         for (size_t i = 0; i < rows; ++i) {
-          // The kernel saturates to [0, 255]; narrower codes saturate at 2^bits − 1. A value is
-          // clipped when its unsaturated code falls outside the code range.
+          // The kernel saturates to [0, 255]; narrower codes saturate at 2^bits − 1.
+          const auto code = static_cast<uint8_t>(std::min<int64_t>(column[i], top));
+          run.codes[i * k + j] = code;
+          // A value is clipped when its unsaturated code, computed in double, falls outside the
+          // code range. Every step of the kernel (f32 division, rounding, adding the zero point,
+          // clamping) is monotone and the bounds −0.5 − zp and top + 0.5 − zp are f32 values, so
+          // such a value always lands on a saturation bound (or is NaN, which codes to the zero
+          // point): the double check runs on those codes only and counts the same rows.
+          if (code != 0 && code != top && !std::isnan(shifted[i])) continue;
           const double unsaturated =
               quant::RoundHalfEven(static_cast<double>(shifted[i]) / static_cast<double>(f.step)) +
               f.zero_point;
@@ -89,16 +96,20 @@ QuantizedRun RunQuantized(const QuantizedModel& q, const Eigen::MatrixXd& X_raw)
             run.clipped[i] = true;
             ++run.clipped_per_feature[j];
           }
-          run.codes[i * k + j] = static_cast<uint8_t>(std::min<int64_t>(column[i], top));
         }
       }
+      // The accumulators once, exact; then the output step of kernels::GemvU8I8 on them,
+      // y = scale·float(acc − correction) + bias with the multiply and the add each rounded (this
+      // stage builds with -ffp-contract=off), so y is bit-identical to the fused kernel's.
       run.acc.assign(rows, 0);
       std::vector<float> y(rows);
       if (rows > 0) {
         kernels::GemvU8I8Acc(run.codes.data(), rows, k, q.weights.data(), run.acc.data());
-        kernels::GemvU8I8(run.codes.data(), rows, k, q.weights.data(),
-                          static_cast<float>(q.weight_scale), q.correction,
-                          static_cast<float>(q.bias), y.data());
+      }
+      const auto scale = static_cast<float>(q.weight_scale);
+      const auto bias = static_cast<float>(q.bias);
+      for (size_t i = 0; i < rows; ++i) {
+        y[i] = scale * static_cast<float>(run.acc[i] - q.correction) + bias;
       }
       run.y = Eigen::Map<const Eigen::VectorXf>(y.data(), static_cast<Eigen::Index>(rows))
                   .cast<double>();

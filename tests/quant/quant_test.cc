@@ -10,6 +10,7 @@
 
 #include <cmath>
 #include <cstdlib>
+#include <cstring>
 #include <filesystem>
 #include <fstream>
 #include <functional>
@@ -18,10 +19,10 @@
 #include <vector>
 
 #include "common/input_error.h"
-#include "qlab/kernels.h"
 #include "qlab/io/input_error.h"
-#include "qlab/quant/calibration.h"
+#include "qlab/kernels.h"
 #include "qlab/quant/artifact.h"
+#include "qlab/quant/calibration.h"
 #include "qlab/quant/harness.h"
 #include "qlab/quant/quantize.h"
 #include "qlab/reference/kernels.h"
@@ -29,14 +30,14 @@
 
 namespace {
 
+using qlab::data::SplitData;
+using qlab::model::LinearModel;
 using qlab::quant::Calibration;
 using qlab::quant::Fold;
-using qlab::model::LinearModel;
 using qlab::quant::QuantizedModel;
 using qlab::quant::QuantizedRun;
 using qlab::quant::QuantizeOptions;
 using qlab::quant::Scheme;
-using qlab::data::SplitData;
 
 // Columns of very different scales and shapes: uniform, heavy-tailed (lognormal), integer-valued,
 // and large offsets (like California's longitude), so that ranges, outliers and offsets all occur.
@@ -119,7 +120,12 @@ void CheckIntegerPath(const QuantizedModel& q, const QuantizedRun& run, const Ei
   const int64_t top = qlab::quant::CodeMax(q.bits);
   BOOST_REQUIRE_EQUAL(run.codes.size(), rows * k);
   BOOST_REQUIRE_EQUAL(run.acc.size(), rows);
+  BOOST_REQUIRE_EQUAL(run.clipped.size(), rows);
+  BOOST_REQUIRE_EQUAL(run.clipped_per_feature.size(), k);
   size_t bad_code = 0;
+  // Clipping as defined: the unsaturated code, in double, of every value outside the code range.
+  std::vector<bool> clipped(rows, false);
+  std::vector<int64_t> clipped_per_feature(k, 0);
   for (size_t i = 0; i < rows; ++i) {
     for (size_t j = 0; j < k; ++j) {
       const auto& f = q.features[j];
@@ -128,16 +134,36 @@ void CheckIntegerPath(const QuantizedModel& q, const QuantizedRun& run, const Ei
       const int64_t code =
           std::min<int64_t>(qlab::reference::QuantizeU8(shifted, f.step, f.zero_point), top);
       if (code != run.codes[i * k + j]) ++bad_code;
+      const double unsaturated =
+          std::nearbyint(static_cast<double>(shifted) / f.step) + f.zero_point;
+      if (!(unsaturated >= 0 && unsaturated <= static_cast<double>(top))) {
+        clipped[i] = true;
+        ++clipped_per_feature[j];
+      }
     }
   }
+  BOOST_TEST(run.clipped == clipped, what << ": clipped rows differ from the check of every value");
+  BOOST_TEST(run.clipped_per_feature == clipped_per_feature,
+             what << ": clipped values per feature differ from the check of every value");
   std::vector<int32_t> acc_ref(rows);
   std::vector<float> y_ref(rows);
+  std::vector<float> y_fused(rows);
   if (rows > 0) {
     qlab::reference::GemvU8I8Acc(run.codes.data(), rows, k, q.weights.data(), acc_ref.data());
     qlab::reference::GemvU8I8(run.codes.data(), rows, k, q.weights.data(),
                               static_cast<float>(q.weight_scale), q.correction,
                               static_cast<float>(q.bias), y_ref.data());
+    // The output step RunQuantized applies to the accumulators is the fused kernel's, bit for bit.
+    qlab::kernels::GemvU8I8(run.codes.data(), rows, k, q.weights.data(),
+                            static_cast<float>(q.weight_scale), q.correction,
+                            static_cast<float>(q.bias), y_fused.data());
   }
+  size_t bad_fused = 0;
+  for (size_t i = 0; i < rows; ++i) {
+    const float y = static_cast<float>(run.y[static_cast<Eigen::Index>(i)]);
+    if (std::memcmp(&y, &y_fused[i], sizeof y) != 0) ++bad_fused;
+  }
+  BOOST_TEST(bad_fused == 0u, what << ": predictions not bit-identical to kernels::GemvU8I8");
   const Eigen::VectorXd y_double = qlab::quant::PredictDoubleFromRun(q, run);
   const double scale = static_cast<float>(q.weight_scale);
   size_t bad_acc = 0, bad_ulp = 0, bad_rel = 0;
@@ -247,7 +273,8 @@ BOOST_AUTO_TEST_CASE(parsing_names_and_calibrations) {
 BOOST_AUTO_TEST_CASE(sqnr_is_capped_never_infinite) {
   const Eigen::VectorXd a = Eigen::VectorXd::LinSpaced(10, 1, 2);
   BOOST_TEST(qlab::quant::SqnrDb(a, a) == qlab::quant::kSqnrCapDb);
-  BOOST_TEST(qlab::quant::SqnrDb(Eigen::VectorXd::Zero(3), Eigen::VectorXd::Ones(3)) == -qlab::quant::kSqnrCapDb);
+  BOOST_TEST(qlab::quant::SqnrDb(Eigen::VectorXd::Zero(3), Eigen::VectorXd::Ones(3)) ==
+             -qlab::quant::kSqnrCapDb);
   const Eigen::VectorXd b = a * (1 + 1e-3);
   BOOST_TEST(std::abs(qlab::quant::SqnrDb(a, b) - 60.0) < 1e-6);
 }
@@ -333,8 +360,9 @@ BOOST_AUTO_TEST_CASE(every_scheme_calibration_fold_and_bits) {
         if (scheme != Scheme::kW8A8 && fold != Fold::kGrid) continue;
         for (int bits = 2; bits <= 8; ++bits) {
           QuantizeOptions o{scheme, bits, calibration, fold};
-          const std::string what = qlab::quant::SchemeName(scheme) + " " + calibration.Name() + " " +
-                                   qlab::quant::FoldName(fold) + " bits " + std::to_string(bits);
+          const std::string what = qlab::quant::SchemeName(scheme) + " " + calibration.Name() +
+                                   " " + qlab::quant::FoldName(fold) + " bits " +
+                                   std::to_string(bits);
           const QuantizedModel q = qlab::quant::Quantize(m, X_train, o);
           CheckAllFinite(qlab::quant::QuantizedToJson(q), what);
           const QuantizedRun run = qlab::quant::RunQuantized(q, X_test);
@@ -374,11 +402,11 @@ BOOST_AUTO_TEST_CASE(error_shrinks_with_bits) {
     o.scheme = scheme;
     o.calibration = qlab::quant::DefaultCalibration(scheme);
     o.bits = 2;
-    const double rms2 =
-        qlab::quant::EvaluateQuantized(qlab::quant::Quantize(m, X_train, o), split, "")["rms_delta"];
+    const double rms2 = qlab::quant::EvaluateQuantized(qlab::quant::Quantize(m, X_train, o), split,
+                                                       "")["rms_delta"];
     o.bits = 8;
-    const double rms8 =
-        qlab::quant::EvaluateQuantized(qlab::quant::Quantize(m, X_train, o), split, "")["rms_delta"];
+    const double rms8 = qlab::quant::EvaluateQuantized(qlab::quant::Quantize(m, X_train, o), split,
+                                                       "")["rms_delta"];
     BOOST_TEST(rms8 < rms2 / 20, qlab::quant::SchemeName(scheme));
   }
 }
@@ -574,7 +602,8 @@ BOOST_AUTO_TEST_CASE(malformed_artifacts_are_bad_input) {
 
   const std::string dir = TempDir("malformed");
   std::filesystem::create_directories(dir);
-  std::ofstream(std::filesystem::path(dir) / qlab::quant::kQuantizedFileName) << "{\n  \"format\": ,\n}";
+  std::ofstream(std::filesystem::path(dir) / qlab::quant::kQuantizedFileName)
+      << "{\n  \"format\": ,\n}";
   try {
     qlab::quant::LoadQuantized(dir);
     BOOST_TEST(false, "a malformed file loaded");
@@ -609,6 +638,58 @@ BOOST_AUTO_TEST_CASE(integer_path_exact_on_every_target) {
       }
     }
     BOOST_TEST_MESSAGE("integer path checked on " << target.name);
+    ++targets;
+  }
+  qlab::kernels::ForceTarget("");
+  BOOST_TEST(targets >= 1);
+}
+
+// Clipping is counted only where a code lands on a saturation bound (or the value is NaN):
+// values on either side of every rounding boundary next to the bounds, NaN and infinities, on
+// every target, must give the clipped rows the check of every value gives (CheckIntegerPath).
+BOOST_AUTO_TEST_CASE(clipping_counted_at_the_code_bounds) {
+  const Eigen::MatrixXd X_train = MakeFeatures(1000, 21);
+  const LinearModel m = MakeModel(X_train, {0.9, -0.35, 0.02, -0.87, 0.4}, 2.07);
+  int targets = 0;
+  for (const auto& target : qlab::kernels::SupportedTargets()) {
+    BOOST_REQUIRE(qlab::kernels::ForceTarget(target.name));
+    for (int bits : {3, 8}) {
+      for (Fold fold : {Fold::kGrid, Fold::kRaw}) {
+        QuantizeOptions o;
+        o.bits = bits;
+        o.fold = fold;
+        o.calibration = *qlab::quant::ParseCalibration("percentile:99");
+        const QuantizedModel q = qlab::quant::Quantize(m, X_train, o);
+        const int64_t top = qlab::quant::CodeMax(bits);
+        std::vector<double> shifted;  // x − center, per feature the same list
+        for (const double code :
+             {-1.0, 0.0, static_cast<double>(top - 1), static_cast<double>(top)}) {
+          shifted.push_back(code + 0.5);
+        }
+        Eigen::MatrixXd X_test = MakeFeatures(64, 22);
+        const Eigen::Index k = X_test.cols();
+        for (Eigen::Index j = 0; j < k; ++j) {
+          const auto& f = q.features[static_cast<size_t>(j)];
+          Eigen::Index i = 0;
+          for (const double half : shifted) {
+            const auto t = static_cast<float>((half - f.zero_point) * f.step);
+            for (const float v : {std::nextafter(t, -INFINITY), t, std::nextafter(t, INFINITY)}) {
+              X_test(i++, j) = f.center + static_cast<double>(v);
+            }
+          }
+          X_test(i++, j) = std::nan("");
+          X_test(i++, j) = INFINITY;
+          X_test(i++, j) = -INFINITY;
+          X_test(i++, j) = f.center + 1e30;
+          X_test(i++, j) = f.center - 1e30;
+        }
+        const QuantizedRun run = qlab::quant::RunQuantized(q, X_test);
+        CheckIntegerPath(
+            q, run, X_test,
+            target.name + " bits " + std::to_string(bits) + " " + qlab::quant::FoldName(fold));
+        BOOST_TEST(run.clipped[12], "NaN counts as clipped");
+      }
+    }
     ++targets;
   }
   qlab::kernels::ForceTarget("");

@@ -7,6 +7,7 @@
 #include <cmath>
 #include <memory>
 #include <optional>
+#include <utility>
 
 #include "command.h"
 #include "qlab/io/input_error.h"
@@ -24,40 +25,54 @@ using model::LinearModel;
 using model::LoadModel;
 using quant::DefaultCalibration;
 using quant::IsQuantizedModelDir;
+using quant::kQuantizedFileName;
 using quant::LoadQuantized;
-using quant::ParseScheme;
 using quant::Quantize;
-using quant::QuantizeOptions;
 using quant::QuantizedModel;
+using quant::QuantizeOptions;
 using quant::RunQuantized;
 using quant::Scheme;
 using quant::SchemeName;
-using quant::kQuantizedFileName;
 namespace {
 
 // One way of computing the test predictions. Adding a kernel is one function and one row in
-// kPredictKernels; it gets the model, the folder it came from (for artifacts saved beside
-// model.json) and the raw test features.
+// kPredictKernels. A float kernel gets the float model and the raw test features; a quantized
+// kernel (its row names a scheme, lab/QUANTIZATION.md) gets the quantized model as well: the one a
+// quantized folder holds, or, for a float model, the float model quantized on the spot with the
+// scheme's defaults.
 struct PredictKernel {
   const char* name;
   const char* description;
-  Eigen::VectorXd (*predict)(const LinearModel& model, const std::string& model_dir,
+  std::optional<Scheme> scheme;  // quantized kernels only
+  Eigen::VectorXd (*predict)(const LinearModel& model, const QuantizedModel* quantized,
                              const Eigen::MatrixXd& X_raw);
 };
 
-Eigen::VectorXd PredictReference(const LinearModel& model, const std::string& /*model_dir*/,
+Eigen::VectorXd PredictReference(const LinearModel& model, const QuantizedModel* /*quantized*/,
                                  const Eigen::MatrixXd& X_raw) {
   return model.Predict(X_raw);
 }
 
-Eigen::VectorXd PredictF32(const LinearModel& model, const std::string& /*model_dir*/,
+Eigen::VectorXd PredictF32(const LinearModel& model, const QuantizedModel* /*quantized*/,
                            const Eigen::MatrixXd& X_raw) {
   return model.PredictF32(X_raw);
 }
 
+Eigen::VectorXd PredictQuantized(const LinearModel& /*model*/, const QuantizedModel* quantized,
+                                 const Eigen::MatrixXd& X_raw) {
+  return RunQuantized(*quantized, X_raw).y;
+}
+
 constexpr PredictKernel kPredictKernels[] = {
-    {"ref", "double precision, Eigen (the scikit-learn-exact path)", PredictReference},
-    {"f32", "f32 gemv SIMD kernel on standardized f32 features", PredictF32},
+    {"ref", "double precision, Eigen (the scikit-learn-exact path)", std::nullopt,
+     PredictReference},
+    {"f32", "f32 gemv SIMD kernel on standardized f32 features", std::nullopt, PredictF32},
+    {"w8", "int8 weights, f32 gemv SIMD kernel on standardized f32 features", Scheme::kW8,
+     PredictQuantized},
+    {"w8a8", "uint8 features, int8 weights, exact integer gemv SIMD kernel", Scheme::kW8A8,
+     PredictQuantized},
+    {"seed", "the original project's uint8 scheme, dequantized, in double", Scheme::kSeed,
+     PredictQuantized},
 };
 
 const PredictKernel& FindKernel(const std::string& name) {
@@ -67,20 +82,41 @@ const PredictKernel& FindKernel(const std::string& name) {
   throw InputError("--kernel " + name + ": unknown");  // CLI11's IsMember has checked it already
 }
 
-}  // namespace
+// The predictions of options.kernel (default: ref, or the scheme of `quantized`) on the test rows
+// of `split`, with `quantized` when the model folder held one.
+PredictResult Predict(const PredictOptions& options, const LinearModel& model,
+                      std::optional<QuantizedModel> quantized, const SplitData& split) {
+  PredictResult result;
+  result.model_dir = options.model_dir;
+  result.kernel = options.kernel;
+  if (result.kernel.empty()) result.kernel = quantized ? SchemeName(quantized->scheme) : "ref";
+  const PredictKernel& kernel = FindKernel(result.kernel);
+  if (kernel.scheme) {
+    if (!quantized) {
+      QuantizeOptions quantize;
+      quantize.scheme = *kernel.scheme;
+      quantize.calibration = DefaultCalibration(*kernel.scheme);
+      quantized = Quantize(model, split.X_train, quantize);
+    } else if (quantized->scheme != *kernel.scheme) {
+      throw InputError(options.model_dir + "/" + kQuantizedFileName,
+                       "holds a " + SchemeName(quantized->scheme) + " model; --kernel " +
+                           result.kernel + " needs a " + result.kernel +
+                           " model (or a float model folder)");
+    }
+  }
+  result.predictions = kernel.predict(model, kernel.scheme ? &*quantized : nullptr, split.X_test);
+  result.actual = split.y_test;
+  result.test = {reference::R2Score(result.actual, result.predictions),
+                 reference::MeanSquaredError(result.actual, result.predictions),
+                 reference::MeanAbsoluteError(result.actual, result.predictions)};
+  return result;
+}
 
-// The quantized kernels run a quantized model (lab/QUANTIZATION.md): the one a quantized folder
-// holds, or, for a float folder, the float model quantized on the spot with the scheme's defaults.
-constexpr const char* kQuantizedKernels[][2] = {
-    {"w8", "int8 weights, f32 gemv SIMD kernel on standardized f32 features"},
-    {"w8a8", "uint8 features, int8 weights, exact integer gemv SIMD kernel"},
-    {"seed", "the original project's uint8 scheme, dequantized, in double"},
-};
+}  // namespace
 
 std::vector<std::string> PredictKernelNames() {
   std::vector<std::string> names;
   for (const PredictKernel& kernel : kPredictKernels) names.emplace_back(kernel.name);
-  for (const auto& kernel : kQuantizedKernels) names.emplace_back(kernel[0]);
   return names;
 }
 
@@ -99,9 +135,6 @@ void AddPredictOptions(CLI::App& sub, PredictOptions& options, bool with_model) 
     kernels +=
         fmt::format("{}{} = {}", kernels.empty() ? "" : "; ", kernel.name, kernel.description);
   }
-  for (const auto& kernel : kQuantizedKernels) {
-    kernels += fmt::format("; {} = {}", kernel[0], kernel[1]);
-  }
   kernels += " (default: ref, or the scheme of a quantized model folder)";
   sub.add_option("--kernel", options.kernel, "Prediction kernel: " + kernels)
       ->check(CLI::IsMember(PredictKernelNames()));
@@ -118,34 +151,15 @@ PredictResult RunPredict(const PredictOptions& options) {
   } else {
     model = LoadModel(options.model_dir);
   }
-  std::string kernel_name = options.kernel;
-  if (kernel_name.empty()) kernel_name = quantized ? SchemeName(quantized->scheme) : "ref";
   const SplitData split =
       ReloadSplit(model, options.dataset, options.target, ResolveDataDir(options.data_dir));
-  PredictResult result;
-  result.model_dir = options.model_dir;
-  result.kernel = kernel_name;
-  if (const auto scheme = ParseScheme(kernel_name)) {
-    if (!quantized) {
-      QuantizeOptions quantize;
-      quantize.scheme = *scheme;
-      quantize.calibration = DefaultCalibration(*scheme);
-      quantized = Quantize(model, split.X_train, quantize);
-    } else if (quantized->scheme != *scheme) {
-      throw InputError(options.model_dir + "/" + kQuantizedFileName,
-                       "holds a " + SchemeName(quantized->scheme) + " model; --kernel " +
-                           kernel_name + " needs a " + kernel_name +
-                           " model (or a float model folder)");
-    }
-    result.predictions = RunQuantized(*quantized, split.X_test).y;
-  } else {
-    result.predictions = FindKernel(kernel_name).predict(model, options.model_dir, split.X_test);
-  }
-  result.actual = split.y_test;
-  result.test = {reference::R2Score(result.actual, result.predictions),
-                 reference::MeanSquaredError(result.actual, result.predictions),
-                 reference::MeanAbsoluteError(result.actual, result.predictions)};
-  return result;
+  return Predict(options, model, std::move(quantized), split);
+}
+
+PredictResult RunPredict(const PredictOptions& options, const LinearModel& model,
+                         const SplitData& split) {
+  ApplyIsa(options.isa);
+  return Predict(options, model, std::nullopt, split);
 }
 
 namespace {

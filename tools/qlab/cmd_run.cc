@@ -12,25 +12,25 @@
 #include <memory>
 
 #include "command.h"
+#include "compare_schemes.h"
 #include "qlab/io/atomic_file.h"
 #include "qlab/quant/artifact.h"
 #include "qlab/quant/harness.h"
 #include "qlab/quant/quantize.h"
 #include "qlab/report/report.h"
 #include "run_report.h"
-#include "compare_schemes.h"
 #include "steps.h"
 
 namespace qlab::cli {
 
+using data::SplitData;
 using io::WriteFileAtomically;
+using model::LinearModel;
 using quant::DefaultCalibration;
 using quant::EvaluateQuantized;
 using quant::Quantize;
 using quant::QuantizeOptions;
 using quant::Scheme;
-using model::LinearModel;
-using data::SplitData;
 namespace {
 
 // e.g. 20261127T031500Z-builder: sorts by time, and runs on several machines do not collide.
@@ -94,17 +94,17 @@ const Registrar kRun(
         WriteFileAtomically((std::filesystem::path(out) / "train.json").string(),
                             train_json.dump(2) + "\n");
 
+        // Everything after training works from the model and the split in memory: the data file
+        // is read and hashed once, and nothing written here is read back.
         PredictOptions predict = cmd->predict;
         predict.model_dir = out;
-        predict.data_dir = cmd->train.data_dir;
-        const PredictResult predicted = RunPredict(predict);
+        const PredictResult predicted = RunPredict(predict, trained.model, trained.split);
         const nlohmann::json predict_json = PredictJson(predicted);
         WriteFileAtomically((std::filesystem::path(out) / "predict.json").string(),
                             predict_json.dump(2) + "\n");
 
         // Quantization: seed, w8 and w8a8 beside the float model (lab/QUANTIZATION.md).
-        const SplitData split =
-            ReloadSplit(trained.model, "", "", ResolveDataDir(cmd->train.data_dir));
+        const SplitData& split = trained.split;
         std::error_code ec;
         const auto out_abs = std::filesystem::absolute(out, ec);
         const nlohmann::json quantize_json = CompareSchemes(

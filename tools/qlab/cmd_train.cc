@@ -18,10 +18,9 @@ namespace qlab::cli {
 using data::LoadDataset;
 using data::MakeSplit;
 using io::InputError;
-using model::Train;
 using model::kModelFileName;
 using model::LinearModel;
-using data::SplitData;
+using model::Train;
 
 void AddTrainOptions(CLI::App& sub, TrainOptions& options) {
   sub.add_option("--dataset", options.dataset,
@@ -47,10 +46,10 @@ TrainResult RunTrain(const TrainOptions& options, const std::string& out_dir) {
   if (!(options.test_size > 0.0 && options.test_size < 1.0)) {
     throw InputError(fmt::format("--test-size {}: must be in (0, 1)", options.test_size));
   }
-  const SplitData split =
+  result.split =
       MakeSplit(LoadDataset(options.dataset, options.target, ResolveDataDir(options.data_dir)),
                 options.test_size, options.seed);
-  result.model = Train(split, options.solver);
+  result.model = Train(result.split, options.solver);
   result.model.test_size = options.test_size;
   result.model.seed = options.seed;
   SaveModel(result.model, out_dir);

@@ -12,6 +12,7 @@
 #include <string>
 #include <vector>
 
+#include "qlab/data/split.h"
 #include "qlab/model/artifact.h"
 #include "qlab/model/linear_model.h"
 
@@ -31,10 +32,12 @@ void AddTrainOptions(CLI::App& sub, TrainOptions& options);
 
 struct TrainResult {
   model::LinearModel model;
+  data::SplitData split;   // the data read (and hashed) once, split as the model records
   std::string dataset;     // as named on the command line
   std::string model_file;  // where model.json was written
 };
 // Loads, splits, fits and saves the model into `out_dir`; warns about constant features on stderr.
+// The split stays in the result, so the steps after it work from memory.
 TrainResult RunTrain(const TrainOptions& options, const std::string& out_dir);
 nlohmann::json TrainJson(const TrainResult& result);
 std::string TrainText(const TrainResult& result);
@@ -60,7 +63,12 @@ struct PredictResult {
   Eigen::VectorXd actual;
   model::Metrics test;
 };
+// `qlab predict`: loads the model folder options.model_dir and re-reads (and verifies) its data.
 PredictResult RunPredict(const PredictOptions& options);
+// `qlab run`: predicts with the model and the split just trained, read from nowhere;
+// options.model_dir only names the folder in the result.
+PredictResult RunPredict(const PredictOptions& options, const model::LinearModel& model,
+                         const data::SplitData& split);
 // Predictions statistics as numpy computes them (std is the population std, ddof = 0).
 nlohmann::json PredictJson(const PredictResult& result);
 std::string PredictText(const PredictResult& result);
