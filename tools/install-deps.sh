@@ -4,6 +4,8 @@
 #   bash tools/install-deps.sh         everything (build, tests, benchmarks, scripts, charts)
 #   bash tools/install-deps.sh build   only what building qlab and qlab-bench needs, plus curl for
 #                                      tools/fetch-data.sh (the Dockerfile's build stage)
+#   bash tools/install-deps.sh measure only the peers tools/score-bench.sh measures qlab score
+#                                      against (Debian's python3 with pandas and scikit-learn)
 set -euo pipefail
 
 build_packages=(
@@ -19,14 +21,21 @@ build_packages=(
   curl ca-certificates
 )
 script_packages=(
-  # checkouts, charts, whole-process timing
-  git gnuplot-nox hyperfine
+  # checkouts, charts, whole-process timing (hyperfine; /usr/bin/time -v for peak memory)
+  git gnuplot-nox hyperfine time
+  # GNU parallel: tests/tools/score_test.cc spreads `qlab score` over it as README shows
+  parallel
+)
+measure_packages=(
+  # tools/score-bench.sh: pandas.read_csv + LinearRegression.predict, and .npy inputs
+  python3-numpy python3-pandas python3-sklearn
 )
 
 case "${1:-all}" in
-  all) packages=("${build_packages[@]}" "${script_packages[@]}") ;;
+  all) packages=("${build_packages[@]}" "${script_packages[@]}" "${measure_packages[@]}") ;;
   build) packages=("${build_packages[@]}") ;;
-  *) echo "usage: bash tools/install-deps.sh [all|build]" >&2; exit 2 ;;
+  measure) packages=("${measure_packages[@]}") ;;
+  *) echo "usage: bash tools/install-deps.sh [all|build|measure]" >&2; exit 2 ;;
 esac
 if [ -n "${QLAB_EXTRA_PACKAGES:-}" ]; then
   read -r -a extra <<<"$QLAB_EXTRA_PACKAGES"

@@ -54,61 +54,6 @@ std::string JoinNames(const std::vector<std::string>& names) {
   return out;
 }
 
-void CheckFieldCount(const CsvReader& reader, const std::vector<CsvField>& fields, size_t expected,
-                     std::string_view what) {
-  if (fields.size() == expected) return;
-  const std::string& path = reader.path();
-  if (fields.size() == 1 && fields[0].text.empty() && !fields[0].quoted) {
-    throw InputError(
-        path, fields[0].line, fields[0].column,
-        "empty line, expected " + std::to_string(expected) + " fields" + std::string(what));
-  }
-  std::string message = "expected " + std::to_string(expected) + " fields" + std::string(what) +
-                        ", found " + std::to_string(fields.size());
-  if (fields.size() > expected) {
-    const CsvField& extra = fields[expected];
-    if (fields.back().text.empty() && !fields.back().quoted) {
-      message += " (a trailing comma adds an empty field)";
-    }
-    throw InputError(path, extra.line, extra.column, message);
-  }
-  throw InputError(path, reader.end_line(), reader.end_column(), message);
-}
-
-// Header names must be text a person can read back: printable UTF-8, not empty, unique.
-void CheckHeader(const std::string& path, const std::vector<CsvField>& header) {
-  std::set<std::string_view> seen;
-  for (const CsvField& field : header) {
-    const std::string_view name = field.text;
-    if (name.empty()) {
-      throw InputError(path, field.line, field.column, "empty column name in the header");
-    }
-    size_t i = 0;
-    while (i < name.size()) {
-      const auto byte = static_cast<unsigned char>(name[i]);
-      size_t length = byte < 0x80           ? 1
-                      : (byte >> 5) == 0x6  ? 2
-                      : (byte >> 4) == 0xe  ? 3
-                      : (byte >> 3) == 0x1e ? 4
-                                            : 0;
-      bool valid = length > 0 && i + length <= name.size() && (byte >= 0x20 && byte != 0x7f);
-      for (size_t k = 1; valid && k < length; ++k) {
-        valid = (static_cast<unsigned char>(name[i + k]) >> 6) == 0x2;
-      }
-      if (!valid) {
-        throw InputError(
-            path, field.line, field.column,
-            "column name '" + Printable(name) + "' is not printable UTF-8 text (binary data?)");
-      }
-      i += length;
-    }
-    if (!seen.insert(name).second) {
-      throw InputError(path, field.line, field.column,
-                       "column name '" + Printable(name) + "' appears twice in the header");
-    }
-  }
-}
-
 Dataset StartDataset(const std::string& path, const std::string& bytes, const char* kind) {
   Dataset dataset;
   dataset.kind = kind;

@@ -59,6 +59,7 @@ struct PredictResult {
   Eigen::VectorXd predictions;  // every test row
   Eigen::VectorXd actual;
   model::Metrics test;
+  std::vector<int64_t> test_rows;  // each prediction's row in the data file (0-based)
 };
 PredictResult RunPredict(const PredictOptions& options);
 // Predictions statistics as numpy computes them (std is the population std, ddof = 0).
