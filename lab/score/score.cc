@@ -590,7 +590,8 @@ nlohmann::json SummaryJson(const ScoreSummary& s) {
 }
 
 std::string SummaryText(const ScoreSummary& s) {
-  std::string line = fmt::format("qlab score: {} rows, kernel {}", s.rows, s.kernel);
+  std::string line = fmt::format("qlab score: {} rows, {}", s.rows,
+                                 s.parse_only ? "parsed only" : "kernel " + s.kernel);
   if (s.counts_clipping) {
     line += fmt::format(", {} values clipped in {} rows", s.clipping.values(), s.clipping.rows);
     std::string parts;
