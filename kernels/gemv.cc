@@ -4,8 +4,10 @@
 //
 // Power-of-two k takes the fast path: a block of Lanes rows is k contiguous vectors; each vector
 // is multiplied by the tiled weights and a pairwise tree of ConcatEven + ConcatOdd sums reduces
-// them to one vector holding one row sum per lane, in row order (simd-inl.h: TreeSum). Other k
-// go row by row. Outputs too large for the caches are written with streaming stores, which skip
+// them to one vector holding one row sum per lane, in row order (simd-inl.h: TreeSum); the rows
+// left over take the same tree in scalar code, so every row gets the same bits wherever it falls.
+// Other k go row by row (RowDotF32), for every row alike. Outputs too large for the caches are
+// written with streaming stores, which skip
 // the read-for-ownership of every output line.
 #include <algorithm>
 #include <cstddef>
@@ -118,6 +120,21 @@ float RowDotF32(const float* HWY_RESTRICT x, const float* HWY_RESTRICT w, size_t
   return hn::GetLane(hn::SumOfLanes(d, sum)) + tail;
 }
 
+// One row summed as a block sums each of its rows: the products rounded, then the same pairwise
+// tree (TreeSum: lane i of a block holds ((p0 + p1) + (p2 + p3)) + ... of row i). So a row's
+// result does not depend on where it falls (in a block, in the remainder, or in the rows peeled
+// before streaming stores), and a caller that scores rows in chunks of any size gets the bits it
+// would get scoring them all at once. Plain scalar code: with -ffp-contract=off nothing is fused
+// (MulAdd(x, w, 0) would round like the product alone, but the tree's adds must stay apart).
+template <size_t kCount>
+HWY_INLINE float RowTreeF32(const float* HWY_RESTRICT x, const float* HWY_RESTRICT w) {
+  if constexpr (kCount == 1) {
+    return x[0] * w[0];
+  } else {
+    return RowTreeF32<kCount / 2>(x, w) + RowTreeF32<kCount / 2>(x + kCount / 2, w + kCount / 2);
+  }
+}
+
 template <size_t kK>
 void GemvF32FixedK(const float* HWY_RESTRICT x, size_t rows, const float* HWY_RESTRICT w,
                    float bias, float* HWY_RESTRICT y) {
@@ -139,7 +156,7 @@ void GemvF32FixedK(const float* HWY_RESTRICT x, size_t rows, const float* HWY_RE
         };
         StoreOut(d, hn::Add(TreeSum<kK>(d, product, 0), vbias), stream, y + r);
       },
-      [&](size_t r) { y[r] = RowDotF32(x + r * kK, w, kK) + bias; });
+      [&](size_t r) { y[r] = RowTreeF32<kK>(x + r * kK, w) + bias; });
 }
 
 void GemvF32Impl(const float* HWY_RESTRICT x, size_t rows, size_t k, const float* HWY_RESTRICT w,

@@ -8,6 +8,8 @@
 #                                      Debian's cross compiler, the arm64 libraries (multiarch),
 #                                      the header-only libraries from the host, qemu-user to run
 #                                      the tests
+#   bash tools/install-deps.sh measure only the peers tools/score-bench.sh measures qlab score
+#                                      against (Debian's python3 with pandas and scikit-learn)
 set -euo pipefail
 
 build_packages=(
@@ -23,10 +25,17 @@ build_packages=(
   curl ca-certificates
 )
 script_packages=(
-  # checkouts, charts, whole-process timing; jq merges tools/ab-bench.sh's rounds
-  git gnuplot-nox hyperfine jq
+  # checkouts, charts, whole-process timing (hyperfine; /usr/bin/time -v for peak memory); jq
+  # merges tools/ab-bench.sh's rounds
+  git gnuplot-nox hyperfine time jq
   # tests/tools/data_flow_test.cc: which files `qlab run` opens
   strace
+  # GNU parallel: tests/tools/score_test.cc spreads `qlab score` over it as README shows
+  parallel
+)
+measure_packages=(
+  # tools/score-bench.sh: pandas.read_csv + LinearRegression.predict, and .npy inputs
+  python3-numpy python3-pandas python3-sklearn
 )
 
 aarch64_packages=(
@@ -39,10 +48,11 @@ aarch64_packages=(
 )
 
 case "${1:-all}" in
-  all) packages=("${build_packages[@]}" "${script_packages[@]}") ;;
+  all) packages=("${build_packages[@]}" "${script_packages[@]}" "${measure_packages[@]}") ;;
   build) packages=("${build_packages[@]}") ;;
   aarch64) packages=("${aarch64_packages[@]}") ;;
-  *) echo "usage: bash tools/install-deps.sh [all|build|aarch64]" >&2; exit 2 ;;
+  measure) packages=("${measure_packages[@]}") ;;
+  *) echo "usage: bash tools/install-deps.sh [all|build|aarch64|measure]" >&2; exit 2 ;;
 esac
 if [ -n "${QLAB_EXTRA_PACKAGES:-}" ]; then
   read -r -a extra <<<"$QLAB_EXTRA_PACKAGES"

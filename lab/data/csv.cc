@@ -1,11 +1,16 @@
 // Copyright 2026 The qlab Authors. SPDX-License-Identifier: Apache-2.0
 #include "qlab/data/csv.h"
 
+#include <utf8.h>
+
+#include <algorithm>
 #include <charconv>
 #include <cmath>
 #include <cstdint>
 #include <cstdlib>
 #include <cstring>
+#include <set>
+#include <string>
 
 #include "qlab/io/input_error.h"
 
@@ -62,7 +67,7 @@ bool ParsePlainDecimal(std::string_view text, double& value) {
 
 }  // namespace
 
-CsvReader::CsvReader(std::string_view contents, std::string path)
+CsvReader::CsvReader(std::string_view contents, std::string path, bool at_stream_start)
     : contents_(contents), path_(std::move(path)) {
   if (const void* nul = std::memchr(contents_.data(), '\0', contents_.size()); nul != nullptr) {
     const size_t offset = static_cast<size_t>(static_cast<const char*>(nul) - contents_.data());
@@ -77,7 +82,7 @@ CsvReader::CsvReader(std::string_view contents, std::string path)
     throw InputError(path_, line, offset - line_start + 1,
                      "binary data (a NUL byte), expected comma-separated text");
   }
-  if (contents_.substr(0, kUtf8ByteOrderMark.size()) == kUtf8ByteOrderMark) {
+  if (at_stream_start && contents_.substr(0, kUtf8ByteOrderMark.size()) == kUtf8ByteOrderMark) {
     pos_ = line_start_ = kUtf8ByteOrderMark.size();
   }
 }
@@ -166,6 +171,200 @@ bool CsvReader::Next(std::vector<CsvField>& fields) {
     }
   }
   return true;
+}
+
+void CheckFieldCount(const CsvReader& reader, const std::vector<CsvField>& fields, size_t expected,
+                     std::string_view what) {
+  if (fields.size() == expected) return;
+  const std::string& path = reader.path();
+  if (fields.size() == 1 && fields[0].text.empty() && !fields[0].quoted) {
+    throw InputError(
+        path, fields[0].line, fields[0].column,
+        "empty line, expected " + std::to_string(expected) + " fields" + std::string(what));
+  }
+  std::string message = "expected " + std::to_string(expected) + " fields" + std::string(what) +
+                        ", found " + std::to_string(fields.size());
+  if (fields.size() > expected) {
+    const CsvField& extra = fields[expected];
+    if (fields.back().text.empty() && !fields.back().quoted) {
+      message += " (a trailing comma adds an empty field)";
+    }
+    throw InputError(path, extra.line, extra.column, message);
+  }
+  throw InputError(path, reader.end_line(), reader.end_column(), message);
+}
+
+namespace {
+
+// Header names must be text a person can read back: printable UTF-8, not empty, unique. Valid
+// UTF-8 is RFC 3629's: no overlong forms (C0 80, E0 80 80), no surrogates (ED A0 80), nothing
+// above U+10FFFF, no lead bytes C0, C1 or F5..FF, no truncated sequences (utfcpp's find_invalid
+// checks all of them). A name that passed a lead-byte-and-continuation check but not these later
+// made nlohmann's dump throw while writing model.json, an internal error instead of exit 2.
+// ASCII control characters and DEL are refused as well: they are valid UTF-8, but not printable.
+bool PrintableUtf8(std::string_view text) {
+  if (utf8::find_invalid(text.begin(), text.end()) != text.end()) return false;
+  return std::none_of(text.begin(), text.end(), [](char c) {
+    const auto byte = static_cast<unsigned char>(c);
+    return byte < 0x20 || byte == 0x7f;
+  });
+}
+
+}  // namespace
+
+void CheckHeader(const std::string& path, const std::vector<CsvField>& header) {
+  std::set<std::string_view> seen;
+  for (const CsvField& field : header) {
+    const std::string_view name = field.text;
+    if (name.empty()) {
+      throw InputError(path, field.line, field.column, "empty column name in the header");
+    }
+    if (!PrintableUtf8(name)) {
+      throw InputError(
+          path, field.line, field.column,
+          "column name '" + Printable(name) + "' is not printable UTF-8 text (binary data?)");
+    }
+    if (!seen.insert(name).second) {
+      throw InputError(path, field.line, field.column,
+                       "column name '" + Printable(name) + "' appears twice in the header");
+    }
+  }
+}
+
+void AppendCsvField(std::string& out, std::string_view text) {
+  if (text.find_first_of(",\"\n\r") == std::string_view::npos) {
+    out.append(text);
+    return;
+  }
+  out.push_back('"');
+  for (const char c : text) {
+    if (c == '"') out.push_back('"');
+    out.push_back(c);
+  }
+  out.push_back('"');
+}
+
+namespace {
+
+// The record ends in `text` read from a record's start as CsvReader reads it: a quote opens a
+// quoted field only at a field's start; inside one, "" is a quote and a line break is text. For
+// well-formed text this is CsvReader's own reading; for text CsvReader rejects, it only has to
+// agree up to the first record CsvReader rejects (that record's chunk reports the error).
+size_t ScanRecordEnds(std::string_view text, bool first_only) {
+  enum class State { kFieldStart, kUnquoted, kQuoted, kQuoteInQuoted };
+  State state = State::kFieldStart;
+  size_t last = 0;
+  const char* const data = text.data();
+  const size_t size = text.size();
+  for (size_t i = 0; i < size; ++i) {
+    const char c = data[i];
+    switch (state) {
+      case State::kQuoted: {
+        const void* quote = std::memchr(data + i, '"', size - i);
+        if (quote == nullptr) return last;
+        i = static_cast<size_t>(static_cast<const char*>(quote) - data);
+        state = State::kQuoteInQuoted;
+        continue;
+      }
+      case State::kQuoteInQuoted:
+        if (c == '"') {
+          state = State::kQuoted;
+          continue;
+        }
+        break;
+      case State::kFieldStart:
+        if (c == '"') {
+          state = State::kQuoted;
+          continue;
+        }
+        break;
+      case State::kUnquoted:
+        break;
+    }
+    if (c == ',') {
+      state = State::kFieldStart;
+    } else if (c == '\n') {
+      state = State::kFieldStart;
+      last = i + 1;
+      if (first_only) return last;
+    } else {
+      state = State::kUnquoted;
+    }
+  }
+  return last;
+}
+
+}  // namespace
+
+size_t EndOfFirstRecord(std::string_view text) {
+  const void* newline = std::memchr(text.data(), '\n', text.size());
+  if (newline == nullptr) return 0;
+  const auto end = static_cast<size_t>(static_cast<const char*>(newline) - text.data());
+  if (std::memchr(text.data(), '"', end) == nullptr) return end + 1;
+  return ScanRecordEnds(text, /*first_only=*/true);
+}
+
+size_t EndOfLastRecord(std::string_view text) {
+  if (std::memchr(text.data(), '"', text.size()) == nullptr) {
+    const void* newline = ::memrchr(text.data(), '\n', text.size());
+    return newline == nullptr
+               ? 0
+               : static_cast<size_t>(static_cast<const char*>(newline) - text.data()) + 1;
+  }
+  return ScanRecordEnds(text, /*first_only=*/false);
+}
+
+CsvChunker::CsvChunker(io::InputStream& input, size_t chunk_bytes)
+    : input_(input), chunk_bytes_(std::max<size_t>(chunk_bytes, 1)) {}
+
+bool CsvChunker::NextRecord(std::string& record) { return Cut(record, /*first_record_only=*/true); }
+
+bool CsvChunker::NextChunk(std::string& chunk) { return Cut(chunk, /*first_record_only=*/false); }
+
+bool CsvChunker::Cut(std::string& out, bool first_record_only) {
+  // The window is always counted from the chunk's first byte, so the cut depends on the bytes
+  // alone, not on how many each read returned.
+  size_t window = chunk_bytes_;
+  for (;;) {
+    if (!at_end_ && pending_.size() < window) {
+      const size_t old = pending_.size();
+      pending_.resize(window);
+      const size_t got = input_.Read(pending_.data() + old, window - old);
+      pending_.resize(old + got);
+      if (old + got < window) at_end_ = true;
+    }
+    if (pending_.empty()) return false;
+    size_t end = 0;
+    if (first_record_only) {
+      // A byte order mark is not part of the first field (CsvReader skips it).
+      const size_t skip =
+          std::string_view(pending_).substr(0, kUtf8ByteOrderMark.size()) == kUtf8ByteOrderMark
+              ? kUtf8ByteOrderMark.size()
+              : 0;
+      const size_t rest = EndOfFirstRecord(std::string_view(pending_).substr(skip));
+      end = rest == 0 ? 0 : skip + rest;
+    } else {
+      end = EndOfLastRecord(pending_);
+    }
+    if (end == 0) {
+      if (at_end_) {
+        end = pending_.size();  // the last record, without a final line break
+      } else if (window >= kMaxRecordBytes) {
+        throw InputError(input_.name(), "a record longer than " +
+                                            std::to_string(kMaxRecordBytes >> 20) +
+                                            " MiB starts at byte " + std::to_string(offset_) +
+                                            " (an unterminated quoted field?)");
+      } else {
+        window = std::min(window * 2, kMaxRecordBytes);
+        continue;
+      }
+    }
+    out = std::move(pending_);
+    pending_.assign(out, end, std::string::npos);
+    out.resize(end);
+    offset_ += end;
+    return true;
+  }
 }
 
 double ParseFiniteDouble(const CsvField& field, const std::string& path,

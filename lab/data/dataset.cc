@@ -55,60 +55,6 @@ std::string JoinNames(const std::vector<std::string>& names) {
   return out;
 }
 
-void CheckFieldCount(const CsvReader& reader, const std::vector<CsvField>& fields, size_t expected,
-                     std::string_view what) {
-  if (fields.size() == expected) return;
-  const std::string& path = reader.path();
-  if (fields.size() == 1 && fields[0].text.empty() && !fields[0].quoted) {
-    throw InputError(
-        path, fields[0].line, fields[0].column,
-        "empty line, expected " + std::to_string(expected) + " fields" + std::string(what));
-  }
-  std::string message = "expected " + std::to_string(expected) + " fields" + std::string(what) +
-                        ", found " + std::to_string(fields.size());
-  if (fields.size() > expected) {
-    const CsvField& extra = fields[expected];
-    if (fields.back().text.empty() && !fields.back().quoted) {
-      message += " (a trailing comma adds an empty field)";
-    }
-    throw InputError(path, extra.line, extra.column, message);
-  }
-  throw InputError(path, reader.end_line(), reader.end_column(), message);
-}
-
-// Header names must be text a person can read back: printable UTF-8, not empty, unique. Valid
-// UTF-8 is RFC 3629's: no overlong forms (C0 80, E0 80 80), no surrogates (ED A0 80), nothing
-// above U+10FFFF, no lead bytes C0, C1 or F5..FF, no truncated sequences (utfcpp's find_invalid
-// checks all of them). A name that passed the old lead-byte-and-continuation check but not these
-// later made nlohmann's dump throw while writing model.json, an internal error instead of exit 2.
-// ASCII control characters and DEL are refused as well: they are valid UTF-8, but not printable.
-bool PrintableUtf8(std::string_view text) {
-  if (utf8::find_invalid(text.begin(), text.end()) != text.end()) return false;
-  return std::none_of(text.begin(), text.end(), [](char c) {
-    const auto byte = static_cast<unsigned char>(c);
-    return byte < 0x20 || byte == 0x7f;
-  });
-}
-
-void CheckHeader(const std::string& path, const std::vector<CsvField>& header) {
-  std::set<std::string_view> seen;
-  for (const CsvField& field : header) {
-    const std::string_view name = field.text;
-    if (name.empty()) {
-      throw InputError(path, field.line, field.column, "empty column name in the header");
-    }
-    if (!PrintableUtf8(name)) {
-      throw InputError(
-          path, field.line, field.column,
-          "column name '" + Printable(name) + "' is not printable UTF-8 text (binary data?)");
-    }
-    if (!seen.insert(name).second) {
-      throw InputError(path, field.line, field.column,
-                       "column name '" + Printable(name) + "' appears twice in the header");
-    }
-  }
-}
-
 Dataset StartDataset(const std::string& path, const std::string& bytes, const char* kind) {
   Dataset dataset;
   dataset.kind = kind;

@@ -26,14 +26,12 @@ struct RunResult {
   std::string err;
 };
 
-// `args` without the program name; the child runs in `cwd` (if not empty) with the test's
-// environment.
-inline RunResult RunQlab(const std::vector<std::string>& args, const std::string& cwd = "") {
+// `argv_storage[0]` is the program's path; the child runs in `cwd` (if not empty) with the test's
+// environment and stdin.
+inline RunResult RunProgram(std::vector<std::string> argv_storage, const std::string& cwd = "") {
   TempDir capture;
   const std::string out_path = capture.File("stdout");
   const std::string err_path = capture.File("stderr");
-  std::vector<std::string> argv_storage = {QlabBinary()};
-  argv_storage.insert(argv_storage.end(), args.begin(), args.end());
   std::vector<char*> argv;
   for (auto& a : argv_storage) argv.push_back(a.data());
   argv.push_back(nullptr);
@@ -56,6 +54,13 @@ inline RunResult RunQlab(const std::vector<std::string>& args, const std::string
   result.out = ReadFileBytes(out_path);
   result.err = ReadFileBytes(err_path);
   return result;
+}
+
+// `args` without the program name.
+inline RunResult RunQlab(const std::vector<std::string>& args, const std::string& cwd = "") {
+  std::vector<std::string> argv = {QlabBinary()};
+  argv.insert(argv.end(), args.begin(), args.end());
+  return RunProgram(std::move(argv), cwd);
 }
 
 }  // namespace qlab::testing

@@ -9,6 +9,10 @@
 #   {qmodel} a folder holding it as quantized_model.json
 #   {data}   a folder holding it as cal_housing.data
 #   {out}    an output folder that must not exist afterwards when the command fails
+#   {outfile} an output file beside the input (so "nothing new beside the input" covers it and
+#            any temporary file of its writer)
+#   {scoremodel} a float model trained (by this script, with qlab train) on a generated CSV of
+#            features a and b and target y, for `qlab score` cases
 # qlab runs in an empty working folder. It must exit with EXIT; when EXIT is not 0, stdout must be
 # empty, stderr exactly one line containing MESSAGE, and nothing may have been written anywhere:
 # no {out}, nothing in the working folder, nothing new beside the input.
@@ -36,6 +40,17 @@ generate() {
       { echo "a,y"; head -c 16777216 /dev/zero | tr '\0' '7'; echo ",1"; } >"$file" ;;
     many_rows_bad_last)  # 200000 good rows, then a bad one: the position must still be right
       awk 'BEGIN { print "a,b,y"; for (r = 0; r < 200000; ++r) printf "%d,%d,%d\n", r, r % 13, r % 5; print "1,2,x" }' >"$file" ;;
+    score_rows_bad_start|score_rows_bad_middle|score_rows_bad_end)
+      # 400000 rows of features a, b (and an id) for `qlab score`, one of them bad: line 2, line
+      # 200002 or the last line, 400001; the bad field is always at column 3.
+      local bad
+      case "$name" in
+        score_rows_bad_start) bad=1 ;; score_rows_bad_middle) bad=200001 ;; *) bad=400000 ;;
+      esac
+      awk -v bad="$bad" 'BEGIN { print "b,id,a"
+        for (r = 1; r <= 400000; ++r) {
+          if (r == bad) printf "%d.5,%d,x%d\n", r % 13, r, r % 97
+          else printf "%d.5,%d,%d\n", r % 13, r, r % 97 } }' >"$file" ;;
     deep_json)  # 100000 nested arrays, closed
       awk 'BEGIN { for (i = 0; i < 100000; ++i) printf "["; for (i = 0; i < 100000; ++i) printf "]"; print "" }' >"$file" ;;
     deep_json_unclosed)  # 10^6 nested arrays, never closed
@@ -53,6 +68,12 @@ esac
 args=()
 for arg in "$@"; do
   case "$arg" in
+    *{scoremodel}*)
+      if [ ! -d "$tmp/scoremodel" ]; then
+        awk 'BEGIN { print "a,b,y"; for (r = 0; r < 50; ++r) printf "%d,%d,%d\n", r, (r * 7) % 11, 3 * r + (r * 7) % 11 }' >"$tmp/train.csv"
+        "$qlab" train --dataset "$tmp/train.csv" --target y --out "$tmp/scoremodel" >/dev/null
+      fi
+      arg=${arg//\{scoremodel\}/$tmp/scoremodel} ;;
     *{model}*) mkdir -p "$tmp/in/model"; cp "$file" "$tmp/in/model/model.json"
                arg=${arg//\{model\}/$tmp/in/model} ;;
     *{qmodel}*) mkdir -p "$tmp/in/qmodel"; cp "$file" "$tmp/in/qmodel/quantized_model.json"
@@ -61,6 +82,7 @@ for arg in "$@"; do
               arg=${arg//\{data\}/$tmp/in/data} ;;
   esac
   arg=${arg//\{input\}/$file}
+  arg=${arg//\{outfile\}/$tmp/in/predictions.csv}
   arg=${arg//\{out\}/$tmp/out/result}
   args+=("$arg")
 done

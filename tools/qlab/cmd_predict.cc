@@ -10,7 +10,9 @@
 #include <utility>
 
 #include "command.h"
+#include "qlab/io/atomic_file.h"
 #include "qlab/io/input_error.h"
+#include "qlab/io/shortest.h"
 #include "qlab/quant/artifact.h"
 #include "qlab/quant/harness.h"
 #include "qlab/quant/quantize.h"
@@ -106,6 +108,7 @@ PredictResult Predict(const PredictOptions& options, const LinearModel& model,
   }
   result.predictions = kernel.predict(model, kernel.scheme ? &*quantized : nullptr, split.X_test);
   result.actual = split.y_test;
+  result.test_rows = split.indices.test;
   result.test = {reference::R2Score(result.actual, result.predictions),
                  reference::MeanSquaredError(result.actual, result.predictions),
                  reference::MeanAbsoluteError(result.actual, result.predictions)};
@@ -224,15 +227,36 @@ namespace {
 struct PredictCommand {
   PredictOptions options;
   bool json = false;
+  std::string predictions_file;
 };
+
+// --predictions FILE: every test row's prediction, CSV `row,prediction` (row: its 0-based index
+// in the data file), numbers shortest round-trip as `qlab score` writes them, so the two compare
+// byte for byte on the same rows.
+void WritePredictions(const PredictResult& result, const std::string& path) {
+  std::string csv = "row,prediction\n";
+  for (Eigen::Index i = 0; i < result.predictions.size(); ++i) {
+    csv += std::to_string(result.test_rows[static_cast<size_t>(i)]);
+    csv.push_back(',');
+    io::AppendShortest(csv, result.predictions[i]);
+    csv.push_back('\n');
+  }
+  io::WriteFileAtomically(path, csv);
+}
 
 const Registrar kPredict(20, "predict", "Predict the test split with a saved model",
                          [](CLI::App& sub) -> Action {
                            auto cmd = std::make_shared<PredictCommand>();
                            AddPredictOptions(sub, cmd->options, /*with_model=*/true);
                            sub.add_flag("--json", cmd->json, "Print one JSON object");
+                           sub.add_option("--predictions", cmd->predictions_file,
+                                          "Also write every test-split prediction to this CSV "
+                                          "file (columns row, prediction)");
                            return [cmd]() {
                              const PredictResult result = RunPredict(cmd->options);
+                             if (!cmd->predictions_file.empty()) {
+                               WritePredictions(result, cmd->predictions_file);
+                             }
                              Out() << (cmd->json ? PredictJson(result).dump() + "\n"
                                                  : PredictText(result));
                              return kExitOk;

@@ -62,6 +62,7 @@ struct PredictResult {
   Eigen::VectorXd predictions;  // every test row
   Eigen::VectorXd actual;
   model::Metrics test;
+  std::vector<int64_t> test_rows;  // each prediction's row in the data file (0-based)
 };
 // `qlab predict`: loads the model folder options.model_dir and re-reads (and verifies) its data.
 PredictResult RunPredict(const PredictOptions& options);

@@ -1,0 +1,85 @@
+// Copyright 2026 The qlab Authors. SPDX-License-Identifier: Apache-2.0
+//
+// Byte streams for the filters (`qlab score`): an input read in pieces from a file or stdin, and an
+// output written in pieces to stdout or to a file that appears only when complete (a temporary
+// beside it, renamed on Commit; removed when the writer is destroyed uncommitted).
+#pragma once
+
+#include <atomic>
+#include <cstddef>
+#include <cstdint>
+#include <stdexcept>
+#include <string>
+#include <string_view>
+
+namespace qlab::io {
+
+// The name errors give standard input.
+inline constexpr const char* kStdinName = "<stdin>";
+
+class InputStream {
+ public:
+  // "-" is standard input (named kStdinName); anything else a file opened for reading.
+  // InputError naming the path when it is missing, a folder or unreadable.
+  explicit InputStream(const std::string& path);
+  InputStream(const InputStream&) = delete;
+  InputStream& operator=(const InputStream&) = delete;
+  ~InputStream();
+
+  // Reads up to `n` bytes into `out`, fewer only at the end of the input (a pipe's short reads
+  // are retried until `n` or the end). Bytes given back with Unread come first.
+  size_t Read(char* out, size_t n);
+  // Gives `bytes` back: the next Read returns them first (for looking at a magic number).
+  void Unread(std::string bytes) { pushback_ = std::move(bytes) + pushback_; }
+
+  const std::string& name() const { return name_; }
+  // A regular file's size in bytes, or -1 for a pipe, terminal or socket.
+  int64_t file_size() const { return file_size_; }
+  // Safe to call from another thread than the one reading (progress reports).
+  uint64_t bytes_read() const { return bytes_read_.load(std::memory_order_relaxed); }
+
+ private:
+  std::string name_;
+  int fd_ = -1;
+  bool owned_ = false;
+  int64_t file_size_ = -1;
+  std::atomic<uint64_t> bytes_read_ = 0;
+  std::string pushback_;
+};
+
+// Thrown by OutputStream::Write when the reader of stdout has gone (EPIPE): a filter in
+// `... | head` then stops quietly, as Unix filters do.
+class ClosedPipe : public std::runtime_error {
+ public:
+  ClosedPipe() : std::runtime_error("the reader of the output has gone") {}
+};
+
+class OutputStream {
+ public:
+  // "-" is standard output; anything else a file, written as a temporary in its folder (which
+  // must exist) and renamed over it by Commit. InputError when the temporary cannot be created.
+  explicit OutputStream(const std::string& path);
+  OutputStream(const OutputStream&) = delete;
+  OutputStream& operator=(const OutputStream&) = delete;
+  ~OutputStream();  // an uncommitted temporary is removed
+
+  // All of `bytes`; ClosedPipe on EPIPE (stdout only: ignore SIGPIPE first), InputError naming
+  // the file otherwise.
+  void Write(std::string_view bytes);
+  // stdout: nothing more to do. A file: fsync, mode 0644, rename over the target, fsync the
+  // folder (as WriteFileAtomically).
+  void Commit();
+
+  const std::string& path() const { return path_; }
+  bool is_stdout() const { return temporary_.empty(); }
+  uint64_t bytes_written() const { return bytes_written_; }
+
+ private:
+  std::string path_;
+  std::string temporary_;  // empty for stdout
+  int fd_ = -1;
+  bool committed_ = false;
+  uint64_t bytes_written_ = 0;
+};
+
+}  // namespace qlab::io

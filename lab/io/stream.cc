@@ -1,0 +1,144 @@
+// Copyright 2026 The qlab Authors. SPDX-License-Identifier: Apache-2.0
+#include "qlab/io/stream.h"
+
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <cerrno>
+#include <cstring>
+#include <filesystem>
+#include <system_error>
+#include <vector>
+
+#include "qlab/io/input_error.h"
+
+namespace qlab::io {
+namespace {
+
+std::string ErrnoText(int error) { return std::generic_category().message(error); }
+
+}  // namespace
+
+InputStream::InputStream(const std::string& path) {
+  if (path == "-") {
+    name_ = kStdinName;
+    fd_ = STDIN_FILENO;
+  } else {
+    name_ = path;
+    fd_ = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+    if (fd_ < 0) {
+      const int error = errno;
+      if (error == ENOENT) throw InputError(path, "no such file");
+      throw InputError(path, "cannot open: " + ErrnoText(error));
+    }
+    owned_ = true;
+  }
+  struct stat info {};
+  if (::fstat(fd_, &info) != 0) {
+    const int error = errno;
+    if (owned_) ::close(fd_);
+    throw InputError(name_, "cannot open: " + ErrnoText(error));
+  }
+  if (S_ISDIR(info.st_mode)) {
+    if (owned_) ::close(fd_);
+    throw InputError(name_, "is a folder, not a file");
+  }
+  if (S_ISREG(info.st_mode)) file_size_ = static_cast<int64_t>(info.st_size);
+}
+
+InputStream::~InputStream() {
+  if (owned_) ::close(fd_);
+}
+
+size_t InputStream::Read(char* out, size_t n) {
+  size_t got = std::min(n, pushback_.size());
+  if (got > 0) {
+    std::memcpy(out, pushback_.data(), got);
+    pushback_.erase(0, got);
+  }
+  while (got < n) {
+    const ssize_t r = ::read(fd_, out + got, n - got);
+    if (r < 0) {
+      if (errno == EINTR) continue;
+      throw InputError(name_, "cannot read: " + ErrnoText(errno));
+    }
+    if (r == 0) break;
+    got += static_cast<size_t>(r);
+    bytes_read_.fetch_add(static_cast<uint64_t>(r), std::memory_order_relaxed);
+  }
+  return got;
+}
+
+OutputStream::OutputStream(const std::string& path) : path_(path) {
+  if (path == "-") {
+    fd_ = STDOUT_FILENO;
+    return;
+  }
+  const std::filesystem::path target(path);
+  std::filesystem::path folder = target.parent_path();
+  if (folder.empty()) folder = ".";
+  std::error_code ec;
+  if (!std::filesystem::is_directory(folder, ec)) {
+    throw InputError(path, "its folder " + folder.string() + " does not exist");
+  }
+  if (std::filesystem::is_directory(target, ec)) throw InputError(path, "is a folder");
+  std::string temporary_name = ".";
+  temporary_name += target.filename().string();
+  temporary_name += ".tmp.XXXXXX";
+  const std::string pattern = (folder / temporary_name).string();
+  std::vector<char> name(pattern.begin(), pattern.end());
+  name.push_back('\0');
+  fd_ = ::mkostemp(name.data(), O_CLOEXEC);
+  if (fd_ < 0) {
+    throw InputError(path, "cannot create a temporary file beside it: " + ErrnoText(errno));
+  }
+  temporary_ = name.data();
+}
+
+OutputStream::~OutputStream() {
+  if (is_stdout()) return;
+  if (fd_ >= 0) ::close(fd_);
+  if (!committed_) ::unlink(temporary_.c_str());
+}
+
+void OutputStream::Write(std::string_view bytes) {
+  const char* data = bytes.data();
+  size_t left = bytes.size();
+  while (left > 0) {
+    const ssize_t written = ::write(fd_, data, left);
+    if (written < 0) {
+      if (errno == EINTR) continue;
+      if (errno == EPIPE && is_stdout()) throw ClosedPipe();
+      throw InputError(is_stdout() ? "<stdout>" : path_, "cannot write: " + ErrnoText(errno));
+    }
+    data += written;
+    left -= static_cast<size_t>(written);
+    bytes_written_ += static_cast<uint64_t>(written);
+  }
+}
+
+void OutputStream::Commit() {
+  if (is_stdout() || committed_) return;
+  if (::fchmod(fd_, 0644) != 0 || ::fsync(fd_) != 0) {
+    throw InputError(path_, "cannot write: " + ErrnoText(errno));
+  }
+  const int rc = ::close(fd_);
+  fd_ = -1;
+  if (rc != 0) throw InputError(path_, "cannot write: " + ErrnoText(errno));
+  if (::rename(temporary_.c_str(), path_.c_str()) != 0) {
+    throw InputError(path_, "cannot replace the file: " + ErrnoText(errno));
+  }
+  committed_ = true;
+  std::filesystem::path folder = std::filesystem::path(path_).parent_path();
+  if (folder.empty()) folder = ".";
+  // Best effort, as in WriteFileAtomically: the rename has happened.
+  const int dir_fd = ::open(folder.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+  if (dir_fd >= 0) {
+    ::fsync(dir_fd);
+    ::close(dir_fd);
+  }
+}
+
+}  // namespace qlab::io
