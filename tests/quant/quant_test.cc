@@ -8,12 +8,13 @@
 
 #include <nlohmann/json.hpp>
 
+#include <bit>
 #include <cmath>
 #include <cstdlib>
-#include <cstring>
 #include <filesystem>
 #include <fstream>
 #include <functional>
+#include <limits>
 #include <random>
 #include <string>
 #include <vector>
@@ -161,7 +162,7 @@ void CheckIntegerPath(const QuantizedModel& q, const QuantizedRun& run, const Ei
   size_t bad_fused = 0;
   for (size_t i = 0; i < rows; ++i) {
     const float y = static_cast<float>(run.y[static_cast<Eigen::Index>(i)]);
-    if (std::memcmp(&y, &y_fused[i], sizeof y) != 0) ++bad_fused;
+    if (std::bit_cast<uint32_t>(y) != std::bit_cast<uint32_t>(y_fused[i])) ++bad_fused;
   }
   BOOST_TEST(bad_fused == 0u, what << ": predictions not bit-identical to kernels::GemvU8I8");
   const Eigen::VectorXd y_double = qlab::quant::PredictDoubleFromRun(q, run);
@@ -678,8 +679,8 @@ BOOST_AUTO_TEST_CASE(clipping_counted_at_the_code_bounds) {
             }
           }
           X_test(i++, j) = std::nan("");
-          X_test(i++, j) = INFINITY;
-          X_test(i++, j) = -INFINITY;
+          X_test(i++, j) = std::numeric_limits<double>::infinity();
+          X_test(i++, j) = -std::numeric_limits<double>::infinity();
           X_test(i++, j) = f.center + 1e30;
           X_test(i++, j) = f.center - 1e30;
         }

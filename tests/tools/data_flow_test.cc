@@ -32,7 +32,7 @@ std::string FindStrace() {
   std::stringstream dirs(path != nullptr ? path : "/usr/bin:/bin");
   std::string dir;
   while (std::getline(dirs, dir, ':')) {
-    const std::string candidate = (dir.empty() ? "." : dir) + "/strace";
+    std::string candidate = (dir.empty() ? "." : dir) + "/strace";
     if (::access(candidate.c_str(), X_OK) == 0) return candidate;
   }
   return "";
@@ -42,6 +42,7 @@ std::string FindStrace() {
 int Run(const std::vector<std::string>& args, const TempDir& capture) {
   std::vector<std::string> storage = args;
   std::vector<char*> argv;
+  argv.reserve(storage.size() + 1);
   for (auto& a : storage) argv.push_back(a.data());
   argv.push_back(nullptr);
   const std::string out = capture.File("stdout");

@@ -119,7 +119,8 @@ struct QuantizedRun {
   std::vector<float> features_f32;  // w8: the standardized f32 features fed to GemvF32
 };
 // seed: Eigen in double (as the original did); w8: qlab::kernels::GemvF32 on standardized f32
-// features with the dequantized weights; w8a8: QuantizeU8 per feature, then GemvU8I8.
+// features with the dequantized weights; w8a8: QuantizeU8 per feature, then GemvU8I8Acc once and
+// GemvU8I8's float step on those accumulators (so y is bit-identical to GemvU8I8's).
 QuantizedRun RunQuantized(const QuantizedModel& q, const Eigen::MatrixXd& X_raw);
 
 // The same integer model computed in double with Eigen from the codes and the dequantized weights
