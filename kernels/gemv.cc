@@ -59,6 +59,15 @@ inline StreamPlan PlanStream(size_t rows, size_t block_rows, const void* out) {
   return plan;
 }
 
+// Keeps a scalar accumulation loop scalar. Highway 1.0.3's AVX3_DL target string enables
+// AVX-VNNI, so GCC would vectorize an int8 row sum inside AVX3_DL code into VEX-encoded vpdpbusd,
+// which AVX-512 VNNI CPUs without AVX-VNNI (Ice Lake, Zen 4/5) do not have. An empty asm that
+// takes the accumulator in a register each iteration stops the vectorizer and costs nothing
+// else. Not __attribute__((optimize("no-tree-vectorize"))): with GCC 12 that attribute on one
+// function dropped -ffp-contract=off from the float templates instantiated after it in the same
+// file, and gemv_f32's blocks were contracted into FMA (the row-position test caught it).
+inline void KeepScalar(int32_t& sum) { __asm__("" : "+r"(sum)); }
+
 }  // namespace qlab::kernels::internal
 #endif
 
@@ -184,19 +193,15 @@ void GemvF32Impl(const float* HWY_RESTRICT x, size_t rows, size_t k, const float
   }
 }
 
-// ---- uint8 · int8
-// -------------------------------------------------------------------------------- |acc| ≤
-// 64·255·128 < 2^31 for k ≤ 64: int32 is exact throughout.
+// ---- uint8 · int8 ----------------------------------------------------------------------------
+// |acc| ≤ 64·255·128 < 2^31 for k ≤ 64: int32 is exact throughout.
 
-// Not vectorized by the compiler: Highway 1.0.3's AVX3_DL target string enables AVX-VNNI, and
-// GCC would turn this loop into VEX-encoded vpdpbusd, which AVX-512 VNNI CPUs without AVX-VNNI
-// (Ice Lake, Zen 4/5) do not have.
-__attribute__((optimize("no-tree-vectorize"))) int32_t RowSumU8I8(const uint8_t* HWY_RESTRICT x,
-                                                                  const int8_t* HWY_RESTRICT w,
-                                                                  size_t k) {
+// Scalar on purpose (internal::KeepScalar: no VEX vpdpbusd from the vectorizer).
+int32_t RowSumU8I8(const uint8_t* HWY_RESTRICT x, const int8_t* HWY_RESTRICT w, size_t k) {
   int32_t sum = 0;
   for (size_t j = 0; j < k; ++j) {
     sum += int32_t{x[j]} * int32_t{w[j]};
+    internal::KeepScalar(sum);
   }
   return sum;
 }
@@ -467,13 +472,12 @@ void GemvU8I8Impl(const uint8_t* HWY_RESTRICT x, size_t rows, size_t k,
 // elements and one the odd, each multiplied by weights tiled in the same order, so no interleave
 // is needed. |acc| ≤ 64·15·128 < 2^17: int32 is exact throughout.
 
-// Not vectorized by the compiler (see RowSumU8I8).
-__attribute__((optimize("no-tree-vectorize"))) int32_t RowSumU4I8(const uint8_t* HWY_RESTRICT x,
-                                                                  const int8_t* HWY_RESTRICT w,
-                                                                  size_t k) {
+// Scalar on purpose (see RowSumU8I8).
+int32_t RowSumU4I8(const uint8_t* HWY_RESTRICT x, const int8_t* HWY_RESTRICT w, size_t k) {
   int32_t sum = 0;
   for (size_t b = 0; b < k / 2; ++b) {
     sum += int32_t{x[b] & 0xF} * int32_t{w[2 * b]} + int32_t{x[b] >> 4} * int32_t{w[2 * b + 1]};
+    internal::KeepScalar(sum);
   }
   if (k % 2 != 0) {
     sum += int32_t{x[k / 2] & 0xF} * int32_t{w[k - 1]};  // the high nibble is padding
@@ -678,13 +682,12 @@ void GemvU4I8Impl(const uint8_t* HWY_RESTRICT x, size_t rows, size_t k,
 // Rows of PackedRowBytesU2(k) bytes, element 4i + t in bits 2t..2t + 1 of byte i (kernels.h).
 // |acc| ≤ 64·3·128 < 2^15.
 
-// Not vectorized by the compiler (see RowSumU8I8).
-__attribute__((optimize("no-tree-vectorize"))) int32_t RowSumU2I8(const uint8_t* HWY_RESTRICT x,
-                                                                  const int8_t* HWY_RESTRICT w,
-                                                                  size_t k) {
+// Scalar on purpose (see RowSumU8I8).
+int32_t RowSumU2I8(const uint8_t* HWY_RESTRICT x, const int8_t* HWY_RESTRICT w, size_t k) {
   int32_t sum = 0;
   for (size_t j = 0; j < k; ++j) {
     sum += int32_t{static_cast<uint8_t>((x[j / 4] >> (2 * (j % 4))) & 0x3)} * int32_t{w[j]};
+    internal::KeepScalar(sum);
   }
   return sum;
 }

@@ -143,11 +143,20 @@ std::vector<uint8_t> RandomPackedU4(size_t offset, size_t rows, size_t kk) {
   return x;
 }
 
-// The VNNI loops run on AVX3_DL for k a multiple of 8 and at least one block of 16 rows.
-void ExpectVnniWhereDue(const std::string& target, size_t kk, size_t rows) {
-  if (target == "AVX3_DL" && kk >= 8 && (kk & (kk - 1)) == 0 && rows >= 16) {
-    BOOST_TEST(k::LastKernelTrace().vnni);
+// The forced target ran gemv_u4i8, through the VNNI loops exactly where they are due: AVX3_DL,
+// k a power of two ≥ 8 and at least one block of 16 rows (fewer rows may go either way); the
+// path then names them. Everywhere else, Highway's code of that target.
+void ExpectU4RanOn(const std::string& target, size_t kk, size_t rows) {
+  const k::KernelTrace trace = k::LastKernelTrace();
+  BOOST_TEST(trace.target == target);
+  const bool vnni_k = target == "AVX3_DL" && kk >= 8 && (kk & (kk - 1)) == 0;
+  if (vnni_k && rows >= 16) {
+    BOOST_TEST(trace.vnni);
   }
+  if (!vnni_k) {
+    BOOST_TEST(!trace.vnni);
+  }
+  BOOST_TEST(trace.path == (trace.vnni ? target + "+avx512vnni" : target));
 }
 
 }  // namespace
@@ -159,8 +168,7 @@ BOOST_AUTO_TEST_CASE(gemv_u4i8_exact_for_k_1_to_64_every_row_count_and_offset) {
       const auto w = RandomInts<int8_t>(0, kk, -128, 127);
       std::vector<int32_t> got(offset + rows), want(rows);
       k::GemvU4I8Acc(x.data() + offset, rows, kk, w.data(), got.data() + offset);
-      ExpectRanOn(target);
-      ExpectVnniWhereDue(target, kk, rows);
+      ExpectU4RanOn(target, kk, rows);
       ref::GemvU4I8Acc(x.data() + offset, rows, kk, w.data(), want.data());
       if (!std::equal(want.begin(), want.end(), got.begin() + static_cast<ptrdiff_t>(offset))) {
         BOOST_ERROR("acc k " << kk << " rows " << rows << " offset " << offset);
@@ -172,8 +180,7 @@ BOOST_AUTO_TEST_CASE(gemv_u4i8_exact_for_k_1_to_64_every_row_count_and_offset) {
       std::vector<float> y(offset + rows), want_y(rows);
       k::GemvU4I8(x.data() + offset, rows, kk, w.data(), scale, correction, bias,
                   y.data() + offset);
-      ExpectRanOn(target);
-      ExpectVnniWhereDue(target, kk, rows);
+      ExpectU4RanOn(target, kk, rows);
       ref::GemvU4I8(x.data() + offset, rows, kk, w.data(), scale, correction, bias, want_y.data());
       if (std::memcmp(want_y.data(), y.data() + offset, rows * sizeof(float)) != 0) {
         BOOST_ERROR("y k " << kk << " rows " << rows << " offset " << offset);
@@ -244,7 +251,7 @@ BOOST_AUTO_TEST_CASE(gemv_u4i8_streaming_path_on_large_misaligned_outputs) {
     for (size_t misalign : {size_t{0}, size_t{1}, size_t{3}}) {
       std::vector<int32_t> acc(misalign + rows);
       k::GemvU4I8Acc(x.data(), rows, kk, w.data(), acc.data() + misalign);
-      ExpectRanOn(target);
+      ExpectU4RanOn(target, kk, rows);
       BOOST_TEST(std::equal(want_acc.begin(), want_acc.end(), acc.begin() + misalign));
       std::vector<float> y(misalign + rows);
       k::GemvU4I8(x.data(), rows, kk, w.data(), 0.25f, 3, -0.5f, y.data() + misalign);
