@@ -12,8 +12,8 @@
 
 #include "common/input_error.h"
 #include "common/temp_dir.h"
-#include "qlab/io/atomic_file.h"
 #include "qlab/data/dataset.h"
+#include "qlab/io/atomic_file.h"
 #include "qlab/io/input_error.h"
 #include "qlab/model/artifact.h"
 #include "qlab/model/linear_model.h"
@@ -45,6 +45,24 @@ std::string SyntheticCsv(int rows, const std::string& extra_name = "",
 
 qlab::data::SplitData SplitCsv(const std::string& path, const std::string& target = "y") {
   return qlab::data::MakeSplit(qlab::data::LoadCsv(path, target), 0.25, 7);
+}
+
+// Where `"key": ` first appears in `text` (after `after`, if given): line:col of its value, as
+// the reader reports a value it refuses.
+std::string ValueAt(const std::string& text, const std::string& key,
+                    const std::string& after = "") {
+  const size_t from = after.empty() ? 0 : text.find("\"" + after + "\": ");
+  const std::string needle = "\"" + key + "\": ";
+  const size_t at = text.find(needle, from) + needle.size();
+  size_t line = 1;
+  size_t line_start = 0;
+  for (size_t i = 0; i < at; ++i) {
+    if (text[i] == '\n') {
+      ++line;
+      line_start = i + 1;
+    }
+  }
+  return fmt::format("{}:{}", line, at - line_start + 1);
 }
 
 }  // namespace
@@ -96,8 +114,9 @@ BOOST_AUTO_TEST_CASE(rank_deficient_design_names_the_columns) {
 BOOST_AUTO_TEST_CASE(too_few_training_rows_are_refused) {
   TempDir dir;
   const std::string path = dir.Write("few.csv", "a,b,y\n1,2,3\n2,1,4\n3,5,1\n4,4,4\n");
-  const std::string error =
-      ErrorOf([&] { qlab::model::Train(qlab::data::MakeSplit(qlab::data::LoadCsv(path, "y"), 0.5, 42), "svd"); });
+  const std::string error = ErrorOf([&] {
+    qlab::model::Train(qlab::data::MakeSplit(qlab::data::LoadCsv(path, "y"), 0.5, 42), "svd");
+  });
   BOOST_TEST(Contains(error,
                       "too few rows for the split: 2 training rows cannot determine 2 "
                       "coefficients and an intercept"),
@@ -151,8 +170,12 @@ BOOST_AUTO_TEST_CASE(malformed_artifacts_are_bad_input) {
   qlab::model::SaveModel(qlab::model::Train(split, "svd"), dir.File("m"));
   const std::string file = dir.File("m/model.json");
   const auto good = nlohmann::json::parse(qlab::io::ReadFileBytes(file));
+  // Each error names the file and the line:col of the value refused (of the object, for a key
+  // that is missing).
+  std::string text;
   auto error_with = [&](const nlohmann::json& j) {
-    qlab::io::WriteFileAtomically(file, j.dump(2));
+    text = j.dump(2);
+    qlab::io::WriteFileAtomically(file, text);
     return ErrorOf([&] { qlab::model::LoadModel(dir.File("m")); });
   };
   auto changed = [&](const char* key, const nlohmann::json& value) {
@@ -160,17 +183,25 @@ BOOST_AUTO_TEST_CASE(malformed_artifacts_are_bad_input) {
     j[key] = value;
     return error_with(j);
   };
-  BOOST_TEST(changed("format", "pickle") == file + ": format 'pickle' is not qlab.linear_model");
-  BOOST_TEST(changed("version", 1) ==
-             file + ": qlab.linear_model version 1 is not the version this qlab reads (2)");
-  BOOST_TEST(changed("coef", {1.0, 2.0}) == file + ": 'coef' must be an array of 3 numbers");
-  BOOST_TEST(changed("intercept", "x") == file + ": 'intercept' must be a number");
+  std::string error = changed("format", "pickle");
+  BOOST_TEST(error ==
+             file + ":" + ValueAt(text, "format") + ": format 'pickle' is not qlab.linear_model");
+  error = changed("version", 1);
+  BOOST_TEST(error == file + ":" + ValueAt(text, "version") +
+                          ": qlab.linear_model version 1 is not the version this qlab reads (2)");
+  error = changed("coef", {1.0, 2.0});
+  BOOST_TEST(error ==
+             file + ":" + ValueAt(text, "coef") + ": 'coef' must be an array of 3 numbers");
+  error = changed("intercept", "x");
+  BOOST_TEST(error == file + ":" + ValueAt(text, "intercept") + ": 'intercept' must be a number");
   nlohmann::json no_scaler = good;
   no_scaler.erase("scaler");
-  BOOST_TEST(error_with(no_scaler) == file + ": missing key 'scaler'");
+  BOOST_TEST(error_with(no_scaler) == file + ":1:1: missing key 'scaler'");
   nlohmann::json zero_scale = good;
   zero_scale["scaler"]["scale"][0] = 0.0;
-  BOOST_TEST(error_with(zero_scale) == file + ": 'scaler.scale' must hold positive numbers");
+  error = error_with(zero_scale);
+  BOOST_TEST(error == file + ":" + ValueAt(text, "scale", "scaler") +
+                          ": 'scaler.scale' must hold positive numbers");
 
   // The tensor checksum: a plausible edit of any parameter, by as little as one ulp, is caught;
   // layout is not part of it (the same values, compact and with keys reordered, still load).
@@ -198,18 +229,20 @@ BOOST_AUTO_TEST_CASE(malformed_artifacts_are_bad_input) {
                       }),
                       "the parameters were edited or corrupted"));
   BOOST_TEST(edited([](nlohmann::json& j) { j.erase("tensor_sha256"); }) ==
-             file + ": missing key 'tensor_sha256'");
-  BOOST_TEST(edited([](nlohmann::json& j) { j["tensor_sha256"] = 7; }) ==
-             file + ": 'tensor_sha256' must be a string");
+             file + ":1:1: missing key 'tensor_sha256'");
+  error = edited([](nlohmann::json& j) { j["tensor_sha256"] = 7; });
+  BOOST_TEST(error ==
+             file + ":" + ValueAt(text, "tensor_sha256") + ": 'tensor_sha256' must be a string");
   // Swapping two features' coefficients keeps every value in the file, not their places.
   BOOST_TEST(
       Contains(edited([](nlohmann::json& j) { std::swap(j["coef"][0], j["coef"][1]); }), mismatch));
   qlab::io::WriteFileAtomically(file, good.dump());  // compact, keys sorted: the same tensors
   BOOST_TEST(qlab::model::ModelTensorDigest(qlab::model::LoadModel(dir.File("m"))) == digest);
 
-  qlab::io::WriteFileAtomically(file, "{\n  \"format\": \"qlab.linear_model\",\n  \"version\": 1,,\n}");
-  BOOST_TEST(
-      Contains(ErrorOf([&] { qlab::model::LoadModel(dir.File("m")); }), file + ":3:16: not valid JSON"));
+  qlab::io::WriteFileAtomically(file,
+                                "{\n  \"format\": \"qlab.linear_model\",\n  \"version\": 1,,\n}");
+  BOOST_TEST(Contains(ErrorOf([&] { qlab::model::LoadModel(dir.File("m")); }),
+                      file + ":3:16: not valid JSON"));
   BOOST_TEST(Contains(ErrorOf([&] { qlab::model::LoadModel(dir.File("none")); }),
                       dir.File("none/model.json") + ": no such file; train a model first"));
 }
