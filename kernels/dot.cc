@@ -13,6 +13,9 @@
 #include "kernels/dispatch.h"
 #include "kernels/simd-inl.h"
 #include "kernels/trace.h"
+#if HWY_ARCH_X86
+#include "kernels/x86_vnni.h"
+#endif
 #include "qlab/kernels.h"
 #if HWY_ARCH_ARM_A64
 #include "kernels/arm.h"  // the NEON and SVE dot-product paths
@@ -136,9 +139,7 @@ int64_t DotInt8Widen(const TA* HWY_RESTRICT a, const int8_t* HWY_RESTRICT b, siz
 }
 
 #if HWY_TARGET == HWY_AVX3_DL
-// Highway 1.0.3's AVX3_DL target string lacks avx512vnni, so the VNNI loop gets its own.
-#define QLAB_VNNI_ATTR \
-  __attribute__((target("avx2,bmi,bmi2,fma,avx512f,avx512vl,avx512dq,avx512bw,avx512vnni")))
+// The VNNI loops: QLAB_VNNI_ATTR (x86_vnni.h), since AVX3_DL's target string lacks avx512vnni.
 
 // vpdpbusd adds four uint8·int8 products into each int32 lane, without the int16 saturation of
 // vpmaddubsw. Signed a is offset to a + 128 = a xor 0x80 (as uint8) and 128·Σb taken back off.

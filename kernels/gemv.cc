@@ -23,6 +23,9 @@
 #include "kernels/dispatch.h"
 #include "kernels/simd-inl.h"
 #include "kernels/trace.h"
+#if HWY_ARCH_X86
+#include "kernels/x86_vnni.h"
+#endif
 #include "qlab/kernels.h"
 #if HWY_ARCH_ARM_A64
 #include "kernels/arm.h"  // the NEON and SVE dot-product blocks
@@ -282,10 +285,7 @@ void GemvU8I8Widen(const uint8_t* HWY_RESTRICT x, size_t rows, const int8_t* HWY
 }
 
 #if HWY_TARGET == HWY_AVX3_DL
-// Highway 1.0.3's AVX3_DL target string lacks avx512vnni. Lambdas would not inherit this
-// attribute, hence the plain loops below.
-#define QLAB_VNNI_ATTR \
-  __attribute__((target("avx2,bmi,bmi2,fma,avx512f,avx512vl,avx512dq,avx512bw,avx512vnni")))
+// The VNNI loops: QLAB_VNNI_ATTR (x86_vnni.h), since AVX3_DL's target string lacks avx512vnni.
 
 // 16 rows of kK bytes are kK/4 zmm; vpdpbusd leaves four products per int32 lane, in order, so a
 // tree of log2(kK/4) ConcatEven/ConcatOdd levels (vpermt2d) gives one row sum per lane.

@@ -133,7 +133,8 @@ void OutputStream::Commit() {
   committed_ = true;
   std::filesystem::path folder = std::filesystem::path(path_).parent_path();
   if (folder.empty()) folder = ".";
-  // Best effort, as in WriteFileAtomically: the rename has happened.
+  // Best effort: a folder that cannot be opened for fsync (some file systems) is not an error,
+  // the rename has happened.
   const int dir_fd = ::open(folder.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
   if (dir_fd >= 0) {
     ::fsync(dir_fd);

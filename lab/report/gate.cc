@@ -15,7 +15,6 @@
 
 namespace qlab::report {
 
-using io::InputError;
 using io::JsonDocument;
 namespace {
 
@@ -27,29 +26,25 @@ constexpr double kSpeedTolerance = 0.4;
 
 std::string Num(double v) { return fmt::format("{}", v); }
 
-[[noreturn]] void Bad(const JsonDocument* doc, const std::string& source, const Pointer& at,
-                      const std::string& message) {
-  if (doc != nullptr) throw doc->ErrorAt(at, message);
-  throw InputError(source, message);
-}
-
-std::vector<CheckMetric> Extract(const json& report, const JsonDocument* doc,
-                                 const std::string& source) {
+// The metrics of a report.json (as BuildReportJson writes it), with default tolerances; errors
+// name the file and the line:col of the value refused.
+std::vector<CheckMetric> Extract(const JsonDocument& doc) {
+  const json& report = doc.value();
   if (!report.is_object() || !report.contains("format") || report["format"] != "qlab-report") {
-    Bad(doc, source, Pointer(), "not a qlab report.json (\"format\" is not \"qlab-report\")");
+    throw doc.ErrorAt(Pointer(), "not a qlab report.json (\"format\" is not \"qlab-report\")");
   }
   if (!report.contains("version") || report["version"] != 1) {
-    Bad(doc, source, Pointer("/version"), "unsupported report.json version (expected 1)");
+    throw doc.ErrorAt(Pointer("/version"), "unsupported report.json version (expected 1)");
   }
   std::vector<CheckMetric> out;
   if (report.contains("accuracy")) {
     const json& accuracy = report["accuracy"];
     if (!accuracy.is_object()) {
-      Bad(doc, source, Pointer("/accuracy"), "\"accuracy\" must be an object");
+      throw doc.ErrorAt(Pointer("/accuracy"), "\"accuracy\" must be an object");
     }
     for (const auto& [id, values] : accuracy.items()) {
       if (!values.is_object()) {
-        Bad(doc, source, Pointer("/accuracy") / id, "accuracy entry must be an object");
+        throw doc.ErrorAt(Pointer("/accuracy") / id, "accuracy entry must be an object");
       }
       for (const auto& [key, value] : values.items()) {
         // The keys the gate checks, their directions and default tolerances: the result-key table.
@@ -71,12 +66,12 @@ std::vector<CheckMetric> Extract(const json& report, const JsonDocument* doc,
   }
   if (report.contains("bench")) {
     const json& bench = report["bench"];
-    if (!bench.is_array()) Bad(doc, source, Pointer("/bench"), "\"bench\" must be an array");
+    if (!bench.is_array()) throw doc.ErrorAt(Pointer("/bench"), "\"bench\" must be an array");
     for (size_t g = 0; g < bench.size(); ++g) {
       const Pointer at("/bench/" + std::to_string(g));
       const json& group = bench[g];
       if (!group.is_object() || !group.contains("rows") || !group["rows"].is_array()) {
-        Bad(doc, source, at, "bench group needs a \"rows\" array");
+        throw doc.ErrorAt(at, "bench group needs a \"rows\" array");
       }
       auto text = [&](const char* key) {
         return group.contains(key) && group[key].is_string() ? group[key].get<std::string>() : "";
@@ -97,7 +92,7 @@ std::vector<CheckMetric> Extract(const json& report, const JsonDocument* doc,
         if (!row.is_object() || !row.contains("kernel") || !row.contains("variant") ||
             !row.contains("size") || !row["kernel"].is_string() || !row["variant"].is_string() ||
             !row["size"].is_number_unsigned()) {
-          Bad(doc, source, at / "rows" / std::to_string(i),
+          throw doc.ErrorAt(at / "rows" / std::to_string(i),
               "bench row needs \"kernel\", \"variant\" and \"size\"");
         }
         if (row["variant"] != "hwy") continue;
@@ -138,13 +133,8 @@ std::string ToleranceText(const CheckMetric& m) {
 
 }  // namespace
 
-std::vector<CheckMetric> ExtractMetrics(const nlohmann::json& report, const std::string& source) {
-  return Extract(report, nullptr, source);
-}
-
 std::vector<CheckMetric> LoadReportMetrics(const std::string& path) {
-  const JsonDocument doc = JsonDocument::Load(path);
-  return Extract(doc.value(), &doc, path);
+  return Extract(JsonDocument::Load(path));
 }
 
 std::vector<CheckMetric> LoadBaseline(const std::string& path) {

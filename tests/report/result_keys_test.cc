@@ -108,7 +108,9 @@ BOOST_AUTO_TEST_CASE(every_key_the_harness_writes_is_in_the_table_with_its_type)
       BOOST_TEST_REQUIRE(known != nullptr,
                          "the harness writes \"" << key << "\", not in the table");
       BOOST_TEST((known->producers & (qlab::io::kFromQuantize | qlab::io::kFromCli)) != 0, key);
-      BOOST_TEST(HasType(value, known->type), key << " is " << value.type_name());
+      // The golden test masks the values that depend on where files are ("<...>" strings).
+      const bool masked = value.is_string() && value.get<std::string>().rfind('<', 0) == 0;
+      BOOST_TEST((masked || HasType(value, known->type)), key << " is " << value.type_name());
     }
     // ... and the table lists nothing the harness does not write (every key is present on
     // California: the files exist, so the sizes on disk are written too).

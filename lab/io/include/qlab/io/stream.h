@@ -67,7 +67,7 @@ class OutputStream {
   // the file otherwise.
   void Write(std::string_view bytes);
   // stdout: nothing more to do. A file: fsync, mode 0644, rename over the target, fsync the
-  // folder (as WriteFileAtomically).
+  // folder. WriteFileAtomically is this writer given all its bytes at once.
   void Commit();
 
   const std::string& path() const { return path_; }

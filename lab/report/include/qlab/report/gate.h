@@ -26,11 +26,8 @@ struct CheckMetric {
   std::string hwy_target;
 };
 
-// The metrics of a report.json (as BuildReportJson writes it), with default tolerances. Throws
-// InputError (naming `source`) when `report` is not a qlab report.
-std::vector<CheckMetric> ExtractMetrics(const nlohmann::json& report, const std::string& source);
-
-// Reads a report.json; errors name file:line:col.
+// Reads a report.json (as BuildReportJson writes it): its metrics, with default tolerances;
+// errors name file:line:col.
 std::vector<CheckMetric> LoadReportMetrics(const std::string& path);
 
 // Reads a baseline file; errors name file:line:col.
