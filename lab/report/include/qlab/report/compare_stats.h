@@ -87,8 +87,8 @@ std::string_view VerdictName(Verdict verdict);
 // The defaults, and why (measured on this machine, see bench/README): a suite makes many
 // comparisons, and the guard against false verdicts is the threshold, not a family-wise
 // correction. A verdict needs p < alpha AND the whole 95% interval beyond 1 +- 3%. Same-build
-// pairs through tools/ab-bench.sh (quick subset, 22 benchmarks, 10 rounds, load average 3-21):
-// the U test alone was significant in 2.6% of comparisons (nominal 5%), the farthest any
+// pairs through tools/ab-bench.sh (10 pairs, quick subset: 22 benchmarks, 10 rounds, load 3-21):
+// the U test alone was significant in 5 of 220 comparisons (nominal 5%), the farthest any
 // interval lay beyond 1 was 1.9% (p = 0.06), so every threshold >= 1% gave 100% "no change".
 // 3% leaves margin and keeps the power the issue asks for (a 10% shift at 3% CV, n = 10: >= 98%
 // detected; a 5% threshold detects 80%). Holm's correction stays optional: over the full suite
