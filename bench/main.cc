@@ -683,7 +683,7 @@ void RegisterGemvU4I8() {
     const std::string g = "gemv/" + std::to_string(rows);
     const auto dr = static_cast<double>(rows);
     // u4 · i8 → f32: X read (half a byte per feature), y written.
-    const Traffic u4{dr * (kGemvK / 2 + 4) + kGemvK, dr * kGemvK};
+    const Traffic u4{dr * (0.5 * kGemvK + 4) + kGemvK, dr * kGemvK};
     const auto gemv_u4 =
         [g, rows](const std::function<void(const uint8_t*, const int8_t*, float*)>& fn) -> Setup {
       return [g, rows, fn] {
@@ -709,7 +709,7 @@ void RegisterGemvU4I8() {
                   k::GemvU4I8(x, rows, kGemvK, w, kScale, 0, kBias, y);
                 }));
     // u2 · i8 → f32: a quarter byte per feature; hwy only, to decide whether crumbs pay.
-    const Traffic u2{dr * (kGemvK / 4 + 4) + kGemvK, dr * kGemvK};
+    const Traffic u2{dr * (0.25 * kGemvK + 4) + kGemvK, dr * kGemvK};
     Register(Name("gemv_u2i8", "hwy", rows), u2, "", [g, rows]() -> std::function<void()> {
       const uint8_t* x = Pool().Get<uint8_t>(g, "x2", rows * k::PackedRowBytesU2(kGemvK));
       const int8_t* w = Pool().Get<int8_t>(g, "w8", kGemvK);

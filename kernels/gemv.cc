@@ -488,7 +488,8 @@ int32_t RowSumU4I8(const uint8_t* HWY_RESTRICT x, const int8_t* HWY_RESTRICT w, 
 // Widening route, k a power of two ≥ 4: packed bytes promoted to uint16 (one byte, two elements
 // per lane), split into the low and high nibble, and each multiplied by its tiled weights with
 // pmaddwd, so an int32 lane sums elements 4l .. 4l + 3 of the block (SCALAR: one byte, 2
-// elements); then the tree of simd-inl.h, as GemvU8I8Widen.
+// elements); then the tree of simd-inl.h, as GemvU8I8Widen. RearrangeToOddPlusEven (an Add on
+// x86) keeps that lane order where ReorderWidenMulAccumulate does not (NEON: by halves).
 template <size_t kK, class Out>
 void GemvU4I8Widen(const uint8_t* HWY_RESTRICT x, size_t rows, const int8_t* HWY_RESTRICT w,
                    const Out& out) {
@@ -523,7 +524,8 @@ void GemvU4I8Widen(const uint8_t* HWY_RESTRICT x, size_t rows, const int8_t* HWY
           auto sum0 =
               hn::ReorderWidenMulAccumulate(d32, lo, hn::Load(d16, even + t), hn::Zero(d32), sum1);
           sum0 = hn::ReorderWidenMulAccumulate(d32, hi, hn::Load(d16, odd + t), sum0, sum1);
-          return hn::Add(sum0, sum1);
+          // Lane l = products 2l and 2l + 1 on every target (NEON splits by halves, not pairs).
+          return hn::RearrangeToOddPlusEven(sum0, sum1);
         };
         out.Block(d32, TreeSum<kK / kPerLane>(d32, product, 0), stream, r);
       },
@@ -737,7 +739,8 @@ void GemvU2I8Widen(const uint8_t* HWY_RESTRICT x, size_t rows, const int8_t* HWY
           auto s23 = hn::ReorderWidenMulAccumulate(d32, c2, hn::Load(d16, tiled[2] + o),
                                                    hn::Zero(d32), odd23);
           s23 = hn::ReorderWidenMulAccumulate(d32, c3, hn::Load(d16, tiled[3] + o), s23, odd23);
-          return hn::Add(hn::Add(s01, odd01), hn::Add(s23, odd23));
+          return hn::Add(hn::RearrangeToOddPlusEven(s01, odd01),
+                         hn::RearrangeToOddPlusEven(s23, odd23));
         };
         out.Block(d32, TreeSum<kK / kPerLane>(d32, product, 0), stream, r);
       },

@@ -161,6 +161,9 @@ size_t QuantizeRows(const float* HWY_RESTRICT x, size_t rows, size_t k,
   const hn::Rebind<uint8_t, decltype(df)> dq;
   const size_t N = hn::Lanes(df);
   const size_t n = rows * k;
+  if (n == 0) {
+    return 0;  // (k = 0 would divide by zero below)
+  }
   HWY_ALIGN float tscale[kTable];
   HWY_ALIGN float tzero[kTable];
   HWY_ALIGN int32_t tlo[kTable];
@@ -269,7 +272,7 @@ size_t QuantizeRows(const float* HWY_RESTRICT x, size_t rows, size_t k,
   }
   for (; i < n; ++i) {
     const size_t f = i % k;
-    q[i] = QuantizeOneRow(x[i], scale[f], tzero[f], top);
+    q[i] = QuantizeOneRow(x[i], scale[f], static_cast<float>(zero_point[f]), top);
     if constexpr (kDetect) {
       if (!(x[i] >= lo[f] && x[i] <= hi[f])) {
         note(i);
