@@ -13,8 +13,12 @@ set(CMAKE_LIBRARY_ARCHITECTURE aarch64-linux-gnu)
 set(CMAKE_C_COMPILER aarch64-linux-gnu-gcc)
 set(CMAKE_CXX_COMPILER aarch64-linux-gnu-g++)
 
+# No `-L /usr/aarch64-linux-gnu`: with it, qemu-user 7.2's emulated fork() never returns in the
+# child (measured here: a fork-and-_exit program hangs on every CPU model; the tests that run
+# qlab fork). The arm64 loader and libc that multiarch installs (libc6:arm64, in
+# /lib/ld-linux-aarch64.so.1 and /lib/aarch64-linux-gnu) serve instead, with no path remapping.
 find_program(QLAB_QEMU_AARCH64 qemu-aarch64 REQUIRED)
-set(CMAKE_CROSSCOMPILING_EMULATOR ${QLAB_QEMU_AARCH64} -L /usr/aarch64-linux-gnu)
+set(CMAKE_CROSSCOMPILING_EMULATOR ${QLAB_QEMU_AARCH64})
 
 # Programs (qemu, bash, python) are the host's; libraries and headers are searched for in the
 # host's standard prefixes, where multiarch keeps the arm64 ones apart by their triplet folder.

@@ -378,8 +378,8 @@ void GemvU8I8Vnni(const uint8_t* HWY_RESTRICT x, size_t rows, const int8_t* HWY_
 // Arm's dot-product blocks for k ∈ {4, …, 64} (arm.h), the remaining rows one by one. False when
 // they have no path for this k (or this CPU), leaving the rows to the Highway code.
 template <class Out>
-bool GemvU8I8Arm(const uint8_t* HWY_RESTRICT x, size_t rows, size_t k,
-                 const int8_t* HWY_RESTRICT w, const Out& out) {
+bool GemvU8I8Arm(const uint8_t* HWY_RESTRICT x, size_t rows, size_t k, const int8_t* HWY_RESTRICT w,
+                 const Out& out) {
   const internal::ArmFeatures& arm = internal::Arm();
   size_t done = internal::kNoArmBlocks;
   const char* path = nullptr;

@@ -111,9 +111,11 @@ size_t ForK(const uint8_t* x, size_t rows, size_t k, const int8_t* w, const Gemv
   const bool to_float = out.acc == nullptr;
   switch (k) {
     case 4:
-      return to_float ? Blocks<4, true>::Run(x, rows, w, out) : Blocks<4, false>::Run(x, rows, w, out);
+      return to_float ? Blocks<4, true>::Run(x, rows, w, out)
+                      : Blocks<4, false>::Run(x, rows, w, out);
     case 8:
-      return to_float ? Blocks<8, true>::Run(x, rows, w, out) : Blocks<8, false>::Run(x, rows, w, out);
+      return to_float ? Blocks<8, true>::Run(x, rows, w, out)
+                      : Blocks<8, false>::Run(x, rows, w, out);
     case 16:
       return to_float ? Blocks<16, true>::Run(x, rows, w, out)
                       : Blocks<16, false>::Run(x, rows, w, out);

@@ -80,14 +80,12 @@ QLAB_SVE inline void Store(const GemvArmOut& out, size_t r, svint32_t sums) {
     svst1_s32(all, out.acc + r, sums);
   } else {
     const svfloat32_t v = svcvt_f32_s32_x(all, svsub_n_s32_x(all, sums, out.correction));
-    svst1_f32(all, out.y + r,
-              svadd_n_f32_x(all, svmul_n_f32_x(all, v, out.scale), out.bias));
+    svst1_f32(all, out.y + r, svadd_n_f32_x(all, svmul_n_f32_x(all, v, out.scale), out.bias));
   }
 }
 
 template <size_t kK>
-QLAB_SVE size_t BlocksSdot(const uint8_t* x, size_t rows, const int8_t* w,
-                           const GemvArmOut& out) {
+QLAB_SVE size_t BlocksSdot(const uint8_t* x, size_t rows, const int8_t* w, const GemvArmOut& out) {
   const size_t R = svcntw();  // rows per block
   const Tiles tiles(w, kK, svcntb());
   int32_t sum_w = 0;

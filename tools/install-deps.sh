@@ -39,12 +39,13 @@ measure_packages=(
 )
 
 aarch64_packages=(
-  # toolchain and emulator (qemu-aarch64 -L /usr/aarch64-linux-gnu runs the binaries)
+  # toolchain and emulator (qemu-aarch64 runs the binaries)
   cmake make pkgconf g++-aarch64-linux-gnu qemu-user
   # header-only libraries: the host's CMake configs serve the cross build too
   libeigen3-dev libcli11-dev nlohmann-json3-dev
-  # compiled libraries, for arm64 (multiarch; the CMake configs land in /usr/lib/aarch64-linux-gnu)
-  libhwy-dev:arm64 libboost-test-dev:arm64 libfmt-dev:arm64 libbenchmark-dev:arm64
+  # compiled libraries, for arm64 (multiarch; the CMake configs land in /usr/lib/aarch64-linux-gnu);
+  # libc6:arm64's loader runs the binaries under qemu (cmake/aarch64-linux-gnu.cmake: why not -L)
+  libc6:arm64 libhwy-dev:arm64 libboost-test-dev:arm64 libfmt-dev:arm64 libbenchmark-dev:arm64
 )
 
 case "${1:-all}" in

@@ -18,7 +18,8 @@ namespace qlab::testing {
 
 using io::ReadFileBytes;
 
-inline const char* QlabBinary() { return QLAB_BINARY_DIR "/tools/qlab"; }
+// The built program, or in a cross build its wrapper that runs it under the emulator.
+inline const char* QlabBinary() { return QLAB_TEST_QLAB; }
 
 struct RunResult {
   int exit_code = -1;

@@ -117,8 +117,8 @@ BOOST_AUTO_TEST_CASE(arm_cpu_runs_the_dot_product_paths) {
                             << " i8mm " << f.i8mm << " sve " << f.sve << " sve_i8mm "
                             << f.sve_i8mm);
   BOOST_TEST(Contains(k::SupportedTargets(), "NEON"));
-  BOOST_TEST(f.sve == (Contains(k::SupportedTargets(), "SVE") ||
-                       Contains(k::SupportedTargets(), "SVE2")));
+  BOOST_TEST(f.sve ==
+             (Contains(k::SupportedTargets(), "SVE") || Contains(k::SupportedTargets(), "SVE2")));
   const std::vector<int8_t> a8(100, -7), b8(100, 5);
   const std::vector<uint8_t> au(100, 200);
   const std::vector<uint8_t> x(20 * 8, 250);

@@ -19,7 +19,7 @@ namespace fs = std::filesystem;
 using namespace qlab::report;
 
 namespace {
-const std::string kBench = std::string(QLAB_BINARY_DIR) + "/bench/qlab-bench";
+const std::string kBench = QLAB_TEST_QLAB_BENCH;  // or its emulator wrapper
 }
 
 BOOST_AUTO_TEST_CASE(quick_subset_holds_every_ratio_partner) {

@@ -21,7 +21,7 @@ namespace fs = std::filesystem;
 
 namespace {
 
-const std::string kQlab = std::string(QLAB_BINARY_DIR) + "/tools/qlab";
+const std::string kQlab = QLAB_TEST_QLAB;  // or its emulator wrapper (tests/CMakeLists.txt)
 const std::string kData = std::string(QLAB_TEST_DATA_DIR) + "/report/";
 
 struct Run {

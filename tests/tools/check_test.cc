@@ -28,7 +28,7 @@ using qlab::io::ReadFileBytes;
 
 namespace {
 
-const std::string kQlab = std::string(QLAB_BINARY_DIR) + "/tools/qlab";
+const std::string kQlab = QLAB_TEST_QLAB;  // or its emulator wrapper (tests/CMakeLists.txt)
 const std::string kData = std::string(QLAB_TEST_DATA_DIR) + "/report/";
 
 struct Result {
