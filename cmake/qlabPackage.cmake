@@ -10,6 +10,11 @@
 include(GNUInstallDirs)
 include(CMakePackageConfigHelpers)
 
+# Installing (make install, and cpack, which installs first) takes what is built and builds nothing,
+# as cmake --install does: otherwise cpack would first build every test on one core. Build qlab and
+# qlab-bench (or everything) before.
+set(CMAKE_SKIP_INSTALL_ALL_DEPENDENCY ON)
+
 set(QLAB_CMAKE_INSTALL_DIR ${CMAKE_INSTALL_LIBDIR}/cmake/qlab)
 
 install(TARGETS qlab RUNTIME DESTINATION ${CMAKE_INSTALL_BINDIR} COMPONENT qlab)
@@ -49,6 +54,10 @@ set(CPACK_DEBIAN_PACKAGE_SHLIBDEPS ON)
 set(CPACK_DEBIAN_PACKAGE_RECOMMENDS gnuplot-nox)
 # Building against the kernels needs Highway's headers and CMake package as well.
 set(CPACK_DEBIAN_PACKAGE_SUGGESTS libhwy-dev)
-set(CPACK_DEBIAN_PACKAGE_DESCRIPTION
-    "SIMD numerics and quantization lab\n qlab trains a float linear model on California Housing, quantizes it\n (weights and activations, calibrated), measures accuracy against bits and\n benchmarks its Highway kernels with runtime dispatch (qlab-bench).\n Includes the static qlab::kernels library, its headers and CMake package.")
+# CPack puts CPACK_PACKAGE_DESCRIPTION_SUMMARY on the Description line; this is the extended text.
+set(CPACK_PACKAGE_DESCRIPTION
+    "qlab trains a float linear model on California Housing, quantizes it (weights and \
+activations, calibrated), measures accuracy against bits and benchmarks its Highway kernels, \
+which dispatch at run time to the best SIMD target (qlab-bench). The package includes the static \
+qlab::kernels library, its header and CMake package (find_package(qlab)).")
 include(CPack)

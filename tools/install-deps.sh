@@ -21,6 +21,9 @@ build_packages=(
 script_packages=(
   # checkouts, charts, whole-process timing
   git gnuplot-nox hyperfine
+  # cpack -G DEB (tools/deb-test.sh): dpkg-shlibdeps, and file, which CPack uses to find the ELF
+  # files to hand it
+  dpkg-dev file
 )
 
 case "${1:-all}" in
