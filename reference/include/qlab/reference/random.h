@@ -6,7 +6,7 @@
 //
 // The engine is std::mt19937: the standard fixes its parameters and tempering bit for bit
 // ([rand.eng.mers], [rand.predef] even pins its 10000th output), and its seed(value) is
-// init_genrand as the reference mt19937ar.c writes it ([rand.eng.mers]/8). numpy's
+// init_genrand as the reference mt19937ar.c writes it ([rand.eng.mers], seed(value)). numpy's
 // RandomState(int) seeds with that same init_genrand (mt19937_seed, not init_by_array, for an
 // integer seed), so the engine is constructed from the seed directly.
 #pragma once
