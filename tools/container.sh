@@ -10,17 +10,13 @@
 #
 # Environment:
 #   QLAB_CONTAINER_ROOT    podman's private storage and config (default /var/tmp/qlab-podman); the
-#                          debootstrapped base image is kept there between runs
+#                          debootstrapped base image is kept there between runs (tools/podman.sh)
 #   QLAB_CONTAINER_TAG     image tag (default localhost/qlab:dev)
 #   QLAB_CONTAINER_EXPECT  text the default command's output must contain (default: the test R² of
 #                          ../shared/data/README.md's table, to 12 digits)
 #   QLAB_DATA_DIR / QLAB_DATA_MIRROR   where cal_housing.data is found (as tools/fetch-data.sh)
 #
-# Why the flags: on these machines crun rejects the hybrid cgroup set-up (so --runtime runc), there
-# is no bridge networking (--network host), podman's default nproc ulimit can exceed what the kernel
-# allows (explicit --ulimit within the hard limits and kernel.pid_max), and no registry is reachable
-# (--pull=never, with a base image debootstrapped from the host's own Debian mirror and tagged
-# docker.io/library/debian:bookworm-slim).
+# Why the flags podman runs with: tools/podman.sh.
 #
 # Exit codes: 0 built, ran and checked (or printed "SKIPPED: reason" where podman cannot run);
 # 1 the build, the run or the check failed; 2 usage error.
@@ -28,9 +24,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 source_dir=$PWD
 
-readonly BASE_IMAGE=docker.io/library/debian:bookworm-slim
 tag="${QLAB_CONTAINER_TAG:-localhost/qlab:dev}"
-root="${QLAB_CONTAINER_ROOT:-/var/tmp/qlab-podman}"
 expect="${QLAB_CONTAINER_EXPECT-0.575787706032}"
 
 command_override=()
@@ -53,111 +47,9 @@ fail() {
   exit 1
 }
 
-# --- Can rootful podman run here? ---------------------------------------------------------------
-[ "$(id -u)" -eq 0 ] || skip "tools/container.sh needs root (rootful podman with runc); run it as root"
-
-need=()
-command -v podman >/dev/null || need+=(podman)
-command -v runc >/dev/null || need+=(runc)
-command -v debootstrap >/dev/null || need+=(debootstrap)
-if [ ${#need[@]} -gt 0 ]; then
-  log "installing ${need[*]} (Debian packages)"
-  export DEBIAN_FRONTEND=noninteractive
-  apt-get -o DPkg::Lock::Timeout=600 update -qq
-  apt-get -o DPkg::Lock::Timeout=600 install -y -qq "${need[@]}" >/dev/null
-fi
-
-in_container=""
-[ -e /run/.containerenv ] && in_container=/run/.containerenv
-[ -e /.dockerenv ] && in_container=/.dockerenv
-
-mkdir -p "$root"/{conf,tmp,libpod-tmp,networks,volumes}
-nofile=$(ulimit -Hn)
-nproc=$(ulimit -Hu)
-pid_max=$(cat /proc/sys/kernel/pid_max)
-[ "$nofile" = unlimited ] && nofile=1048576
-if [ "$nproc" = unlimited ] || [ "$nproc" -gt "$pid_max" ]; then nproc=$pid_max; fi
-
-# A private storage root and configuration, so this never touches (or waits on) another podman user.
-cat >"$root/conf/storage.conf" <<CONF
-[storage]
-driver = "overlay"
-graphroot = "$root/storage"
-runroot = "$root/runroot"
-CONF
-cat >"$root/conf/containers.conf" <<CONF
-[containers]
-netns = "host"
-default_ulimits = ["nofile=$nofile:$nofile", "nproc=$nproc:$nproc"]
-[engine]
-runtime = "runc"
-tmp_dir = "$root/libpod-tmp"
-volume_path = "$root/volumes"
-events_logger = "file"
-[network]
-network_config_dir = "$root/networks"
-CONF
-export CONTAINERS_STORAGE_CONF="$root/conf/storage.conf"
-export CONTAINERS_CONF="$root/conf/containers.conf"
-export TMPDIR="$root/tmp"  # podman build's layer scratch space
-
-podman_() { podman --runtime runc --cgroup-manager cgroupfs "$@"; }
-ulimits=(--ulimit "nofile=$nofile:$nofile" --ulimit "nproc=$nproc:$nproc")
-
-if ! probe=$(podman_ info --format '{{.Store.GraphDriverName}}' 2>&1); then
-  skip "podman cannot start here${in_container:+ (inside a container: $in_container)}: $(echo "$probe" | tail -n 1)"
-fi
-
-# --- Base image: debootstrap from the host's Debian mirror when the tag is missing ---------------
-host_mirror() {
-  local m=""
-  if [ -f /etc/apt/sources.list.d/debian.sources ]; then
-    m=$(awk '$1 == "URIs:" { print $2; exit }' /etc/apt/sources.list.d/debian.sources)
-  fi
-  if [ -z "$m" ] && [ -f /etc/apt/sources.list ]; then
-    m=$(awk '$1 == "deb" && $2 !~ /^\[/ { print $2; exit } $1 == "deb" { print $3; exit }' \
-      /etc/apt/sources.list)
-  fi
-  echo "${m:-http://deb.debian.org/debian}"
-}
-
-if ! podman_ image exists "$BASE_IMAGE"; then
-  mirror=$(host_mirror)
-  rootfs="$root/rootfs.$$"
-  log "no $BASE_IMAGE here: debootstrap --variant=minbase bookworm from $mirror (a few minutes)"
-  rm -rf "$rootfs"
-  if ! debootstrap --variant=minbase bookworm "$rootfs" "$mirror" >"$root/debootstrap.log" 2>&1; then
-    rm -rf "$rootfs"
-    fail "debootstrap failed; see $root/debootstrap.log"
-  fi
-  # Apt inside the image uses the same mirror (deb822 sources, as Debian's own images do).
-  rm -f "$rootfs/etc/apt/sources.list"
-  cat >"$rootfs/etc/apt/sources.list.d/debian.sources" <<SOURCES
-Types: deb
-URIs: $mirror
-Suites: bookworm bookworm-updates
-Components: main
-Signed-By: /usr/share/keyrings/debian-archive-keyring.gpg
-
-Types: deb
-URIs: ${mirror%/debian}/debian-security
-Suites: bookworm-security
-Components: main
-Signed-By: /usr/share/keyrings/debian-archive-keyring.gpg
-SOURCES
-  rm -rf "$rootfs"/var/cache/apt/archives/*.deb "$rootfs"/var/lib/apt/lists/*
-  tar -C "$rootfs" -c . | podman_ import \
-    --change 'ENV PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin' \
-    --change 'CMD ["bash"]' - "$BASE_IMAGE" >/dev/null
-  rm -rf "$rootfs"
-  log "imported $BASE_IMAGE"
-fi
-
-# A container that cannot even run `true` means this host cannot run podman containers at all
-# (typically nested inside another container without the privileges): skip, saying why.
-if ! probe=$(podman_ run --rm --pull=never --network host "${ulimits[@]}" "$BASE_IMAGE" true 2>&1); then
-  skip "podman cannot run a container here${in_container:+ (inside a container: $in_container)}: $(echo "$probe" | tail -n 1)"
-fi
+# --- podman, and the base image ---------------------------------------------------------------
+# shellcheck source=tools/podman.sh
+source tools/podman.sh
 
 # --- Data, mounted read-only -------------------------------------------------------------------
 data_dir=""

@@ -32,6 +32,9 @@ script_packages=(
   strace
   # GNU parallel: tests/tools/score_test.cc spreads `qlab score` over it as README shows
   parallel
+  # cpack -G DEB (tools/deb-test.sh): dpkg-shlibdeps, and file, which CPack uses to find the ELF
+  # files to hand it
+  dpkg-dev file
 )
 measure_packages=(
   # tools/score-bench.sh: pandas.read_csv + LinearRegression.predict, and .npy inputs
@@ -46,6 +49,9 @@ aarch64_packages=(
   # compiled libraries, for arm64 (multiarch; the CMake configs land in /usr/lib/aarch64-linux-gnu);
   # libc6:arm64's loader runs the binaries under qemu (cmake/aarch64-linux-gnu.cmake: why not -L)
   libc6:arm64 libhwy-dev:arm64 libboost-test-dev:arm64 libfmt-dev:arm64 libbenchmark-dev:arm64
+  libssl-dev:arm64
+  # header-only: UTF-8 validation (utfcpp)
+  libutfcpp-dev
 )
 
 case "${1:-all}" in

@@ -59,6 +59,16 @@ Dataset StartDataset(const std::string& path, const std::string& bytes, const ch
   Dataset dataset;
   dataset.kind = kind;
   dataset.source_path = AbsolutePath(path);
+  // The artifacts and --json record the data path as JSON text, which must be UTF-8: a path that
+  // is not would make the writer throw after the output folder exists. Refused here, before
+  // anything is written (both the path as given and as resolved, which a symlink can change).
+  for (const std::string& spelling : {path, dataset.source_path}) {
+    if (utf8::find_invalid(spelling.begin(), spelling.end()) != spelling.end()) {
+      throw InputError(
+          Printable(path, 200),
+          "the path is not valid UTF-8 text, and qlab records data paths as JSON text");
+    }
+  }
   dataset.sha256 = Sha256Hex(bytes);
   return dataset;
 }

@@ -14,6 +14,7 @@
 #include "common/data_dir.h"
 #include "common/run_qlab.h"
 #include "common/temp_dir.h"
+#include "qlab/io/input_error.h"
 
 using qlab::testing::RunQlab;
 using qlab::testing::TempDir;
@@ -56,6 +57,15 @@ std::string GoodCsv(int rows, const std::string& extra_header = "",
 }
 
 }  // namespace
+
+BOOST_AUTO_TEST_CASE(a_data_path_that_is_not_utf8_is_refused_before_anything_is_written) {
+  // model.json and --json record the path as JSON text; an overlong NUL (C0 80) cannot be.
+  TempDir dir;
+  const std::string path = dir.Write("x\xc0\x80.csv", GoodCsv(40));
+  ExpectBadInput({"train", "--dataset", path, "--target", "y", "--out", dir.File("m"), "--json"},
+                 qlab::io::Printable(path, 200) + ": the path is not valid UTF-8 text");
+  BOOST_TEST(!std::filesystem::exists(dir.File("m")));
+}
 
 BOOST_AUTO_TEST_CASE(missing_files) {
   TempDir dir;

@@ -4,10 +4,9 @@
 // masked rejection sampling it uses for bounded integers, and the Fisher-Yates shuffle behind
 // RandomState.permutation. Bit-for-bit the same sequence, so splits match scikit-learn's.
 //
-// The engine is std::mt19937. The standard specifies it bit for bit ([rand.eng.mers]: w=32, n=624,
-// m=397, r=31, a=0x9908b0df, the tempering constants, and [rand.predef] pins its 10000th output
-// for the default seed), and its seed(value) is exactly init_genrand: x[0] = value, x[i] =
-// 1812433253·(x[i−1] xor (x[i−1] >> 30)) + i mod 2^32, the first twist on the first draw. numpy's
+// The engine is std::mt19937: the standard fixes its parameters and tempering bit for bit
+// ([rand.eng.mers], [rand.predef] even pins its 10000th output), and its seed(value) is
+// init_genrand as the reference mt19937ar.c writes it ([rand.eng.mers], seed(value)). numpy's
 // RandomState(int) seeds with that same init_genrand (mt19937_seed, not init_by_array, for an
 // integer seed), so the engine is constructed from the seed directly.
 #pragma once
