@@ -23,3 +23,7 @@ set(CMAKE_CROSSCOMPILING_EMULATOR ${QLAB_QEMU_AARCH64})
 # Programs (qemu, bash, python) are the host's; libraries and headers are searched for in the
 # host's standard prefixes, where multiarch keeps the arm64 ones apart by their triplet folder.
 set(CMAKE_FIND_ROOT_PATH_MODE_PROGRAM NEVER)
+
+# pkg-config (which FindOpenSSL asks first) must answer for arm64, not the host: without this it
+# hands back /usr/lib/x86_64-linux-gnu/libcrypto.so and the link fails.
+set(ENV{PKG_CONFIG_LIBDIR} "/usr/lib/aarch64-linux-gnu/pkgconfig:/usr/share/pkgconfig")

@@ -50,8 +50,10 @@ aarch64_packages=(
   # libc6:arm64's loader runs the binaries under qemu (cmake/aarch64-linux-gnu.cmake: why not -L)
   libc6:arm64 libhwy-dev:arm64 libboost-test-dev:arm64 libfmt-dev:arm64 libbenchmark-dev:arm64
   libssl-dev:arm64
-  # header-only: UTF-8 validation (utfcpp)
-  libutfcpp-dev
+  # header-only (UTF-8 validation), but Debian puts its CMake config in the architecture's folder
+  # (/usr/lib/<triplet>/cmake/utf8cpp), so the cross build needs the arm64 package (Multi-Arch:
+  # same, installs beside the host's)
+  libutfcpp-dev:arm64
 )
 
 case "${1:-all}" in
