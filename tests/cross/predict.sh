@@ -24,6 +24,7 @@ set -euo pipefail
 mode="${1:?usage: predict.sh native|compare DIR QLAB}"
 dir="${2:?missing DIR}"
 qlab="${3:?missing QLAB}"
+case "$qlab" in /*) ;; */*) qlab="$PWD/$qlab" ;; esac  # the predictions run in DIR
 export QLAB_DATA_DIR="${QLAB_DATA_DIR:-$(cd "$(dirname "$0")/../.." && pwd)/data}"
 if [ ! -f "$QLAB_DATA_DIR/cal_housing.data" ]; then
   echo "$QLAB_DATA_DIR/cal_housing.data is missing: run \`bash tools/fetch-data.sh\`" >&2
