@@ -4,8 +4,6 @@
 #include <utf8.h>
 
 #include <algorithm>
-#include <charconv>
-#include <cmath>
 #include <cstdint>
 #include <cstdlib>
 #include <cstring>
@@ -13,6 +11,7 @@
 #include <string>
 
 #include "qlab/io/input_error.h"
+#include "qlab/io/number.h"
 
 namespace qlab::data {
 
@@ -25,44 +24,6 @@ constexpr std::string_view kUtf8ByteOrderMark = "\xEF\xBB\xBF";
 
 std::string Quoted(std::string_view column_name) {
   return column_name.empty() ? std::string() : " in column " + std::string(column_name);
-}
-
-// Powers of ten that are exact doubles (10^22 < 2^53·2^22 still has a 53-bit odd part).
-constexpr double kExactPowersOfTen[] = {1e0,  1e1,  1e2,  1e3,  1e4,  1e5,  1e6,  1e7,
-                                        1e8,  1e9,  1e10, 1e11, 1e12, 1e13, 1e14, 1e15,
-                                        1e16, 1e17, 1e18, 1e19, 1e20, 1e21, 1e22};
-
-// Clinger's fast path for plain decimals ([sign] digits [. digits], no exponent): when the digits
-// form an integer m ≤ 2^53 and there are f ≤ 22 of them after the point, m and 10^f are exact
-// doubles and m / 10^f is one correctly rounded division: the same double from_chars returns.
-// Returns false (the caller falls back to from_chars) for anything else.
-bool ParsePlainDecimal(std::string_view text, double& value) {
-  const char* p = text.data();
-  const char* const end = p + text.size();
-  bool negative = false;
-  if (p < end && (*p == '-' || *p == '+')) negative = *p++ == '-';
-  uint64_t mantissa = 0;
-  int digits = 0;
-  const char* const integer_start = p;
-  for (; p < end && static_cast<unsigned char>(*p - '0') < 10; ++p, ++digits) {
-    mantissa = mantissa * 10 + static_cast<uint64_t>(*p - '0');
-    if (digits == 18) return false;  // 19 digits might overflow 64 bits
-  }
-  const bool has_integer_digits = p > integer_start;
-  int fraction_digits = 0;
-  if (p < end && *p == '.') {
-    ++p;
-    for (; p < end && static_cast<unsigned char>(*p - '0') < 10; ++p, ++fraction_digits) {
-      mantissa = mantissa * 10 + static_cast<uint64_t>(*p - '0');
-      if (++digits == 19) return false;
-    }
-  }
-  if (p != end || (!has_integer_digits && fraction_digits == 0)) return false;
-  if (mantissa > (uint64_t{1} << 53) || fraction_digits > 22) return false;
-  double result = static_cast<double>(mantissa);
-  if (fraction_digits > 0) result /= kExactPowersOfTen[fraction_digits];
-  value = negative ? -result : result;
-  return true;
 }
 
 }  // namespace
@@ -370,36 +331,26 @@ bool CsvChunker::Cut(std::string& out, bool first_record_only) {
 double ParseFiniteDouble(const CsvField& field, const std::string& path,
                          std::string_view column_name) {
   const std::string_view text = field.text;
-  if (text.empty()) {
-    throw InputError(path, field.line, field.column, "empty field" + Quoted(column_name));
-  }
   double value = 0;
-  if (ParsePlainDecimal(text, value)) return value;
-  const char* first = text.data();
-  const char* last = text.data() + text.size();
-  // from_chars takes no '+', Python's float does; a sign must still be followed by the number.
-  if (*first == '+' && text.size() > 1 && first[1] != '-' && first[1] != '+') ++first;
-  const auto [end, error] = std::from_chars(first, last, value, std::chars_format::general);
-  if (error == std::errc::invalid_argument || end != last) {
-    throw InputError(path, field.line, field.column,
-                     "not a number: '" + Printable(text) + "'" + Quoted(column_name));
-  }
-  if (error == std::errc::result_out_of_range) {
-    // from_chars reports underflow and overflow alike; strtod tells them apart (±HUGE_VAL).
-    value = std::strtod(std::string(text).c_str(), nullptr);
-    if (std::isinf(value)) {
+  switch (io::ParseFiniteDecimal(text, value)) {
+    case io::NumberStatus::kOk:
+      return value;
+    case io::NumberStatus::kEmpty:
+      throw InputError(path, field.line, field.column, "empty field" + Quoted(column_name));
+    case io::NumberStatus::kNotANumber:
+      break;
+    case io::NumberStatus::kOutOfRange:
       throw InputError(
           path, field.line, field.column,
           "'" + Printable(text) + "' is out of the range of a double" + Quoted(column_name));
-    }
+    case io::NumberStatus::kNotFinite:
+      throw InputError(path, field.line, field.column,
+                       "'" + Printable(text) +
+                           "' is NaN or infinite; only finite numbers are allowed" +
+                           Quoted(column_name));
   }
-  if (!std::isfinite(value)) {
-    throw InputError(path, field.line, field.column,
-                     "'" + Printable(text) +
-                         "' is NaN or infinite; only finite numbers are allowed" +
-                         Quoted(column_name));
-  }
-  return value;
+  throw InputError(path, field.line, field.column,
+                   "not a number: '" + Printable(text) + "'" + Quoted(column_name));
 }
 
 }  // namespace qlab::data

@@ -19,7 +19,48 @@ namespace {
 
 std::string ErrnoText(int error) { return std::generic_category().message(error); }
 
+// What a file type is called in messages.
+const char* FileTypeName(mode_t mode) {
+  if (S_ISDIR(mode)) return "a folder";
+  if (S_ISCHR(mode)) return "a character device";
+  if (S_ISBLK(mode)) return "a block device";
+  if (S_ISFIFO(mode)) return "a FIFO";
+  if (S_ISSOCK(mode)) return "a socket";
+  return "not a regular file";
+}
+
 }  // namespace
+
+void CheckOutputFile(const std::string& path, bool folder_may_be_created) {
+  if (path.empty()) throw InputError("an output path is empty");
+  struct stat info {};
+  // stat follows a symbolic link: a link to /dev/null is a device here too.
+  if (::stat(path.c_str(), &info) == 0 && !S_ISREG(info.st_mode)) {
+    throw InputError(path, std::string("is ") + FileTypeName(info.st_mode) +
+                               ", not a regular file; qlab writes output only to regular files");
+  }
+  std::filesystem::path folder = std::filesystem::path(path).parent_path();
+  if (folder.empty()) folder = ".";
+  std::error_code ec;
+  if (folder_may_be_created) {
+    // lstat-like existence: a dangling link is where create_directories would fail.
+    while (!std::filesystem::exists(std::filesystem::symlink_status(folder, ec))) {
+      const std::filesystem::path up = folder.parent_path();
+      if (up == folder) break;
+      folder = up.empty() ? "." : up;
+    }
+  }
+  if (::stat(folder.c_str(), &info) != 0) {
+    throw InputError(path, "its folder " + folder.string() + " does not exist");
+  }
+  if (!S_ISDIR(info.st_mode)) {
+    throw InputError(path, folder.string() + " is not a folder");
+  }
+  if (::access(folder.c_str(), W_OK | X_OK) != 0) {
+    throw InputError(path,
+                     "cannot write in its folder " + folder.string() + ": " + ErrnoText(errno));
+  }
+}
 
 InputStream::InputStream(const std::string& path) {
   if (path == "-") {

@@ -5,6 +5,7 @@
 #include <cmath>
 #include <limits>
 
+#include "qlab/io/number.h"
 #include "qlab/quant/calibration.h"
 #include "qlab/quant/harness.h"
 #include "qlab/quant/quantize.h"
@@ -53,15 +54,12 @@ std::optional<Calibration> ParseCalibration(const std::string& text) {
   if (text.rfind(prefix, 0) != 0) return std::nullopt;
   const std::string number = text.substr(prefix.size());
   if (number.empty() || number.size() > 32) return std::nullopt;
-  size_t used = 0;
+  // The command line's one number reader: decimal only ("percentile:0x63", "percentile: 99" and
+  // "percentile:099" are refused, not read as 99).
   double p = 0;
-  try {
-    p = std::stod(number, &used);
-  } catch (const std::exception&) {
-    return std::nullopt;
-  }
+  if (!io::ParseOptionDouble(number, p).empty()) return std::nullopt;
   // P ≤ 50 would make the two-sided range empty or inverted.
-  if (used != number.size() || !std::isfinite(p) || !(p > 50 && p <= 100)) return std::nullopt;
+  if (!(p > 50 && p <= 100)) return std::nullopt;
   c.kind = Calibration::Kind::kPercentile;
   c.percentile = p;
   return c;

@@ -5,6 +5,7 @@
 
 #include <algorithm>
 #include <array>
+#include <cfloat>
 #include <cmath>
 #include <iterator>
 #include <map>
@@ -37,6 +38,21 @@ std::vector<CheckMetric> Extract(const JsonDocument& doc) {
     throw doc.ErrorAt(Pointer("/version"), "unsupported report.json version (expected 1)");
   }
   std::vector<CheckMetric> out;
+  // Each metric once: a second entry with the same id and the same value adds nothing, with
+  // another value it is a contradiction the gate must not settle by taking the last one.
+  std::map<std::string, std::pair<double, Pointer>> seen;
+  auto add_metric = [&](CheckMetric m, const Pointer& where) {
+    const auto [it, inserted] = seen.emplace(m.id, std::make_pair(m.value, where));
+    if (!inserted) {
+      if (it->second.first == m.value) return;
+      const io::InputError first = doc.ErrorAt(it->second.second, "");  // for its position
+      throw doc.ErrorAt(where, fmt::format("duplicate entry for {} with another value ({} here, "
+                                           "{} at line {}, column {})",
+                                           m.id, Num(m.value), Num(it->second.first), first.line(),
+                                           first.column()));
+    }
+    out.push_back(std::move(m));
+  };
   if (report.contains("accuracy")) {
     const json& accuracy = report["accuracy"];
     if (!accuracy.is_object()) {
@@ -49,9 +65,13 @@ std::vector<CheckMetric> Extract(const JsonDocument& doc) {
       for (const auto& [key, value] : values.items()) {
         // The keys the gate checks, their directions and default tolerances: the result-key table.
         const io::ResultKey* known = io::FindResultKey(key);
-        if (known == nullptr || known->gate.direction == io::GateDirection::kNone ||
-            !value.is_number()) {
-          continue;
+        if (known == nullptr || known->gate.direction == io::GateDirection::kNone) continue;
+        // null means "not measured" (the gate then finds the metric missing); any other value
+        // that is not a number is a broken report, not a missing metric.
+        if (value.is_null()) continue;
+        if (!value.is_number()) {
+          throw doc.ErrorAt(Pointer("/accuracy") / id / key,
+                            "\"" + key + "\" must be a number (or null: not measured)");
         }
         const io::GateRule& rule = known->gate;
         CheckMetric m;
@@ -60,7 +80,7 @@ std::vector<CheckMetric> Extract(const JsonDocument& doc) {
         m.direction = io::GateDirectionName(rule.direction);
         m.value = value.get<double>();
         m.tolerance = std::max(rule.absolute, rule.relative * std::fabs(m.value));
-        out.push_back(std::move(m));
+        add_metric(std::move(m), Pointer("/accuracy") / id / key);
       }
     }
   }
@@ -93,13 +113,18 @@ std::vector<CheckMetric> Extract(const JsonDocument& doc) {
             !row.contains("size") || !row["kernel"].is_string() || !row["variant"].is_string() ||
             !row["size"].is_number_unsigned()) {
           throw doc.ErrorAt(at / "rows" / std::to_string(i),
-              "bench row needs \"kernel\", \"variant\" and \"size\"");
+                            "bench row needs \"kernel\", \"variant\" and \"size\"");
         }
         if (row["variant"] != "hwy") continue;
         const std::string base = "speed/" + row["kernel"].get<std::string>() + "/hwy/" +
                                  std::to_string(row["size"].get<uint64_t>()) + "/";
+        const Pointer row_at = at / "rows" / std::to_string(i);
         auto add = [&](const char* key) {
-          if (!row.contains(key) || !row[key].is_number()) return;
+          if (!row.contains(key) || row[key].is_null()) return;  // null: not measured
+          if (!row[key].is_number()) {
+            throw doc.ErrorAt(row_at / key, std::string("\"") + key +
+                                                "\" must be a number (or null: not measured)");
+          }
           CheckMetric m;
           m.id = fmt::format("{}{}{}", base, key, suffix);
           m.kind = "speed";
@@ -108,7 +133,7 @@ std::vector<CheckMetric> Extract(const JsonDocument& doc) {
           m.tolerance = kSpeedTolerance;
           m.cpu_model = cpu;
           m.hwy_target = target;
-          out.push_back(std::move(m));
+          add_metric(std::move(m), row_at / key);
         };
         add("speedup_vs_ref");
         add("speedup_vs_f32");
@@ -148,6 +173,12 @@ std::vector<CheckMetric> LoadBaseline(const std::string& path) {
   }
   if (!root.contains("metrics") || !root["metrics"].is_object()) {
     throw doc.ErrorAt(Pointer(), "baseline needs a \"metrics\" object");
+  }
+  if (root["metrics"].empty()) {
+    // An empty baseline would pass every report: a gate that checks nothing is not a gate.
+    throw doc.ErrorAt(Pointer("/metrics"),
+                      "the baseline has no metrics, so it would pass any report (write one with "
+                      "qlab check --update)");
   }
   std::vector<CheckMetric> out;
   for (const auto& [id, entry] : root["metrics"].items()) {
@@ -246,12 +277,17 @@ CheckOutcome CompareWithBaseline(const std::vector<CheckMetric>& baseline,
         row.verdict = "skipped: different machine";
         ++out.skipped;
       } else {
-        double low = b.value - b.tolerance, high = b.value + b.tolerance;
-        if (b.kind == "speed") {
-          low = b.value * (1 - b.tolerance);
-          high = b.value * (1 + b.tolerance);
-        }
-        const bool below = c.value<low, above = c.value> high;
+        const double margin = b.kind == "speed" ? b.value * b.tolerance : b.tolerance;
+        const double low = b.value - margin, high = b.value + margin;
+        // The band is closed, and its edges are the decimal ones a person reads: a value exactly
+        // at baseline ± tolerance is inside even where the doubles round the other way
+        // (0.7 + 0.1 is 0.7999999999999999 < 0.8). The slack covers the rounding of the decimal
+        // inputs and of the sum, a few units in the last place of the numbers involved, far below
+        // any tolerance one writes; a zero tolerance keeps exact equality.
+        const double slack =
+            margin > 0 ? 4 * DBL_EPSILON * (std::fabs(b.value) + std::fabs(c.value) + margin) : 0;
+        const bool below = c.value < low - slack;
+        const bool above = c.value > high + slack;
         const bool worse = (b.direction == "higher" && below) ||
                            (b.direction == "lower" && above) ||
                            (b.direction == "equal" && (below || above));

@@ -8,6 +8,8 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <algorithm>
+#include <cmath>
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
@@ -15,9 +17,9 @@
 #include <string>
 
 #include "qlab/io/atomic_file.h"
-#include "qlab/report/report.h"
-#include "qlab/report/gate.h"
 #include "qlab/io/json_document.h"
+#include "qlab/report/gate.h"
+#include "qlab/report/report.h"
 
 namespace fs = std::filesystem;
 using json = nlohmann::json;
@@ -215,4 +217,171 @@ BOOST_AUTO_TEST_CASE(table_columns_line_up_by_display_width) {
              "r2      —         0.5      ± 1e-12    new (not in baseline)\n"
              "指標    0.25      0.5      ± 0.1      ok\n"
              "2 metrics: 0 regression(s), 0 skipped\n");
+}
+
+// ---- the gate's own inputs (issue 12, class 10) ------------------------------------------------
+
+namespace {
+
+CheckMetric Accuracy(const std::string& id, double value, double tolerance,
+                     const std::string& direction) {
+  CheckMetric m;
+  m.id = id;
+  m.kind = "accuracy";
+  m.direction = direction;
+  m.value = value;
+  m.tolerance = tolerance;
+  return m;
+}
+
+bool Regressed(const CheckMetric& baseline, double current) {
+  CheckMetric now = baseline;
+  now.value = current;
+  return CompareWithBaseline({baseline}, {now}).regressions > 0;
+}
+
+}  // namespace
+
+BOOST_AUTO_TEST_CASE(a_value_exactly_at_baseline_plus_or_minus_the_tolerance_passes) {
+  // Representable edges: 1 ± 0.25.
+  BOOST_TEST(!Regressed(Accuracy("accuracy/a/x", 1.0, 0.25, "lower"), 1.25));
+  BOOST_TEST(!Regressed(Accuracy("accuracy/a/x", 1.0, 0.25, "higher"), 0.75));
+  BOOST_TEST(!Regressed(Accuracy("accuracy/a/x", 1.0, 0.25, "equal"), 1.25));
+  BOOST_TEST(!Regressed(Accuracy("accuracy/a/x", 1.0, 0.25, "equal"), 0.75));
+  // Decimal edges the doubles round inwards: 0.7 + 0.1 is 0.7999999999999999 < 0.8, and
+  // 0.3 - 0.2 is 0.09999999999999998 < 0.1.
+  BOOST_TEST(!Regressed(Accuracy("accuracy/a/x", 0.7, 0.1, "lower"), 0.8));
+  BOOST_TEST(!Regressed(Accuracy("accuracy/a/x", 0.7, 0.1, "equal"), 0.8));
+  BOOST_TEST(!Regressed(Accuracy("accuracy/a/x", 0.3, 0.2, "higher"), 0.1));
+  // Speed: a relative tolerance; 2 falling by 40% is 1.2.
+  CheckMetric speed = Accuracy("speed/k/hwy/64/speedup_vs_ref", 2.0, 0.4, "higher");
+  speed.kind = "speed";
+  BOOST_TEST(!Regressed(speed, 1.2));
+  // Just past the edge is a regression, however small the excess that is not rounding.
+  BOOST_TEST(Regressed(Accuracy("accuracy/a/x", 1.0, 0.25, "lower"), 1.2500001));
+  BOOST_TEST(Regressed(Accuracy("accuracy/a/x", 0.7, 0.1, "lower"), 0.8000001));
+  BOOST_TEST(Regressed(Accuracy("accuracy/a/x", 1.0, 0.25, "higher"), 0.7499999));
+  BOOST_TEST(Regressed(speed, 1.1999999));
+  // A zero tolerance is exact equality: the next double is a change.
+  BOOST_TEST(!Regressed(Accuracy("accuracy/a/x", 0.7, 0.0, "equal"), 0.7));
+  BOOST_TEST(Regressed(Accuracy("accuracy/a/x", 0.7, 0.0, "equal"), std::nextafter(0.7, 1.0)));
+}
+
+BOOST_AUTO_TEST_CASE(a_baseline_without_metrics_is_bad_input) {
+  Fixture f;
+  std::ofstream(f.baseline)
+      << "{\"format\": \"qlab-baseline\", \"version\": 1,\n \"metrics\": {}}\n";
+  const Result r = f.Run("check --baseline " + f.baseline + " --current " + f.report);
+  BOOST_TEST(r.code == 2, r.out << r.err);
+  BOOST_TEST(r.out.empty());
+  BOOST_TEST(r.err.rfind(f.baseline + ":2:", 0) == 0, r.err);
+  BOOST_TEST(r.err.find("no metrics") != std::string::npos, r.err);
+  BOOST_TEST(std::count(r.err.begin(), r.err.end(), '\n') == 1);
+}
+
+BOOST_AUTO_TEST_CASE(a_metric_of_the_wrong_type_is_bad_input_and_null_is_not_measured) {
+  Fixture f;
+  for (const json& wrong :
+       {json("0.57"), json::object({{"v", 0.57}}), json::array({0.57}), json(true)}) {
+    json j = f.Load(f.report);
+    j["accuracy"]["float"]["test_r2"] = wrong;
+    const std::string path = (f.dir / "wrong.json").string();
+    f.Save(path, j);
+    const Result r = f.Run("check --baseline " + f.baseline + " --current " + path);
+    BOOST_TEST(r.code == 2, wrong.dump() << ": " << r.out << r.err);
+    BOOST_TEST(r.out.empty());
+    // FILE:LINE:COL of the value itself.
+    const std::string text = ReadFileBytes(path);
+    const size_t key = text.find("\"test_r2\"", text.find("\"float\""));
+    BOOST_REQUIRE(key != std::string::npos);
+    const auto position = PositionOfOffset(text, text.find_first_not_of(": ", key + 9));
+    BOOST_TEST(r.err.rfind(path + ":" + std::to_string(position.line) + ":" +
+                               std::to_string(position.column) + ": \"test_r2\" must be a number",
+                           0) == 0,
+               r.err);
+  }
+  // A bench ratio of the wrong type, too.
+  json j = f.Load(f.report);
+  for (auto& row : j["bench"][0]["rows"]) {
+    if (row["name"] == "dot_u8i8/hwy/4096") row["speedup_vs_f32"] = "fast";
+  }
+  const std::string bench_path = (f.dir / "wrong_bench.json").string();
+  f.Save(bench_path, j);
+  const Result bench = f.Run("check --baseline " + f.baseline + " --current " + bench_path);
+  BOOST_TEST(bench.code == 2, bench.out << bench.err);
+  BOOST_TEST(bench.err.find("\"speedup_vs_f32\" must be a number") != std::string::npos, bench.err);
+
+  // null: not measured, so the gate finds the metric missing (a regression, not bad input).
+  json n = f.Load(f.report);
+  n["accuracy"]["float"]["test_r2"] = nullptr;
+  const std::string null_path = (f.dir / "null.json").string();
+  f.Save(null_path, n);
+  const Result null_result = f.Run("check --baseline " + f.baseline + " --current " + null_path);
+  BOOST_TEST(null_result.code == 1, null_result.out << null_result.err);
+  BOOST_TEST(null_result.out.find("REGRESSION: missing") != std::string::npos);
+}
+
+BOOST_AUTO_TEST_CASE(duplicate_bench_entries_must_agree) {
+  Fixture f;
+  json j = f.Load(f.report);
+  json& rows = j["bench"][0]["rows"];
+  json copy;
+  for (const auto& row : rows) {
+    if (row["name"] == "dot_u8i8/hwy/4096") copy = row;
+  }
+  BOOST_REQUIRE(copy.is_object());
+  rows.push_back(copy);  // the same values twice: nothing contradicts
+  const std::string same = (f.dir / "same.json").string();
+  f.Save(same, j);
+  const Result agree = f.Run("check --baseline " + f.baseline + " --current " + same);
+  BOOST_TEST(agree.code == 0, agree.out << agree.err);
+
+  rows.back()["speedup_vs_f32"] = copy["speedup_vs_f32"].get<double>() * 3;  // would pass alone
+  const std::string conflicting = (f.dir / "conflicting.json").string();
+  f.Save(conflicting, j);
+  const Result r = f.Run("check --baseline " + f.baseline + " --current " + conflicting);
+  BOOST_TEST(r.code == 2, r.out << r.err);
+  BOOST_TEST(r.out.empty());
+  BOOST_TEST(
+      r.err.find("duplicate entry for speed/dot_u8i8/hwy/4096/speedup_vs_f32") != std::string::npos,
+      r.err);
+  BOOST_TEST(r.err.rfind(conflicting + ":", 0) == 0, r.err);
+}
+
+BOOST_AUTO_TEST_CASE(report_name_must_be_one_plain_folder_name) {
+  Fixture f;
+  // Run from DIR/a/b/cwd, so that a build where the check is broken writes inside DIR.
+  const fs::path cwd = f.dir / "a" / "b" / "cwd";
+  fs::create_directories(cwd);
+  for (const std::string name : {"../../x", "..", ".", "a/b", "/qlab-x"}) {
+    const std::string err = (f.dir / "stderr").string();
+    const int status =
+        std::system(("cd '" + cwd.string() + "' && '" + kQlab + "' report --no-charts --name '" +
+                     name + "' --accuracy " + kData + "train.json >/dev/null 2>" + err)
+                        .c_str());
+    const std::string text = ReadFileBytes(err);
+    BOOST_TEST((WIFEXITED(status) && WEXITSTATUS(status) == 2), name << ": " << text);
+    BOOST_TEST(text.find("not one plain folder name") != std::string::npos, text);
+  }
+  BOOST_TEST(!fs::exists(f.dir / "a" / "x"));
+  BOOST_TEST(fs::is_empty(cwd));
+}
+
+BOOST_AUTO_TEST_CASE(bench_checks_its_output_before_running) {
+  Fixture f;
+  const std::string file = (f.dir / "plain").string();
+  std::ofstream(file) << "x";
+  struct Case {
+    std::string out;
+    std::string message;
+  };
+  for (const Case& c : {Case{file + "/bench.json", "is not a folder"},
+                        Case{f.dir.string(), "is a folder, not a regular file"},
+                        Case{"/dev/null", "is a character device, not a regular file"}}) {
+    const Result r = f.Run("bench --quiet --out " + c.out);
+    BOOST_TEST(r.code == 2, c.out << ": " << r.out << r.err);
+    BOOST_TEST(r.out.empty());
+    BOOST_TEST(r.err.find(c.message) != std::string::npos, r.err);
+    BOOST_TEST(std::count(r.err.begin(), r.err.end(), '\n') == 1, r.err);
+  }
 }

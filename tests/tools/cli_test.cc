@@ -204,3 +204,20 @@ BOOST_AUTO_TEST_CASE(run_writes_a_report_folder) {
   }
   BOOST_TEST(folders == 1);
 }
+
+BOOST_AUTO_TEST_CASE(numeric_options_are_decimal_only_even_when_empty) {
+  // An empty value (which the malformed corpus cannot spell as an argument) is refused by the
+  // same parser as "010" and "0x10", before anything runs.
+  TempDir dir;
+  for (const std::vector<std::string>& args :
+       {std::vector<std::string>{"train", "--seed", "", "--out", dir.File("m")},
+        std::vector<std::string>{"train", "--test-size", "", "--out", dir.File("m")},
+        std::vector<std::string>{"quantize", "--bits", "", "--out", dir.File("m")},
+        std::vector<std::string>{"score", "--threads", "", "--input", "-"}}) {
+    const auto r = RunQlab(args);
+    BOOST_TEST(r.exit_code == 2, args[1] << ": " << r.err);
+    BOOST_TEST(r.out.empty());
+    BOOST_TEST(r.err == "qlab: " + args[1] + ": '': empty, expected a decimal number\n", r.err);
+  }
+  BOOST_TEST(!std::filesystem::exists(dir.File("m")));
+}

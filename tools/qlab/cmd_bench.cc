@@ -7,6 +7,7 @@
 #include <string>
 
 #include "command.h"
+#include "qlab/io/stream.h"
 #include "qlab/report/report.h"
 
 namespace qlab::cli {
@@ -73,9 +74,13 @@ const Registrar kBench(
         // The library's own quick selection predates the cache-sized subset; it is chosen here.
         run.quick = false;
         run.progress = !opt->quiet;
-        run.out_file = opt->out.empty() ? "reports/bench-" +
-                                              report::DefaultReportName(report::DetectMachine()) + ".json"
-                                        : opt->out;
+        run.out_file =
+            opt->out.empty()
+                ? "reports/bench-" + report::DefaultReportName(report::DetectMachine()) + ".json"
+                : opt->out;
+        // Before the benchmarks run (minutes): an output that cannot be written is bad input
+        // now, not an internal error afterwards. Its folder is created by the run.
+        io::CheckOutputFile(run.out_file, /*folder_may_be_created=*/true);
         // Later flags win in Google Benchmark, so these replace the library's defaults.
         run.extra_args = {"--benchmark_repetitions=" + std::to_string(opt->repetitions),
                           "--benchmark_min_time=" + std::to_string(opt->min_time),

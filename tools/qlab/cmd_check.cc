@@ -5,9 +5,9 @@
 #include <memory>
 
 #include "command.h"
+#include "qlab/io/atomic_file.h"
 #include "qlab/io/input_error.h"
 #include "qlab/report/gate.h"
-#include "qlab/io/atomic_file.h"
 
 namespace qlab::cli {
 namespace {
@@ -33,6 +33,12 @@ const Registrar kCheck(
       return [opt]() {
         const auto current = report::LoadReportMetrics(opt->current);
         if (opt->update) {
+          if (current.empty()) {
+            // The baseline it would write has no metrics, which the gate refuses to compare with.
+            throw io::InputError(opt->current,
+                                 "holds no metric the gate checks; the baseline "
+                                 "is left as it was");
+          }
           std::vector<report::CheckMetric> old;
           if (std::filesystem::exists(opt->baseline)) old = report::LoadBaseline(opt->baseline);
           std::vector<std::string> changes;

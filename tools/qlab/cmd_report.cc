@@ -21,6 +21,17 @@ struct ReportOptions {
   bool no_charts = false;
 };
 
+// --name becomes reports/<name>: one plain path component, so that it can never point elsewhere
+// ("../../x", "/tmp/x", "a/b") or at the folder itself (".", "..", "").
+std::string PlainName(const std::string& name) {
+  if (name.empty() || name == "." || name == ".." ||
+      name.find_first_of(std::string("/\0", 2)) != std::string::npos) {
+    return "'" + io::Printable(name) +
+           "' is not one plain folder name (no '/', not '.' or '..'); use --out for a path";
+  }
+  return "";
+}
+
 const Registrar kReport(
     70, "report", "Write a comparison report (Markdown, HTML, JSON, charts) from result files",
     [](CLI::App& sub) -> Action {
@@ -32,7 +43,9 @@ const Registrar kReport(
                      "qlab-bench JSON (--benchmark_out); each file is one column group "
                      "(repeatable)");
       sub.add_option("--out", opt->out, "Report folder (default: reports/<name>)");
-      sub.add_option("--name", opt->name, "Report name (default: <UTC date-time>-<host>)");
+      sub.add_option("--name", opt->name,
+                     "Report name, one folder name (default: <UTC date-time>-<host>)")
+          ->check(PlainName);
       sub.add_flag("--no-charts", opt->no_charts, "Skip the gnuplot charts");
       return [opt]() {
         report::ReportInputs in;

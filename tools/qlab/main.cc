@@ -2,6 +2,9 @@
 #include <CLI/CLI.hpp>
 
 #include <algorithm>
+#include <cinttypes>
+#include <cstdint>
+#include <cstdio>
 #include <cstdlib>
 #include <iostream>
 #include <memory>
@@ -13,6 +16,7 @@
 #include "command.h"
 #include "qlab/kernels.h"
 #include "qlab/io/input_error.h"
+#include "qlab/io/number.h"
 #include "qlab/io/version.h"
 
 namespace qlab::cli {
@@ -43,6 +47,56 @@ std::string OneLine(std::string text) {
   std::replace(text.begin(), text.end(), '\n', ' ');
   while (!text.empty() && text.back() == ' ') text.pop_back();
   return text;
+}
+
+// Every numeric option of every subcommand is read by io's decimal-only parser before CLI11
+// converts it: CLI11 2.1 converts integers with strtoll(..., 0), so "010" would be octal 8 and
+// "0x10" 16, and floats with strtold, so "0x1p-3" would be 0.125. The transform refuses what
+// io::ParseOption* refuses and hands CLI11 a string whose conversion is the correctly rounded
+// value: the text itself, or for a double that strtold would round twice, its exact hex form.
+CLI::Validator DecimalOnly(char kind) {
+  return CLI::Validator(
+      [kind](std::string& text) -> std::string {
+        std::string problem;
+        if (kind == 'U') {
+          uint64_t value = 0;
+          problem = io::ParseOptionUnsigned(text, UINT64_MAX, value);
+        } else if (kind == 'I') {
+          int64_t value = 0;
+          problem = io::ParseOptionInteger(text, INT64_MIN, INT64_MAX, value);
+        } else {
+          double value = 0;
+          problem = io::ParseOptionDouble(text, value);
+          if (problem.empty() &&
+              static_cast<double>(std::strtold(text.c_str(), nullptr)) != value) {
+            char exact[64];
+            std::snprintf(exact, sizeof exact, "%a", value);
+            text = exact;
+          }
+        }
+        return problem.empty() ? problem : "'" + io::Printable(text) + "': " + problem;
+      },
+      "");
+}
+
+// The kind of number an option holds, from the type name CLI11 derives from the bound variable
+// ("INT", "UINT", "FLOAT", followed by ":..." for each check): 'I', 'U', 'F' or 0 for the rest.
+char NumberKind(const CLI::Option& option) {
+  const std::string type = option.get_type_name();
+  const std::string base = type.substr(0, type.find(':'));
+  if (base == "INT") return 'I';
+  if (base == "UINT") return 'U';
+  if (base == "FLOAT") return 'F';
+  return 0;
+}
+
+void ReadNumbersAsDecimal(CLI::App& app) {
+  for (CLI::Option* option : app.get_options()) {
+    if (const char kind = NumberKind(*option); kind != 0) option->transform(DecimalOnly(kind));
+  }
+  for (CLI::App* sub : app.get_subcommands([](CLI::App*) { return true; })) {
+    ReadNumbersAsDecimal(*sub);
+  }
 }
 
 }  // namespace
@@ -93,6 +147,7 @@ int Run(int argc, char** argv) {
     CLI::App* sub = app.add_subcommand(entry.name, entry.description);
     actions.emplace_back(sub, entry.setup(*sub));
   }
+  ReadNumbersAsDecimal(app);
 
   try {
     app.parse(argc, argv);

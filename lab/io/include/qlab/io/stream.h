@@ -17,6 +17,13 @@ namespace qlab::io {
 // The name errors give standard input.
 inline constexpr const char* kStdinName = "<stdin>";
 
+// Checks, before anything is computed or written, that `path` can become an output file: it is
+// not an existing folder, device, FIFO or socket (qlab writes regular files only, and never
+// renames over anything else), and its folder exists and is writable — or, with
+// `folder_may_be_created`, the nearest existing ancestor is a writable folder. InputError naming
+// the path otherwise (exit 2: bad input, not a failed write).
+void CheckOutputFile(const std::string& path, bool folder_may_be_created = false);
+
 class InputStream {
  public:
   // "-" is standard input (named kStdinName); anything else a file opened for reading.
