@@ -98,7 +98,6 @@ std::string Script(const ChartSpec& spec, const std::string& svg_path,
   return s;
 }
 
-
 // The memory level (1-3, 4 = DRAM; 0 unknown) of a working set by the group's cache sizes.
 int LevelOfGroup(const BenchGroup& g, double ws) {
   if (!g.l1d || !g.l2 || !g.l3) return 0;
@@ -255,7 +254,9 @@ std::vector<ChartSpec> ThroughputCharts(const ReportInputs& in) {
       // Variants in table order (ref, auto, hwy, hwy:*, peers).
       for (const auto& v : variants) spec.series.push_back(by_variant[v]);
       if (spec.series.empty()) continue;
-      Series roof{"memory roof (membw/read, best repetition)", {}, "lw 3 dt 2 pt 5 ps 0.9 lc rgb \"#444444\""};
+      Series roof{"memory roof (membw/read, best repetition)",
+                  {},
+                  "lw 3 dt 2 pt 5 ps 0.9 lc rgb \"#444444\""};
       std::vector<std::pair<double, int>> roof_levels;
       for (const auto& r : g.roof) {
         if (r.kernel == "membw" && r.variant == "read" && r.best_bytes_per_second &&
@@ -276,8 +277,9 @@ std::vector<ChartSpec> ThroughputCharts(const ReportInputs& in) {
       for (uint64_t s : sizes) size_list += (size_list.empty() ? "" : ", ") + std::to_string(s);
       spec.caption = "Log-log; one line per variant, sizes " + size_list + " (" +
                      (kernel.rfind("gemv", 0) == 0 ? "rows of 8 features" : "elements") +
-                     "). Dashed: the read bandwidth measured by membw/read at each working set. A line is broken "
-                     "where two neighbouring sizes lie more than one memory level apart.";
+                     "). Dashed: the read bandwidth measured by membw/read at each working set. A "
+                     "line is broken where two neighbouring sizes lie more than one memory level "
+                     "apart.";
       specs.push_back(std::move(spec));
     }
   }

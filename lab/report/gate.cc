@@ -281,10 +281,10 @@ CheckOutcome CompareWithBaseline(const std::vector<CheckMetric>& baseline,
   }
   for (const auto& m : current) {
     if (now.count(m.id) == 0) continue;
-    out.rows.push_back({m.id, "—", m.is_null ? "null" : Num(m.value), ToleranceText(m),
-                        m.is_null ? "new, null (" + m.null_reason + "): not gated"
-                                  : "new (not in baseline)",
-                        false});
+    out.rows.push_back(
+        {m.id, "—", m.is_null ? "null" : Num(m.value), ToleranceText(m),
+         m.is_null ? "new, null (" + m.null_reason + "): not gated" : "new (not in baseline)",
+         false});
   }
   return out;
 }
@@ -336,7 +336,9 @@ std::vector<CheckMetric> UpdatedBaseline(const std::vector<CheckMetric>& old,
     if (c.is_null) {
       // Nothing to compare a later run with: not written (a null kept out of the baseline on
       // purpose, said in the change list).
-      if (changes != nullptr) changes->push_back("not written (null: " + c.null_reason + ") " + c.id);
+      if (changes != nullptr) {
+        changes->push_back("not written (null: " + c.null_reason + ") " + c.id);
+      }
       continue;
     }
     CheckMetric m = c;

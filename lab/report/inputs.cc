@@ -201,8 +201,12 @@ BenchRow Summarize(const std::string& name, const RunRows& rows) {
       row.repetitions = static_cast<int>(n);
       row.statistic = "median of " + std::to_string(n);
     }
-    if (bytes.size() == n) row.best_bytes_per_second = *std::max_element(bytes.begin(), bytes.end());
-    if (items.size() == n) row.best_items_per_second = *std::max_element(items.begin(), items.end());
+    if (bytes.size() == n) {
+      row.best_bytes_per_second = *std::max_element(bytes.begin(), bytes.end());
+    }
+    if (items.size() == n) {
+      row.best_items_per_second = *std::max_element(items.begin(), items.end());
+    }
     row.cv = CoefficientOfVariation(items.size() == n ? items : cpu);
   } else if (cv != rows.aggregates.end()) {
     row.cv = cv->second.cv;  // Google Benchmark's cv of the CPU time, kept raw when read
@@ -239,10 +243,11 @@ bool IsProbe(const std::string& kernel) {
   return kernel == "membw" || kernel == "clock" || kernel.rfind("peak_", 0) == 0;
 }
 
-
 // Bytes per iteration: qlab-bench's counters, else (older files) bytes/s × CPU time.
 std::optional<double> BytesPerIteration(const BenchRow& r) {
-  if (r.bytes_read || r.bytes_written) return r.bytes_read.value_or(0) + r.bytes_written.value_or(0);
+  if (r.bytes_read || r.bytes_written) {
+    return r.bytes_read.value_or(0) + r.bytes_written.value_or(0);
+  }
   if (r.bytes_per_second && r.cpu_time_ns > 0) return *r.bytes_per_second * r.cpu_time_ns * 1e-9;
   return std::nullopt;
 }
@@ -279,7 +284,8 @@ const BenchRow* PeakProbe(const BenchGroup& g, const std::string& kernel,
 // multiply-add). hwy:<TARGET> rows take that target's probe where the run has one (the full
 // suite), every other variant the dispatched target's. `wanted` says what was looked for.
 const BenchRow* ComputePeak(const BenchGroup& g, const BenchRow& row, std::string& wanted) {
-  const bool f32 = row.kernel.size() > 4 && row.kernel.compare(row.kernel.size() - 4, 4, "_f32") == 0;
+  const bool f32 =
+      row.kernel.size() > 4 && row.kernel.compare(row.kernel.size() - 4, 4, "_f32") == 0;
   const bool int8 = row.kernel.find("i8") != std::string::npos;
   if (!f32 && !int8) {
     wanted = "a compute probe for " + row.kernel;
@@ -372,8 +378,7 @@ void DeriveRoof(const BenchGroup& g, BenchRow& row) {
   row.roof_probe_bytes = bw->size;
   row.roof_probe = bw->name;
   const double bandwidth = *bw->best_bytes_per_second;
-  const std::string bw_text =
-      bw->name + " (" + level + ") " + G(bandwidth) + " GB/s";
+  const std::string bw_text = bw->name + " (" + level + ") " + G(bandwidth) + " GB/s";
   double measured = 0;
   std::string terms, unit;
   if (has_macs) {

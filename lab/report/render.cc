@@ -182,11 +182,11 @@ json RowJson(const BenchRow& r) {
   j["best_bytes_per_second"] = OptionalJson(r.best_bytes_per_second);
   j["best_items_per_second"] = OptionalJson(r.best_items_per_second);
   j["cv"] = OptionalJson(r.cv);
-  for (const auto& [key, value] : {std::pair<const char*, const std::optional<double>&>{
-                                       "bytes_read", r.bytes_read},
-                                   {"bytes_written", r.bytes_written},
-                                   {"macs", r.macs},
-                                   {"working_set_counter", r.working_set_counter}}) {
+  for (const auto& [key, value] :
+       {std::pair<const char*, const std::optional<double>&>{"bytes_read", r.bytes_read},
+        {"bytes_written", r.bytes_written},
+        {"macs", r.macs},
+        {"working_set_counter", r.working_set_counter}}) {
     if (value) j[key] = *value;
   }
   if (r.kernel != "membw" && r.kernel != "clock" && r.kernel.rfind("peak_", 0) != 0) {
@@ -380,8 +380,8 @@ Table ThroughputTable(const ReportInputs& in) {
 // figure the roof uses), per cycle where the run measured the clock, and their noise.
 Table RoofTable(const ReportInputs& in) {
   Table t;
-  t.header = {"group", "probe", "working set", "level", "best GB/s", "best G MACs/s",
-              "per cycle", "CV"};
+  t.header = {"group",     "probe",         "working set", "level",
+              "best GB/s", "best G MACs/s", "per cycle",   "CV"};
   t.numeric = {false, false, true, false, true, true, true, true};
   for (const auto& g : in.bench) {
     std::optional<double> hz;
@@ -410,10 +410,10 @@ Table RoofTable(const ReportInputs& in) {
       } else if (hz && p.best_items_per_second) {
         per_cycle = fmt::format("{:.1f} MACs", *p.best_items_per_second / *hz);
       }
-      t.rows.push_back({g.label, p.name, ws, level,
-                        membw ? FormatRate(p.best_bytes_per_second, 1e9) : "—",
-                        membw || p.kernel == "clock" ? "—" : FormatRate(p.best_items_per_second, 1e9),
-                        per_cycle, FormatCv(p.cv)});
+      t.rows.push_back(
+          {g.label, p.name, ws, level, membw ? FormatRate(p.best_bytes_per_second, 1e9) : "—",
+           membw || p.kernel == "clock" ? "—" : FormatRate(p.best_items_per_second, 1e9), per_cycle,
+           FormatCv(p.cv)});
     }
   }
   return t;
@@ -541,12 +541,12 @@ nlohmann::json BuildReportJson(const ReportInputs& in) {
     gj["context"] = g.context;
     // The cache sizes the memory levels come from, and the source of each (bench/caches.cc).
     gj["caches"] = json::object();
-    for (const auto& [key, level] : {std::pair<const char*, const std::optional<CacheLevel>&>{
-                                         "l1d", g.l1d},
-                                     {"l2", g.l2},
-                                     {"l3", g.l3}}) {
-      gj["caches"][key] = level ? json{{"bytes", level->bytes}, {"source", level->source}}
-                                : json(nullptr);
+    for (const auto& [key, level] :
+         {std::pair<const char*, const std::optional<CacheLevel>&>{"l1d", g.l1d},
+          {"l2", g.l2},
+          {"l3", g.l3}}) {
+      gj["caches"][key] =
+          level ? json{{"bytes", level->bytes}, {"source", level->source}} : json(nullptr);
     }
     gj["roof_fraction_limit"] = kRoofFractionLimit;
     gj["rows"] = json::array();

@@ -47,7 +47,8 @@ BOOST_AUTO_TEST_CASE(quick_subset_is_qlab_bench_s_own_with_six_sizes_from_l1_to_
   // Six or more working sets from inside L1 (4 KiB) to DRAM (≥ 64 MiB, 2× the largest plausible
   // default L3 share) for the dots and the read probe; the compute probes beside them.
   for (const auto& [series, bytes_per_element] :
-       {std::pair<std::string, uint64_t>{"dot_f32/hwy", 8}, {"dot_u8i8/hwy", 2},
+       {std::pair<std::string, uint64_t>{"dot_f32/hwy", 8},
+        {"dot_u8i8/hwy", 2},
         {"membw/read", 1}}) {
     const auto& s = sizes[series];
     BOOST_TEST(s.size() >= 6u, series);

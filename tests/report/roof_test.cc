@@ -73,10 +73,14 @@ json Read(uint64_t bytes, double bytes_per_second) {
 
 json Peak(const std::string& kernel, double macs_per_second) {
   const std::string name = kernel + "/hwy/16";
-  return {{"name", name},         {"run_name", name},
-          {"run_type", "iteration"}, {"time_unit", "ns"},
-          {"real_time", 1e4},     {"cpu_time", 1e4},
-          {"items_per_second", macs_per_second}, {"macs", macs_per_second * 1e-5}};
+  return {{"name", name},
+          {"run_name", name},
+          {"run_type", "iteration"},
+          {"time_unit", "ns"},
+          {"real_time", 1e4},
+          {"cpu_time", 1e4},
+          {"items_per_second", macs_per_second},
+          {"macs", macs_per_second * 1e-5}};
 }
 
 BenchGroup Load(const TempDir& dir, const json& benchmarks) {

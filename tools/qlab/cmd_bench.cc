@@ -51,9 +51,10 @@ const Registrar kBench(
         // repetitions and times (later flags win in Google Benchmark).
         run.quick = opt->quick;
         run.progress = !opt->quiet;
-        run.out_file = opt->out.empty() ? "reports/bench-" +
-                                              report::DefaultReportName(report::DetectMachine()) + ".json"
-                                        : opt->out;
+        run.out_file =
+            opt->out.empty()
+                ? "reports/bench-" + report::DefaultReportName(report::DetectMachine()) + ".json"
+                : opt->out;
         run.extra_args = {"--benchmark_repetitions=" + std::to_string(opt->repetitions),
                           "--benchmark_min_time=" + std::to_string(opt->min_time),
                           "--benchmark_enable_random_interleaving=true",

@@ -75,18 +75,18 @@ struct BenchRow {
   std::optional<double> speedup_vs_f32;     // items/s over the f32 kernel, same variant and size
   // The roof (DeriveBenchMetrics): attainable = min(compute peak of the kernel family's
   // instruction, bandwidth of the level the working set lives in ÷ bytes per MAC).
-  std::optional<int> level;                     // 1-3 = the cache holding it, 4 = DRAM
-  std::optional<double> macs_per_second;        // macs ÷ CPU time per iteration
-  std::optional<double> macs_per_byte;          // macs ÷ (bytes read + written): the intensity
-  std::optional<double> roof_bytes_per_second;  // the level's bandwidth (best probe repetition)
-  std::optional<uint64_t> roof_probe_bytes;     // that probe's working set
-  std::string roof_probe;                       // its name ("membw/read/524288")
+  std::optional<int> level;                         // 1-3 = the cache holding it, 4 = DRAM
+  std::optional<double> macs_per_second;            // macs ÷ CPU time per iteration
+  std::optional<double> macs_per_byte;              // macs ÷ (bytes read + written): the intensity
+  std::optional<double> roof_bytes_per_second;      // the level's bandwidth (best probe repetition)
+  std::optional<uint64_t> roof_probe_bytes;         // that probe's working set
+  std::string roof_probe;                           // its name ("membw/read/524288")
   std::optional<double> roof_peak_macs_per_second;  // the compute peak (best repetition)
   std::string roof_peak_probe;                      // its name ("peak_dpbusd_u8i8/hwy/16")
-  std::optional<double> roof_attainable;  // MACs/s (bytes/s for kernels without MACs)
-  std::string roof_bound;                 // "compute" or "memory": which term is the minimum
-  std::optional<double> roof_fraction;    // measured ÷ attainable; null when invalid or unknown
-  std::string roof_invalid;               // why roof_fraction is null ("" when it is a number)
+  std::optional<double> roof_attainable;            // MACs/s (bytes/s for kernels without MACs)
+  std::string roof_bound;               // "compute" or "memory": which term is the minimum
+  std::optional<double> roof_fraction;  // measured ÷ attainable; null when invalid or unknown
+  std::string roof_invalid;             // why roof_fraction is null ("" when it is a number)
 };
 
 // The cache sizes qlab-bench decided and where each came from (its context keys
