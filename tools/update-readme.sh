@@ -4,16 +4,21 @@
 # Regenerates README.md's "Current results" from a fresh `qlab run`: the report's tables (between
 # the markers <!-- results:begin --> and <!-- results:end -->) and one chart, copied to
 # reports/readme/. Run after building (bash tools/dev.sh run builds): bash tools/update-readme.sh
+# QLAB_README_RUN=DIR takes the report of an earlier `qlab run --out DIR` instead of running again.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
 build="${QLAB_BUILD_DIR:-build/release}"
-run="$build/readme-run"
-rm -rf "$run"
-"$build/tools/qlab" run --out "$run" >/dev/null
+run="${QLAB_README_RUN:-}"
+if [ -z "$run" ]; then
+  run="$build/readme-run"
+  rm -rf "$run"
+  "$build/tools/qlab" run --out "$run" >/dev/null
+fi
 
 mkdir -p reports/readme
-cp "$run/charts/throughput_dot_u8i8.svg" "$run/charts/accuracy_sqnr.svg" reports/readme/
+cp "$run/charts/throughput_dot_u8i8.svg" "$run/charts/roofline.svg" "$run/charts/accuracy_sqnr.svg" \
+  reports/readme/
 
 tables="$(mktemp)"
 trap 'rm -f "$tables" README.md.tmp' EXIT
@@ -23,6 +28,8 @@ trap 'rm -f "$tables" README.md.tmp' EXIT
   # From the accuracy table up to the charts, one heading level down.
   sed -n '/^## Accuracy/,/^## Charts/p' "$run/report.md" | sed '$d' | sed 's/^#/##/'
   echo '![dot_u8i8 throughput vs working set](reports/readme/throughput_dot_u8i8.svg)'
+  echo
+  echo '![Roofline](reports/readme/roofline.svg)'
   echo
   echo '![SQNR vs bits](reports/readme/accuracy_sqnr.svg)'
 } >"$tables"

@@ -69,7 +69,10 @@ std::string Script(const ChartSpec& spec, const std::string& svg_path,
   std::string s;
   for (size_t i = 0; i < spec.series.size(); ++i) {
     s += fmt::format("$d{} << EOD\n", i);
-    for (const auto& [x, y] : spec.series[i].points) s += fmt::format("{} {}\n", x, y);
+    for (const auto& [x, y] : spec.series[i].points) {
+      // A NaN point is a break: gnuplot does not join points across an empty line.
+      s += std::isnan(x) ? std::string("\n") : fmt::format("{} {}\n", x, y);
+    }
     s += "EOD\n";
   }
   s += "set encoding utf8\n";
@@ -95,6 +98,119 @@ std::string Script(const ChartSpec& spec, const std::string& svg_path,
   return s;
 }
 
+// The memory level (1-3, 4 = DRAM; 0 unknown) of a working set by the group's cache sizes.
+int LevelOfGroup(const BenchGroup& g, double ws) {
+  if (!g.l1d || !g.l2 || !g.l3) return 0;
+  if (ws <= static_cast<double>(g.l1d->bytes)) return 1;
+  if (ws <= static_cast<double>(g.l2->bytes)) return 2;
+  if (ws <= static_cast<double>(g.l3->bytes)) return 3;
+  return 4;
+}
+
+// `points` sorted by x, with a break (a NaN point) wherever two neighbours lie more than one
+// memory level apart: a line through levels nothing measured would invent the curve between.
+// `levels` holds (x, level) for the same points; level 0 (unknown) never breaks.
+std::vector<std::pair<double, double>> BreakLevelGaps(
+    const std::vector<std::pair<double, double>>& points,
+    const std::vector<std::pair<double, int>>& levels) {
+  std::map<double, int> level_at(levels.begin(), levels.end());
+  std::vector<std::pair<double, double>> out;
+  int previous = 0;
+  for (const auto& p : points) {
+    const int level = level_at.count(p.first) != 0 ? level_at[p.first] : 0;
+    if (!out.empty() && previous > 0 && level > 0 && std::abs(level - previous) > 1) {
+      out.emplace_back(std::nan(""), std::nan(""));
+    }
+    out.push_back(p);
+    previous = level;
+  }
+  return out;
+}
+
+// Log-log roofline per group: MACs per byte against G MACs/s; the compute peaks (dispatched
+// target) as horizontal roofs, one bandwidth roof per memory level (its fastest read probe), and
+// a point per kernel × size for the hwy variant and the peers (not ref, auto or forced targets).
+std::vector<ChartSpec> RooflineCharts(const ReportInputs& in) {
+  std::vector<ChartSpec> specs;
+  const bool several = in.bench.size() > 1;
+  static const std::set<std::string> kNotPeers = {"ref", "auto"};
+  for (const auto& g : in.bench) {
+    ChartSpec spec;
+    spec.stem = "roofline" + (several ? "_" + FileStem(g.label) : "");
+    spec.title = "Roofline (" + g.label + ")";
+    std::vector<std::string> order;
+    std::map<std::string, Series> points;
+    double x_lo = 1e300, x_hi = 0, y_top = 0;
+    for (const auto& r : g.rows) {
+      if (!r.macs_per_byte || !r.macs_per_second || *r.macs_per_byte <= 0 ||
+          kNotPeers.count(r.variant) != 0 || r.variant.rfind("hwy:", 0) == 0) {
+        continue;
+      }
+      const std::string key = r.kernel + " " + r.variant;
+      if (points.find(key) == points.end()) {
+        order.push_back(key);
+        points[key] = Series{key, {}, "with points pt 7 ps 1.1"};
+      }
+      points[key].points.emplace_back(*r.macs_per_byte, *r.macs_per_second / 1e9);
+      x_lo = std::min(x_lo, *r.macs_per_byte);
+      x_hi = std::max(x_hi, *r.macs_per_byte);
+      y_top = std::max(y_top, *r.macs_per_second / 1e9);
+    }
+    if (order.empty()) continue;
+    x_lo /= 4;
+    x_hi *= 16;
+    std::vector<Series> roofs;
+    double peak_top = 0;
+    for (const char* name : {"peak_fma_f32", "peak_madd_i16", "peak_dpbusd_u8i8"}) {
+      const BenchRow* best = nullptr;
+      for (const auto& p : g.roof) {
+        if (p.kernel == name && p.variant == "hwy" && p.best_items_per_second &&
+            (best == nullptr || *p.best_items_per_second > *best->best_items_per_second)) {
+          best = &p;
+        }
+      }
+      if (best == nullptr) continue;
+      const double y = *best->best_items_per_second / 1e9;
+      peak_top = std::max(peak_top, y);
+      roofs.push_back(Series{std::string(name) + fmt::format(" {:.3g} G MACs/s", y),
+                             {{x_lo, y}, {x_hi, y}},
+                             "with lines lw 2"});
+    }
+    const char* level_names[] = {"", "L1", "L2", "L3", "DRAM"};
+    for (int level = 1; level <= 4; ++level) {
+      const BenchRow* best = nullptr;
+      for (const auto& p : g.roof) {
+        if (p.kernel != "membw" || p.variant != "read" || !p.best_bytes_per_second) continue;
+        if (LevelOfGroup(g, p.working_set_counter.value_or(static_cast<double>(p.size))) != level) {
+          continue;
+        }
+        if (best == nullptr || *p.best_bytes_per_second > *best->best_bytes_per_second) best = &p;
+      }
+      if (best == nullptr) continue;
+      const double bw = *best->best_bytes_per_second / 1e9;  // GB/s = G MACs/s per MAC/byte
+      // From the left edge up to where it meets the highest compute roof (or the right edge).
+      const double x_end = peak_top > 0 ? std::min(x_hi, peak_top / bw) : x_hi;
+      roofs.push_back(Series{fmt::format("{} {:.3g} GB/s ({})", level_names[level], bw, best->name),
+                             {{x_lo, bw * x_lo}, {x_end, bw * x_end}},
+                             "with lines lw 2 dt 2"});
+    }
+    for (auto& r : roofs) spec.series.push_back(std::move(r));
+    for (const auto& key : order) spec.series.push_back(points[key]);
+    spec.settings = fmt::format(
+        "set logscale xy 2\nset xrange [{}:{}]\nset format x \"%g\"\nset format y \"%g\"\n"
+        "set xlabel \"arithmetic intensity (multiply-adds per byte read and written)\"\n"
+        "set ylabel \"G multiply-adds/s\"\n",
+        x_lo, x_hi);
+    spec.caption =
+        "Log-log. Solid: the compute peaks of the dispatched target (best repetition of each "
+        "peak_* probe). Dashed: one bandwidth roof per memory level (its fastest membw/read probe, "
+        "best repetition). Points: each kernel × size of the hwy variant and the peers, at its "
+        "median; a kernel's sizes share its intensity and differ in the level they run from.";
+    specs.push_back(std::move(spec));
+  }
+  return specs;
+}
+
 std::vector<ChartSpec> ThroughputCharts(const ReportInputs& in) {
   std::vector<ChartSpec> specs;
   const bool several = in.bench.size() > 1;
@@ -117,6 +233,7 @@ std::vector<ChartSpec> ThroughputCharts(const ReportInputs& in) {
       }
       std::sort(rows.begin(), rows.end(), BenchRowLess);
       std::set<uint64_t> sizes;
+      std::map<std::string, std::vector<std::pair<double, int>>> levels;  // per variant
       for (const auto& r : rows) {
         if (!r.bytes_per_second || !r.working_set_bytes || *r.bytes_per_second <= 0 ||
             *r.working_set_bytes <= 0) {
@@ -127,23 +244,31 @@ std::vector<ChartSpec> ThroughputCharts(const ReportInputs& in) {
           by_variant[r.variant].title = r.variant;
         }
         by_variant[r.variant].points.emplace_back(*r.working_set_bytes, *r.bytes_per_second / 1e9);
+        levels[r.variant].emplace_back(*r.working_set_bytes, r.level.value_or(0));
         sizes.insert(r.size);
       }
       for (auto& [variant, series] : by_variant) {
         std::sort(series.points.begin(), series.points.end());
+        series.points = BreakLevelGaps(series.points, levels[variant]);
       }
       // Variants in table order (ref, auto, hwy, hwy:*, peers).
       for (const auto& v : variants) spec.series.push_back(by_variant[v]);
       if (spec.series.empty()) continue;
-      if (!g.roof.empty()) {
-        Series roof{"memory roof (membw/read)", {}, "lw 3 dt 2 pt 5 ps 0.9 lc rgb \"#444444\""};
-        for (const auto& r : g.roof) {
-          if (r.bytes_per_second && *r.bytes_per_second > 0) {
-            roof.points.emplace_back(static_cast<double>(r.size), *r.bytes_per_second / 1e9);
-          }
+      Series roof{"memory roof (membw/read, best repetition)",
+                  {},
+                  "lw 3 dt 2 pt 5 ps 0.9 lc rgb \"#444444\""};
+      std::vector<std::pair<double, int>> roof_levels;
+      for (const auto& r : g.roof) {
+        if (r.kernel == "membw" && r.variant == "read" && r.best_bytes_per_second &&
+            *r.best_bytes_per_second > 0) {
+          const double ws = r.working_set_counter.value_or(static_cast<double>(r.size));
+          roof.points.emplace_back(ws, *r.best_bytes_per_second / 1e9);
+          roof_levels.emplace_back(ws, LevelOfGroup(g, ws));
         }
-        if (!roof.points.empty()) spec.series.push_back(roof);
       }
+      std::sort(roof.points.begin(), roof.points.end());
+      roof.points = BreakLevelGaps(roof.points, roof_levels);
+      if (!roof.points.empty()) spec.series.push_back(roof);
       spec.settings =
           "set logscale xy 2\nset format x \"%.0b%B\"\nset format y \"%g\"\n"
           "set xlabel \"working set (bytes read and written per iteration)\"\n"
@@ -152,7 +277,9 @@ std::vector<ChartSpec> ThroughputCharts(const ReportInputs& in) {
       for (uint64_t s : sizes) size_list += (size_list.empty() ? "" : ", ") + std::to_string(s);
       spec.caption = "Log-log; one line per variant, sizes " + size_list + " (" +
                      (kernel.rfind("gemv", 0) == 0 ? "rows of 8 features" : "elements") +
-                     "). Dashed: the read bandwidth measured by membw/read at each cache level.";
+                     "). Dashed: the read bandwidth measured by membw/read at each working set. A "
+                     "line is broken where two neighbouring sizes lie more than one memory level "
+                     "apart.";
       specs.push_back(std::move(spec));
     }
   }
@@ -219,6 +346,7 @@ ChartSet DrawCharts(const ReportInputs& in, const std::string& charts_dir) {
   ChartSet set;
   std::vector<ChartSpec> specs = AccuracyCharts(in);
   for (auto& s : ThroughputCharts(in)) specs.push_back(std::move(s));
+  for (auto& s : RooflineCharts(in)) specs.push_back(std::move(s));
   if (specs.empty()) return set;
   const char* env = std::getenv("QLAB_GNUPLOT");
   const std::string wanted = env != nullptr && *env != '\0' ? env : "gnuplot";

@@ -99,14 +99,6 @@ std::vector<CheckMetric> Extract(const JsonDocument& doc) {
       const std::string cpu = text("cpu_model"), target = text("hwy_target");
       if (cpu.empty() || target.empty()) continue;  // unknown machine: nothing comparable
       const std::string suffix = bench.size() > 1 ? "@" + text("label") : "";
-      uint64_t largest_probe = 0;
-      if (group.contains("roof") && group["roof"].is_array()) {
-        for (const auto& r : group["roof"]) {
-          if (r.contains("size") && r["size"].is_number_unsigned()) {
-            largest_probe = std::max(largest_probe, r["size"].get<uint64_t>());
-          }
-        }
-      }
       for (size_t i = 0; i < group["rows"].size(); ++i) {
         const json& row = group["rows"][i];
         if (!row.is_object() || !row.contains("kernel") || !row.contains("variant") ||
@@ -120,27 +112,40 @@ std::vector<CheckMetric> Extract(const JsonDocument& doc) {
                                  std::to_string(row["size"].get<uint64_t>()) + "/";
         const Pointer row_at = at / "rows" / std::to_string(i);
         auto add = [&](const char* key) {
-          if (!row.contains(key) || row[key].is_null()) return;  // null: not measured
-          if (!row[key].is_number()) {
+          if (!row.contains(key)) return;
+          const bool null = row[key].is_null();  // null: not measured, or the roof invalid
+          if (!null && !row[key].is_number()) {
             throw doc.ErrorAt(row_at / key, std::string("\"") + key +
                                                 "\" must be a number (or null: not measured)");
           }
           CheckMetric m;
+          m.is_null = null;
+          if (null) {
+            m.null_reason = row.contains("roof_invalid") && row["roof_invalid"].is_string()
+                                ? row["roof_invalid"].get<std::string>()
+                                : "null in the report";
+          }
           m.id = fmt::format("{}{}{}", base, key, suffix);
           m.kind = "speed";
           m.direction = "higher";
-          m.value = row[key].get<double>();
+          m.value = null ? 0.0 : row[key].get<double>();
           m.tolerance = kSpeedTolerance;
           m.cpu_model = cpu;
           m.hwy_target = target;
           add_metric(std::move(m), row_at / key);
         };
-        add("speedup_vs_ref");
-        add("speedup_vs_f32");
-        // The roof fraction means something only where memory is the limit: beyond the caches.
-        if (largest_probe > 0 && row.contains("roof_probe_bytes") &&
-            row["roof_probe_bytes"].is_number_unsigned() &&
-            row["roof_probe_bytes"].get<uint64_t>() == largest_probe) {
+        // speedup_vs_ref is null where the run has no ref row: not measured, left out.
+        if (row.contains("speedup_vs_ref") && row["speedup_vs_ref"].is_number()) {
+          add("speedup_vs_ref");
+        }
+        if (row.contains("speedup_vs_f32") && row["speedup_vs_f32"].is_number()) {
+          add("speedup_vs_f32");
+        }
+        // The roof fraction of the rows beyond the caches (level 4, DRAM: the steadiest ratio on
+        // a shared machine, as both sides are bound by the same memory). Null there means the
+        // roof could not be computed or was exceeded: gated too (see CompareWithBaseline).
+        if (row.contains("level") && row["level"].is_number_integer() &&
+            row["level"].get<int>() == 4) {
           add("roof_fraction");
         }
       }
@@ -272,10 +277,14 @@ CheckOutcome CompareWithBaseline(const std::vector<CheckMetric>& baseline,
       }
     } else {
       const CheckMetric& c = *it->second;
-      row.current = Num(c.value);
+      row.current = c.is_null ? "null" : Num(c.value);
       if (b.kind == "speed" && (c.cpu_model != b.cpu_model || c.hwy_target != b.hwy_target)) {
         row.verdict = "skipped: different machine";
         ++out.skipped;
+      } else if (c.is_null) {
+        // A number in the baseline, null now: the figure became invalid or uncomputable.
+        row.verdict = "REGRESSION: null now (" + c.null_reason + ")";
+        row.regression = true;
       } else {
         const double margin = b.kind == "speed" ? b.value * b.tolerance : b.tolerance;
         const double low = b.value - margin, high = b.value + margin;
@@ -307,7 +316,10 @@ CheckOutcome CompareWithBaseline(const std::vector<CheckMetric>& baseline,
   }
   for (const auto& m : current) {
     if (now.count(m.id) == 0) continue;
-    out.rows.push_back({m.id, "—", Num(m.value), ToleranceText(m), "new (not in baseline)", false});
+    out.rows.push_back(
+        {m.id, "—", m.is_null ? "null" : Num(m.value), ToleranceText(m),
+         m.is_null ? "new, null (" + m.null_reason + "): not gated" : "new (not in baseline)",
+         false});
   }
   return out;
 }
@@ -356,6 +368,14 @@ std::vector<CheckMetric> UpdatedBaseline(const std::vector<CheckMetric>& old,
   for (const auto& m : old) before[m.id] = &m;
   std::vector<CheckMetric> out;
   for (const auto& c : current) {
+    if (c.is_null) {
+      // Nothing to compare a later run with: not written (a null kept out of the baseline on
+      // purpose, said in the change list).
+      if (changes != nullptr) {
+        changes->push_back("not written (null: " + c.null_reason + ") " + c.id);
+      }
+      continue;
+    }
     CheckMetric m = c;
     auto it = before.find(c.id);
     if (it == before.end()) {

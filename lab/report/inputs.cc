@@ -1,6 +1,8 @@
 // Copyright 2026 The qlab Authors. SPDX-License-Identifier: Apache-2.0
 //
 // Reading and validating the report's inputs: accuracy JSON and Google Benchmark JSON.
+#include <fmt/format.h>
+
 #include <algorithm>
 #include <cmath>
 #include <map>
@@ -144,36 +146,276 @@ struct RunRows {
   size_t order = 0;
 };
 
+// Coefficient of variation (sample standard deviation over the mean); absent below two values.
+std::optional<double> CoefficientOfVariation(const std::vector<double>& v) {
+  if (v.size() < 2) return std::nullopt;
+  double mean = 0;
+  for (double x : v) mean += x;
+  mean /= static_cast<double>(v.size());
+  if (!(mean > 0)) return std::nullopt;
+  double ss = 0;
+  for (double x : v) ss += (x - mean) * (x - mean);
+  return std::sqrt(ss / static_cast<double>(v.size() - 1)) / mean;
+}
+
 BenchRow Summarize(const std::string& name, const RunRows& rows) {
-  if (auto it = rows.aggregates.find("median"); it != rows.aggregates.end()) return it->second;
-  if (rows.iterations.size() == 1) {
-    BenchRow row = rows.iterations.front();
+  BenchRow row;
+  bool from_iterations = false;
+  const auto median = rows.aggregates.find("median");
+  const auto mean = rows.aggregates.find("mean");
+  const auto cv = rows.aggregates.find("cv");
+  if (median != rows.aggregates.end()) {
+    row = median->second;
+  } else if (rows.iterations.size() == 1) {
+    row = rows.iterations.front();
     row.statistic = "single";
-    return row;
+  } else if (rows.iterations.empty()) {
+    if (mean != rows.aggregates.end()) {
+      row = mean->second;
+    } else {
+      row.name = name;
+      return row;  // only stddev/cv: no usable figure; rejected by the caller
+    }
+  } else {
+    from_iterations = true;
+    row = rows.iterations.front();
   }
-  if (rows.iterations.empty()) {
-    if (auto it = rows.aggregates.find("mean"); it != rows.aggregates.end()) return it->second;
-    BenchRow row;
-    row.name = name;
-    return row;  // only stddev/cv: no usable figure; rejected by the caller
+  row.best_bytes_per_second = row.bytes_per_second;
+  row.best_items_per_second = row.items_per_second;
+  if (rows.iterations.size() > 1) {
+    std::vector<double> real, cpu, bytes, items;
+    for (const auto& r : rows.iterations) {
+      real.push_back(r.real_time_ns);
+      cpu.push_back(r.cpu_time_ns);
+      if (r.bytes_per_second) bytes.push_back(*r.bytes_per_second);
+      if (r.items_per_second) items.push_back(*r.items_per_second);
+    }
+    const size_t n = rows.iterations.size();
+    if (from_iterations) {
+      row.real_time_ns = Median(real);
+      row.cpu_time_ns = Median(cpu);
+      row.bytes_per_second =
+          bytes.size() == n ? std::optional<double>(Median(bytes)) : std::nullopt;
+      row.items_per_second =
+          items.size() == n ? std::optional<double>(Median(items)) : std::nullopt;
+      row.repetitions = static_cast<int>(n);
+      row.statistic = "median of " + std::to_string(n);
+    }
+    if (bytes.size() == n) {
+      row.best_bytes_per_second = *std::max_element(bytes.begin(), bytes.end());
+    }
+    if (items.size() == n) {
+      row.best_items_per_second = *std::max_element(items.begin(), items.end());
+    }
+    row.cv = CoefficientOfVariation(items.size() == n ? items : cpu);
+  } else if (cv != rows.aggregates.end()) {
+    row.cv = cv->second.cv;  // Google Benchmark's cv of the CPU time, kept raw when read
   }
-  BenchRow row = rows.iterations.front();
-  std::vector<double> real, cpu, bytes, items;
-  for (const auto& r : rows.iterations) {
-    real.push_back(r.real_time_ns);
-    cpu.push_back(r.cpu_time_ns);
-    if (r.bytes_per_second) bytes.push_back(*r.bytes_per_second);
-    if (r.items_per_second) items.push_back(*r.items_per_second);
-  }
-  row.real_time_ns = Median(real);
-  row.cpu_time_ns = Median(cpu);
-  row.bytes_per_second =
-      bytes.size() == rows.iterations.size() ? std::optional<double>(Median(bytes)) : std::nullopt;
-  row.items_per_second =
-      items.size() == rows.iterations.size() ? std::optional<double>(Median(items)) : std::nullopt;
-  row.repetitions = static_cast<int>(rows.iterations.size());
-  row.statistic = "median of " + std::to_string(rows.iterations.size());
   return row;
+}
+
+// "12345" (a context value is a string) → its number; absent when it is not a positive integer.
+std::optional<uint64_t> ContextBytes(const json& context, const std::string& key) {
+  if (!context.contains(key) || !context[key].is_string()) return std::nullopt;
+  const std::string text = context[key].get<std::string>();
+  if (text.empty() || text.size() > 19 ||
+      !std::all_of(text.begin(), text.end(), [](char c) { return c >= '0' && c <= '9'; })) {
+    return std::nullopt;
+  }
+  const uint64_t value = std::stoull(text);
+  if (value == 0) return std::nullopt;
+  return value;
+}
+
+std::optional<CacheLevel> ContextCache(const json& context, const std::string& name) {
+  const auto bytes = ContextBytes(context, "qlab_cache_" + name + "_bytes");
+  if (!bytes) return std::nullopt;
+  CacheLevel level;
+  level.bytes = *bytes;
+  const std::string source_key = "qlab_cache_" + name + "_source";
+  level.source = context.contains(source_key) && context[source_key].is_string()
+                     ? context[source_key].get<std::string>()
+                     : "unknown";
+  return level;
+}
+
+bool IsProbe(const std::string& kernel) {
+  return kernel == "membw" || kernel == "clock" || kernel.rfind("peak_", 0) == 0;
+}
+
+// Bytes per iteration: qlab-bench's counters, else (older files) bytes/s × CPU time.
+std::optional<double> BytesPerIteration(const BenchRow& r) {
+  if (r.bytes_read || r.bytes_written) {
+    return r.bytes_read.value_or(0) + r.bytes_written.value_or(0);
+  }
+  if (r.bytes_per_second && r.cpu_time_ns > 0) return *r.bytes_per_second * r.cpu_time_ns * 1e-9;
+  return std::nullopt;
+}
+
+// The level (1-3 = the cache holding it, 4 = DRAM) of a working set, as bench/caches.cc decides.
+std::optional<int> LevelOf(const BenchGroup& g, double working_set) {
+  if (!g.l1d || !g.l2 || !g.l3) return std::nullopt;
+  if (working_set <= static_cast<double>(g.l1d->bytes)) return 1;
+  if (working_set <= static_cast<double>(g.l2->bytes)) return 2;
+  if (working_set <= static_cast<double>(g.l3->bytes)) return 3;
+  return 4;
+}
+
+std::string LevelName(int level) { return level == 4 ? "DRAM" : "L" + std::to_string(level); }
+
+std::string G(double x) { return fmt::format("{:.3g}", x / 1e9); }
+
+// The probe named `kernel`/`variant`/* with the highest best repetition (nullptr: none).
+const BenchRow* PeakProbe(const BenchGroup& g, const std::string& kernel,
+                          const std::string& variant) {
+  const BenchRow* best = nullptr;
+  for (const auto& p : g.roof) {
+    if (p.kernel != kernel || p.variant != variant || !p.best_items_per_second ||
+        *p.best_items_per_second <= 0) {
+      continue;
+    }
+    if (best == nullptr || *p.best_items_per_second > *best->best_items_per_second) best = &p;
+  }
+  return best;
+}
+
+// The compute probe of the kernel family's instruction on the row's target: f32 FMA for *_f32;
+// for the int8 kernels the instruction qlab-bench names (vpdpbusd on VNNI, else the int16 pair
+// multiply-add). hwy:<TARGET> rows take that target's probe where the run has one (the full
+// suite), every other variant the dispatched target's. `wanted` says what was looked for.
+const BenchRow* ComputePeak(const BenchGroup& g, const BenchRow& row, std::string& wanted) {
+  const bool f32 =
+      row.kernel.size() > 4 && row.kernel.compare(row.kernel.size() - 4, 4, "_f32") == 0;
+  const bool int8 = row.kernel.find("i8") != std::string::npos;
+  if (!f32 && !int8) {
+    wanted = "a compute probe for " + row.kernel;
+    return nullptr;
+  }
+  if (row.variant.rfind("hwy:", 0) == 0) {
+    if (f32) {
+      if (const BenchRow* p = PeakProbe(g, "peak_fma_f32", row.variant)) return p;
+    } else {
+      if (const BenchRow* p = PeakProbe(g, "peak_dpbusd_u8i8", row.variant)) return p;
+      if (const BenchRow* p = PeakProbe(g, "peak_madd_i16", row.variant)) return p;
+    }
+  }
+  std::string kernel = "peak_fma_f32";
+  if (int8) {
+    std::string instruction;
+    if (g.context.contains("qlab_int8_instruction") &&
+        g.context["qlab_int8_instruction"].is_string()) {
+      instruction = g.context["qlab_int8_instruction"].get<std::string>();
+    }
+    kernel = instruction == "vpdpbusd" ? "peak_dpbusd_u8i8" : "peak_madd_i16";
+  }
+  wanted = kernel + "/hwy/*";
+  return PeakProbe(g, kernel, "hwy");
+}
+
+// The bandwidth of memory level `level`: the best repetition of the fastest membw/read probe
+// whose working set lives there (and of membw/copy for a kernel that writes).
+const BenchRow* LevelBandwidth(const BenchGroup& g, int level, bool writes) {
+  const BenchRow* best = nullptr;
+  for (const auto& p : g.roof) {
+    if (p.kernel != "membw" || (p.variant != "read" && !(writes && p.variant == "copy")) ||
+        !p.best_bytes_per_second || *p.best_bytes_per_second <= 0) {
+      continue;
+    }
+    const auto probe_level = LevelOf(g, p.working_set_counter && *p.working_set_counter > 0
+                                            ? *p.working_set_counter
+                                            : static_cast<double>(p.size));
+    if (probe_level != level) continue;
+    if (best == nullptr || *p.best_bytes_per_second > *best->best_bytes_per_second) best = &p;
+  }
+  return best;
+}
+
+// roof_fraction = measured ÷ min(compute peak, level bandwidth ÷ bytes per MAC); kernels that
+// count no multiply-adds (quantize) against the bandwidth alone. A fraction above
+// kRoofFractionLimit is not reported: the reason is.
+void DeriveRoof(const BenchGroup& g, BenchRow& row) {
+  row.level.reset();
+  row.macs_per_second.reset();
+  row.macs_per_byte.reset();
+  row.working_set_bytes.reset();
+  row.roof_bytes_per_second.reset();
+  row.roof_probe_bytes.reset();
+  row.roof_probe.clear();
+  row.roof_peak_macs_per_second.reset();
+  row.roof_peak_probe.clear();
+  row.roof_attainable.reset();
+  row.roof_bound.clear();
+  row.roof_fraction.reset();
+  row.roof_invalid.clear();
+  const std::optional<double> bytes = BytesPerIteration(row);
+  row.working_set_bytes =
+      row.working_set_counter && *row.working_set_counter > 0 ? row.working_set_counter : bytes;
+  const bool has_macs = row.macs && *row.macs > 0 && row.cpu_time_ns > 0;
+  if (has_macs) {
+    row.macs_per_second = *row.macs / (row.cpu_time_ns * 1e-9);
+    if (bytes && *bytes > 0) row.macs_per_byte = *row.macs / *bytes;
+  }
+  if (!row.working_set_bytes || !bytes || *bytes <= 0) {
+    if (has_macs) row.roof_invalid = "no bytes counted, so no memory level";
+    return;
+  }
+  row.level = LevelOf(g, *row.working_set_bytes);
+  if (!row.level) {
+    row.roof_invalid =
+        "the bench JSON records no cache sizes (context qlab_cache_{l1d,l2,l3}_bytes), so the "
+        "memory level of this working set is unknown";
+    return;
+  }
+  const std::string level = LevelName(*row.level);
+  const bool writes = row.bytes_written && *row.bytes_written > 0;
+  const BenchRow* bw = LevelBandwidth(g, *row.level, writes);
+  if (bw == nullptr) {
+    row.roof_invalid = "no membw/read" + std::string(writes ? " or membw/copy" : "") +
+                       " probe with its working set in " + level + " in this run";
+    return;
+  }
+  row.roof_bytes_per_second = bw->best_bytes_per_second;
+  row.roof_probe_bytes = bw->size;
+  row.roof_probe = bw->name;
+  const double bandwidth = *bw->best_bytes_per_second;
+  const std::string bw_text = bw->name + " (" + level + ") " + G(bandwidth) + " GB/s";
+  double measured = 0;
+  std::string terms, unit;
+  if (has_macs) {
+    std::string wanted;
+    const BenchRow* peak = ComputePeak(g, row, wanted);
+    if (peak == nullptr) {
+      row.roof_invalid = "no " + wanted + " compute probe in this run";
+      return;
+    }
+    row.roof_peak_macs_per_second = peak->best_items_per_second;
+    row.roof_peak_probe = peak->name;
+    const double bytes_per_mac = *bytes / *row.macs;
+    const double memory = bandwidth / bytes_per_mac;
+    const double compute = *peak->best_items_per_second;
+    row.roof_attainable = std::min(memory, compute);
+    row.roof_bound = compute <= memory ? "compute" : "memory";
+    measured = *row.macs_per_second;
+    unit = " G MACs/s";
+    terms = "min(" + peak->name + " " + G(compute) + " G MACs/s, " + bw_text + " ÷ " +
+            fmt::format("{:.3g}", bytes_per_mac) + " B/MAC)";
+  } else {
+    if (!row.bytes_per_second) return;
+    row.roof_attainable = bandwidth;
+    row.roof_bound = "memory";
+    measured = *row.bytes_per_second;
+    unit = " GB/s";
+    terms = bw_text + " (no multiply-adds counted: memory alone)";
+  }
+  const double fraction = measured / *row.roof_attainable;
+  if (!(fraction <= kRoofFractionLimit)) {
+    row.roof_invalid = fmt::format(
+        "measured {}{} is {:.2f}× the attainable {}{} = {}: above {}, so a probe or the byte "
+        "accounting is wrong",
+        G(measured), unit, fraction, G(*row.roof_attainable), unit, terms, kRoofFractionLimit);
+    return;
+  }
+  row.roof_fraction = fraction;
 }
 
 }  // namespace
@@ -292,6 +534,10 @@ BenchGroup LoadBenchFile(const std::string& path) {
     row.cpu_time_ns = *number("cpu_time", true) * scale;
     row.bytes_per_second = number("bytes_per_second", false);
     row.items_per_second = number("items_per_second", false);
+    row.bytes_read = number("bytes_read", false);
+    row.bytes_written = number("bytes_written", false);
+    row.macs = number("macs", false);
+    row.working_set_counter = number("working_set_bytes", false);
     if (b.contains("repetitions")) {
       const double reps = *number("repetitions", true);
       if (reps < 1 || reps > 1e9 || reps != std::floor(reps)) {
@@ -305,6 +551,8 @@ BenchGroup LoadBenchFile(const std::string& path) {
     if (run_type == "aggregate") {
       const std::string aggregate = need_string("aggregate_name");
       row.statistic = aggregate;
+      // The cv aggregate's times are fractions, not times: kept unscaled.
+      if (aggregate == "cv") row.cv = row.cpu_time_ns / scale;
       run.aggregates[aggregate] = row;
     } else {
       row.statistic = "single";
@@ -323,15 +571,21 @@ BenchGroup LoadBenchFile(const std::string& path) {
       group.unparsed.push_back(run_name);
       continue;
     }
-    if (row.kernel == "membw") {
+    if (IsProbe(row.kernel)) {
       group.roof.push_back(row);
     } else {
       group.rows.push_back(row);
     }
   }
   std::sort(group.rows.begin(), group.rows.end(), detail::BenchRowLess);
-  std::sort(group.roof.begin(), group.roof.end(),
-            [](const BenchRow& a, const BenchRow& b) { return a.size < b.size; });
+  std::sort(group.roof.begin(), group.roof.end(), [](const BenchRow& a, const BenchRow& b) {
+    if (a.kernel != b.kernel) return a.kernel < b.kernel;
+    if (a.variant != b.variant) return a.variant < b.variant;
+    return a.size < b.size;
+  });
+  group.l1d = ContextCache(group.context, "l1d");
+  group.l2 = ContextCache(group.context, "l2");
+  group.l3 = ContextCache(group.context, "l3");
   if (group.rows.empty() && group.roof.empty()) {
     v.Fail(Pointer("/benchmarks"), "no benchmark named <kernel>/<variant>/<size> in this file");
   }
@@ -361,10 +615,6 @@ void DeriveBenchMetrics(BenchGroup& group) {
   for (auto& row : group.rows) {
     row.speedup_vs_ref.reset();
     row.speedup_vs_f32.reset();
-    row.working_set_bytes.reset();
-    row.roof_bytes_per_second.reset();
-    row.roof_probe_bytes.reset();
-    row.roof_fraction.reset();
     if (row.items_per_second && row.variant != "ref") {
       const auto ref = items_of(row.kernel + "/ref/" + std::to_string(row.size));
       if (ref) row.speedup_vs_ref = *row.items_per_second / *ref;
@@ -376,25 +626,7 @@ void DeriveBenchMetrics(BenchGroup& group) {
         if (base) row.speedup_vs_f32 = *row.items_per_second / *base;
       }
     }
-    if (row.bytes_per_second && row.cpu_time_ns > 0) {
-      row.working_set_bytes = *row.bytes_per_second * row.cpu_time_ns * 1e-9;
-    }
-    // The roof at the memory level this working set lives in: the smallest probe at least as large;
-    // beyond the largest probe, the largest (DRAM).
-    if (row.bytes_per_second && row.working_set_bytes && !group.roof.empty()) {
-      const BenchRow* probe = &group.roof.back();
-      for (const auto& r : group.roof) {
-        if (static_cast<double>(r.size) >= *row.working_set_bytes) {
-          probe = &r;
-          break;
-        }
-      }
-      if (probe->bytes_per_second && *probe->bytes_per_second > 0) {
-        row.roof_bytes_per_second = probe->bytes_per_second;
-        row.roof_probe_bytes = probe->size;
-        row.roof_fraction = *row.bytes_per_second / *probe->bytes_per_second;
-      }
-    }
+    DeriveRoof(group, row);
   }
 }
 

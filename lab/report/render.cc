@@ -179,13 +179,32 @@ json RowJson(const BenchRow& r) {
   j["cpu_time_ns"] = r.cpu_time_ns;
   j["bytes_per_second"] = OptionalJson(r.bytes_per_second);
   j["items_per_second"] = OptionalJson(r.items_per_second);
-  if (r.kernel != "membw") {
+  j["best_bytes_per_second"] = OptionalJson(r.best_bytes_per_second);
+  j["best_items_per_second"] = OptionalJson(r.best_items_per_second);
+  j["cv"] = OptionalJson(r.cv);
+  for (const auto& [key, value] :
+       {std::pair<const char*, const std::optional<double>&>{"bytes_read", r.bytes_read},
+        {"bytes_written", r.bytes_written},
+        {"macs", r.macs},
+        {"working_set_counter", r.working_set_counter}}) {
+    if (value) j[key] = *value;
+  }
+  if (r.kernel != "membw" && r.kernel != "clock" && r.kernel.rfind("peak_", 0) != 0) {
     j["working_set_bytes"] = OptionalJson(r.working_set_bytes);
+    j["level"] = r.level ? json(*r.level) : json(nullptr);
     j["speedup_vs_ref"] = OptionalJson(r.speedup_vs_ref);
     j["speedup_vs_f32"] = OptionalJson(r.speedup_vs_f32);
+    j["macs_per_second"] = OptionalJson(r.macs_per_second);
+    j["macs_per_byte"] = OptionalJson(r.macs_per_byte);
     j["roof_bytes_per_second"] = OptionalJson(r.roof_bytes_per_second);
     j["roof_probe_bytes"] = r.roof_probe_bytes ? json(*r.roof_probe_bytes) : json(nullptr);
+    j["roof_probe"] = r.roof_probe.empty() ? json(nullptr) : json(r.roof_probe);
+    j["roof_peak_macs_per_second"] = OptionalJson(r.roof_peak_macs_per_second);
+    j["roof_peak_probe"] = r.roof_peak_probe.empty() ? json(nullptr) : json(r.roof_peak_probe);
+    j["roof_attainable"] = OptionalJson(r.roof_attainable);
+    j["roof_bound"] = r.roof_bound.empty() ? json(nullptr) : json(r.roof_bound);
     j["roof_fraction"] = OptionalJson(r.roof_fraction);
+    if (!r.roof_invalid.empty()) j["roof_invalid"] = r.roof_invalid;
   }
   return j;
 }
@@ -308,6 +327,12 @@ Table SweepTable(const ReportInputs& in) {
   return t;
 }
 
+constexpr int kThroughputColumns = 6;
+
+std::string FormatCv(std::optional<double> cv) {
+  return cv ? fmt::format("{:.1f}%", *cv * 100) : "—";
+}
+
 // One row per (kernel, size, variant) seen in any group; one column group per bench file.
 Table ThroughputTable(const ReportInputs& in) {
   Table t;
@@ -318,9 +343,9 @@ Table ThroughputTable(const ReportInputs& in) {
   std::vector<BenchRow> keys;
   std::set<std::string> seen;
   for (const auto& g : in.bench) {
-    t.groups.push_back({g.label, 5});
+    t.groups.push_back({g.label, kThroughputColumns});
     const std::string suffix = several ? " [" + g.label + "]" : "";
-    for (const char* h : {"GB/s", "G items/s", "× ref", "× f32", "% roof"}) {
+    for (const char* h : {"GB/s", "G items/s", "CV", "× ref", "× f32", "% roof"}) {
       t.header.push_back(h + suffix);
       t.numeric.push_back(true);
     }
@@ -335,43 +360,76 @@ Table ThroughputTable(const ReportInputs& in) {
       auto it = std::find_if(g.rows.begin(), g.rows.end(),
                              [&](const BenchRow& r) { return r.name == key.name; });
       if (it == g.rows.end()) {
-        for (int i = 0; i < 5; ++i) row.push_back("—");
+        for (int i = 0; i < kThroughputColumns; ++i) row.push_back("—");
         continue;
       }
       row.push_back(FormatRate(it->bytes_per_second, 1e9));
       row.push_back(FormatRate(it->items_per_second, 1e9));
+      row.push_back(FormatCv(it->cv));
       row.push_back(FormatRatio(it->speedup_vs_ref));
       row.push_back(FormatRatio(it->speedup_vs_f32));
-      row.push_back(FormatPercent(it->roof_fraction));
+      row.push_back(it->roof_invalid.empty() ? FormatPercent(it->roof_fraction)
+                                             : "no roof: " + it->roof_invalid);
     }
     t.rows.push_back(std::move(row));
   }
   return t;
 }
 
+// The probes of every group: what each level and instruction delivers (best repetition, the
+// figure the roof uses), per cycle where the run measured the clock, and their noise.
 Table RoofTable(const ReportInputs& in) {
   Table t;
-  t.groups.push_back({"", 1});
-  t.header = {"probe (bytes read)"};
-  t.numeric = {false};
-  std::set<uint64_t> sizes;
+  t.header = {"group",     "probe",         "working set", "level",
+              "best GB/s", "best G MACs/s", "per cycle",   "CV"};
+  t.numeric = {false, false, true, false, true, true, true, true};
   for (const auto& g : in.bench) {
-    t.groups.push_back({g.label, 1});
-    t.header.push_back(in.bench.size() > 1 ? "GB/s [" + g.label + "]" : "GB/s");
-    t.numeric.push_back(true);
-    for (const auto& r : g.roof) sizes.insert(r.size);
-  }
-  for (uint64_t size : sizes) {
-    std::vector<std::string> row = {"membw/read/" + std::to_string(size) + " (" +
-                                    FormatBytes(static_cast<double>(size)) + ")"};
-    for (const auto& g : in.bench) {
-      auto it = std::find_if(g.roof.begin(), g.roof.end(),
-                             [&](const BenchRow& r) { return r.size == size; });
-      row.push_back(it == g.roof.end() ? "—" : FormatRate(it->bytes_per_second, 1e9));
+    std::optional<double> hz;
+    for (const auto& p : g.roof) {
+      if (p.kernel == "clock" && p.best_items_per_second) hz = p.best_items_per_second;
     }
-    t.rows.push_back(std::move(row));
+    for (const auto& p : g.roof) {
+      const bool membw = p.kernel == "membw";
+      std::string ws = "—", level = "—", per_cycle = "—";
+      if (membw) {
+        const double bytes = p.working_set_counter.value_or(static_cast<double>(p.size));
+        ws = FormatBytes(bytes);
+        if (g.l1d && g.l2 && g.l3) {
+          level = bytes <= static_cast<double>(g.l1d->bytes)  ? "L1"
+                  : bytes <= static_cast<double>(g.l2->bytes) ? "L2"
+                  : bytes <= static_cast<double>(g.l3->bytes) ? "L3"
+                                                              : "DRAM";
+        }
+        if (hz && p.best_bytes_per_second) {
+          per_cycle = fmt::format("{:.1f} B", *p.best_bytes_per_second / *hz);
+        }
+      } else if (p.kernel == "clock") {
+        per_cycle = p.best_items_per_second
+                        ? fmt::format("{:.3g} GHz", *p.best_items_per_second / 1e9)
+                        : "—";
+      } else if (hz && p.best_items_per_second) {
+        per_cycle = fmt::format("{:.1f} MACs", *p.best_items_per_second / *hz);
+      }
+      t.rows.push_back(
+          {g.label, p.name, ws, level, membw ? FormatRate(p.best_bytes_per_second, 1e9) : "—",
+           membw || p.kernel == "clock" ? "—" : FormatRate(p.best_items_per_second, 1e9), per_cycle,
+           FormatCv(p.cv)});
+    }
   }
   return t;
+}
+
+// Where each group's cache sizes came from (qlab-bench's context).
+std::string CacheText(const BenchGroup& g) {
+  if (!g.l1d || !g.l2 || !g.l3) {
+    return g.label + ": the bench JSON records no cache sizes, so no row has a memory level.";
+  }
+  auto one = [](const char* name, const CacheLevel& c) {
+    return std::string(name) + " " + FormatBytes(static_cast<double>(c.bytes)) + " (" + c.source +
+           ")";
+  };
+  return g.label + ": caches " + one("L1d", *g.l1d) + ", " + one("L2", *g.l2) + ", " +
+         one("L3", *g.l3) + "; a working set above L3 is DRAM.";
 }
 
 Table MachineTable(const ReportInputs& in) {
@@ -422,7 +480,7 @@ std::vector<std::string> Notes(const ReportInputs& in, const ChartSet& charts) {
   if (in.bench.empty()) notes.push_back("No benchmark results were given.");
   for (const auto& g : in.bench) {
     if (g.roof.empty()) {
-      notes.push_back(g.label + ": no membw/read probe, so no memory roof.");
+      notes.push_back(g.label + ": no probes (membw, peak_*), so no roof.");
     }
     for (const auto& name : g.unparsed) {
       notes.push_back(g.label + ": benchmark \"" + name +
@@ -438,11 +496,17 @@ std::vector<std::string> Notes(const ReportInputs& in, const ChartSet& charts) {
 
 const char* kThroughputExplanation =
     "GB/s counts every byte read and written; G items/s counts multiply-adds (elements for "
-    "quantize). × ref: items/s over the scalar `ref` variant of the same kernel and size. "
-    "× f32: items/s over the f32 kernel of the same variant and size (dot_f32 for dot_i8/dot_u8i8, "
-    "gemv_f32 for gemv_u8i8). % roof: bytes/s over the membw/read probe of the memory level the "
-    "working set (bytes per iteration) fits in. Figures are medians over repetitions when the run "
-    "had them; rounded to 3 digits here, exact in report.json.";
+    "quantize). CV: coefficient of variation of items/s over the repetitions. × ref: items/s over "
+    "the scalar `ref` variant of the same kernel and size. × f32: items/s over the f32 kernel of "
+    "the same variant and size (dot_f32 for dot_i8/dot_u8i8, gemv_f32 for gemv_u8i8). % roof: "
+    "measured multiply-adds/s ÷ attainable, where attainable = min(the peak of the kernel "
+    "family's instruction on its target (peak_fma_f32, peak_dpbusd_u8i8 or peak_madd_i16), the "
+    "bandwidth of the memory level its working set lives in (the fastest membw/read probe there; "
+    "membw/copy too for a kernel that writes) ÷ its bytes per multiply-add); kernels that count "
+    "no multiply-adds (quantize) against the bandwidth alone. Probes count at their best "
+    "repetition, kernels at their median. Above 105% a probe or the byte accounting is wrong: "
+    "the cell then says why instead of a number. Figures are medians over repetitions when the "
+    "run had them; rounded to 3 digits here, exact in report.json.";
 
 }  // namespace
 
@@ -475,6 +539,16 @@ nlohmann::json BuildReportJson(const ReportInputs& in) {
     gj["cpu_model"] = g.cpu_model;
     gj["hwy_target"] = g.hwy_target;
     gj["context"] = g.context;
+    // The cache sizes the memory levels come from, and the source of each (bench/caches.cc).
+    gj["caches"] = json::object();
+    for (const auto& [key, level] :
+         {std::pair<const char*, const std::optional<CacheLevel>&>{"l1d", g.l1d},
+          {"l2", g.l2},
+          {"l3", g.l3}}) {
+      gj["caches"][key] =
+          level ? json{{"bytes", level->bytes}, {"source", level->source}} : json(nullptr);
+    }
+    gj["roof_fraction_limit"] = kRoofFractionLimit;
     gj["rows"] = json::array();
     for (const auto& r : g.rows) gj["rows"].push_back(RowJson(r));
     gj["roof"] = json::array();
@@ -561,7 +635,10 @@ Document BuildDocument(const ReportInputs& in, const ChartSet& charts) {
     throughput.blocks.emplace_back(Paragraph{kThroughputExplanation, Style::kSmall});
     throughput.blocks.emplace_back(ThroughputTable(in));
     doc.sections.push_back(std::move(throughput));
-    doc.sections.push_back({3, "Memory roof", "", "", {RoofTable(in)}});
+    Section roof{3, "Roofs (probes)", "", "", {}};
+    for (const auto& g : in.bench) roof.blocks.emplace_back(Paragraph{CacheText(g), Style::kSmall});
+    roof.blocks.emplace_back(RoofTable(in));
+    doc.sections.push_back(std::move(roof));
     doc.sections.push_back({3, "Benchmark runs", "", "", {BenchContextTable(in)}});
   }
 

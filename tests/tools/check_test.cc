@@ -168,6 +168,53 @@ BOOST_AUTO_TEST_CASE(speed_is_compared_only_on_the_same_machine) {
   BOOST_TEST(other.out.find("skipped: different machine") != std::string::npos);
 }
 
+BOOST_AUTO_TEST_CASE(a_roof_fraction_null_now_is_a_regression_not_unmeasured) {
+  Fixture f;
+  // A DRAM row (level 4) whose roof fraction was a number when the baseline was taken.
+  json j = f.Load(f.report);
+  bool found = false;
+  for (auto& row : j["bench"][0]["rows"]) {
+    if (row["name"] == "dot_u8i8/hwy/67108864") {
+      row["level"] = 4;
+      row["roof_fraction"] = 0.9;
+      row.erase("roof_invalid");
+      found = true;
+    }
+  }
+  BOOST_REQUIRE(found);
+  const std::string numbered = (f.dir / "numbered.json").string();
+  f.Save(numbered, j);
+  const std::string baseline = (f.dir / "roof_baseline.json").string();
+  const Result u = f.Run("check --update --baseline " + baseline + " --current " + numbered);
+  BOOST_REQUIRE_MESSAGE(u.code == 0, u.err);
+  BOOST_TEST(f.Load(baseline)["metrics"].contains("speed/dot_u8i8/hwy/67108864/roof_fraction"));
+  const Result same = f.Run("check --baseline " + baseline + " --current " + numbered);
+  BOOST_TEST(same.code == 0, same.out);
+
+  // Now null, with its reason: exit 1, the reason printed.
+  for (auto& row : j["bench"][0]["rows"]) {
+    if (row["name"] == "dot_u8i8/hwy/67108864") {
+      row["roof_fraction"] = nullptr;
+      row["roof_invalid"] = "no membw/read probe with its working set in DRAM in this run";
+    }
+  }
+  const std::string nulled = (f.dir / "nulled.json").string();
+  f.Save(nulled, j);
+  const Result now = f.Run("check --baseline " + baseline + " --current " + nulled);
+  BOOST_TEST(now.code == 1, now.out);
+  BOOST_TEST(now.out.find("REGRESSION: null now (no membw/read probe with its working set in "
+                          "DRAM in this run)") != std::string::npos,
+             now.out);
+  BOOST_TEST(now.out.find("skipped: not measured") == std::string::npos, now.out);
+
+  // --update does not write a null into the baseline, and says so.
+  const Result again = f.Run("check --update --baseline " + baseline + " --current " + nulled);
+  BOOST_TEST(again.code == 0, again.err);
+  BOOST_TEST((again.out + again.err).find("not written (null") != std::string::npos,
+             again.out << again.err);
+  BOOST_TEST(!f.Load(baseline)["metrics"].contains("speed/dot_u8i8/hwy/67108864/roof_fraction"));
+}
+
 BOOST_AUTO_TEST_CASE(bad_input_exits_2_with_one_line_and_no_stdout) {
   Fixture f;
   std::ofstream(f.baseline) << "{\"format\": \"qlab-baseline\", \"version\": 1,\n \"metrics\": {";

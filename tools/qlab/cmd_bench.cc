@@ -1,9 +1,7 @@
 // Copyright 2026 The qlab Authors. SPDX-License-Identifier: Apache-2.0
 // `qlab bench`: runs qlab-bench (the full suite, or --quick: the CI-sized subset) and writes its
 // Google Benchmark JSON with every repetition (the input of an A/B comparison).
-#include <cstdio>
 #include <memory>
-#include <stdexcept>
 #include <string>
 
 #include "command.h"
@@ -30,28 +28,6 @@ struct BenchOptions {
   double min_time = kDefaultMinTime;
 };
 
-// The quick subset is defined by qlab-bench itself (--qlab_subset=quick: its sizes follow the
-// cache levels it detects); its names, listed, become one exact filter, so that the progress
-// count and the run agree.
-std::string QuickFilter(const std::string& program) {
-  const std::string command =
-      "'" + program + "' --qlab_subset=quick --benchmark_list_tests=true 2>/dev/null";
-  FILE* pipe = popen(command.c_str(), "r");  // NOLINT(cert-env33-c): our own program, quoted
-  if (pipe == nullptr) throw std::runtime_error("cannot run " + program);
-  std::string names;
-  char line[512];
-  while (std::fgets(line, sizeof line, pipe) != nullptr) {
-    std::string name = line;
-    while (!name.empty() && (name.back() == '\n' || name.back() == '\r')) name.pop_back();
-    if (name.empty() || name.find(' ') != std::string::npos) continue;
-    names += (names.empty() ? "" : "|") + name;
-  }
-  if (pclose(pipe) != 0 || names.empty()) {
-    throw std::runtime_error(program + " --qlab_subset=quick --benchmark_list_tests failed");
-  }
-  return "^(" + names + ")$";
-}
-
 const Registrar kBench(
     60, "bench", "Run qlab-bench (full suite, or --quick) and write its JSON",
     [](CLI::App& sub) -> Action {
@@ -71,8 +47,10 @@ const Registrar kBench(
       sub.add_flag("--quiet", opt->quiet, "No progress lines on stderr");
       return [opt]() {
         report::BenchRunOptions run;
-        // The library's own quick selection predates the cache-sized subset; it is chosen here.
-        run.quick = false;
+        // The quick subset is qlab-bench's own (--qlab_subset=quick: its sizes follow the cache
+        // levels it detects), as `qlab run` takes it; the flags below replace the library's
+        // repetitions and times (later flags win in Google Benchmark).
+        run.quick = opt->quick;
         run.progress = !opt->quiet;
         run.out_file =
             opt->out.empty()
@@ -87,13 +65,6 @@ const Registrar kBench(
                           "--benchmark_enable_random_interleaving=true",
                           "--benchmark_report_aggregates_only=false",
                           "--benchmark_display_aggregates_only=true"};
-        if (opt->quick) {
-          run.bench_program = report::FindBenchProgram();
-          run.extra_args.push_back("--qlab_subset=quick");
-          if (opt->filter.empty()) {
-            run.extra_args.push_back("--benchmark_filter=" + QuickFilter(run.bench_program));
-          }
-        }
         if (!opt->filter.empty()) run.extra_args.push_back("--benchmark_filter=" + opt->filter);
         Out() << report::RunBench(run) << "\n";
         return kExitOk;

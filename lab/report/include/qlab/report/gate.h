@@ -24,6 +24,11 @@ struct CheckMetric {
   double tolerance = 0;   // accuracy: absolute; speed: relative (0.4: may fall by 40%)
   std::string cpu_model;  // speed only: where it was measured
   std::string hwy_target;
+  // The report holds the metric's key with null (a roof fraction that is invalid or could not be
+  // computed): `value` means nothing, `null_reason` says why. Against a baseline that had a
+  // number this is a regression, not "not measured"; a baseline never stores it.
+  bool is_null = false;
+  std::string null_reason;
 };
 
 // Reads a report.json (as BuildReportJson writes it): its metrics, with default tolerances;

@@ -48,23 +48,56 @@ void AddAccuracyResult(std::vector<AccuracyResult>& results, AccuracyResult resu
 
 struct BenchRow {
   std::string name;       // "<kernel>/<variant>/<size>" (run_name of Google Benchmark)
-  std::string kernel;     // dot_f32, dot_u8i8, ..., membw
-  std::string variant;    // ref, auto, hwy, hwy:AVX2, eigen, ..., read (membw)
-  uint64_t size = 0;      // elements (dot, quantize), rows (gemv), bytes (membw)
+  std::string kernel;     // dot_f32, dot_u8i8, ..., membw, peak_fma_f32, clock
+  std::string variant;    // ref, auto, hwy, hwy:AVX2, eigen, ..., read/copy (membw)
+  uint64_t size = 0;      // elements (dot, quantize), rows (gemv), bytes (membw), chains (peak_*)
   std::string statistic;  // "median" (aggregate), "mean", "single", "median of N" (computed here)
   int repetitions = 1;
   double real_time_ns = 0;
   double cpu_time_ns = 0;
   std::optional<double> bytes_per_second;
   std::optional<double> items_per_second;
+  // The fastest repetition (when the file kept repetitions; else the reported figure): what a
+  // probe reports as its roof, since noise on a shared machine only ever slows a repetition.
+  std::optional<double> best_bytes_per_second;
+  std::optional<double> best_items_per_second;
+  // Coefficient of variation over the repetitions (stddev / mean of items/s, else of CPU time;
+  // Google Benchmark's cv aggregate when only aggregates were kept). Absent with one repetition.
+  std::optional<double> cv;
+  // qlab-bench's per-call counters (bench/README.md), when the file has them.
+  std::optional<double> bytes_read;
+  std::optional<double> bytes_written;
+  std::optional<double> macs;
+  std::optional<double> working_set_counter;  // "working_set_bytes": distinct bytes touched
   // Derived in the same run (group):
-  std::optional<double> working_set_bytes;  // bytes_per_second × cpu_time: bytes per iteration
+  std::optional<double> working_set_bytes;  // the counter, else bytes_per_second × cpu_time
   std::optional<double> speedup_vs_ref;     // items/s over <kernel>/ref/<size>
   std::optional<double> speedup_vs_f32;     // items/s over the f32 kernel, same variant and size
-  std::optional<double> roof_bytes_per_second;  // membw/read at the level this working set fits
-  std::optional<uint64_t> roof_probe_bytes;
-  std::optional<double> roof_fraction;  // bytes_per_second / roof_bytes_per_second
+  // The roof (DeriveBenchMetrics): attainable = min(compute peak of the kernel family's
+  // instruction, bandwidth of the level the working set lives in ÷ bytes per MAC).
+  std::optional<int> level;                         // 1-3 = the cache holding it, 4 = DRAM
+  std::optional<double> macs_per_second;            // macs ÷ CPU time per iteration
+  std::optional<double> macs_per_byte;              // macs ÷ (bytes read + written): the intensity
+  std::optional<double> roof_bytes_per_second;      // the level's bandwidth (best probe repetition)
+  std::optional<uint64_t> roof_probe_bytes;         // that probe's working set
+  std::string roof_probe;                           // its name ("membw/read/524288")
+  std::optional<double> roof_peak_macs_per_second;  // the compute peak (best repetition)
+  std::string roof_peak_probe;                      // its name ("peak_dpbusd_u8i8/hwy/16")
+  std::optional<double> roof_attainable;            // MACs/s (bytes/s for kernels without MACs)
+  std::string roof_bound;               // "compute" or "memory": which term is the minimum
+  std::optional<double> roof_fraction;  // measured ÷ attainable; null when invalid or unknown
+  std::string roof_invalid;             // why roof_fraction is null ("" when it is a number)
 };
+
+// The cache sizes qlab-bench decided and where each came from (its context keys
+// qlab_cache_{l1d,l2,l3}_{bytes,source}).
+struct CacheLevel {
+  uint64_t bytes = 0;
+  std::string source;  // sysfs, cpuid, sweep, default
+};
+
+// Above this, a roof fraction says the probe (or the byte accounting) is wrong, not the kernel.
+inline constexpr double kRoofFractionLimit = 1.05;
 
 // One qlab-bench JSON file: a column group of the report (one machine or target).
 // clang-tidy 14 takes the implicit move, through nlohmann::json's noexcept one, as throwing.
@@ -75,8 +108,11 @@ struct BenchGroup {   // NOLINT(bugprone-exception-escape)
   std::string host_name;
   std::string cpu_model;       // context "qlab_cpu_model" if present, else "" (see AdoptMachine)
   std::string hwy_target;      // context "qlab_hwy_target" if present
-  std::vector<BenchRow> rows;  // kernels (membw excluded), sorted
-  std::vector<BenchRow> roof;  // membw/read/<bytes> rows, by size
+  std::vector<BenchRow> rows;  // kernels (probes excluded), sorted
+  // The probes: membw/read|copy/<bytes>, peak_<instruction>/<variant>/<chains>, clock/*; by
+  // kernel, then size.
+  std::vector<BenchRow> roof;
+  std::optional<CacheLevel> l1d, l2, l3;  // from the context; absent when it does not say
   std::vector<std::string> unparsed;  // names not of the form <kernel>/<variant>/<size>
   std::vector<std::string> errors;    // benchmarks that reported error_occurred
 };
