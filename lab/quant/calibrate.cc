@@ -5,6 +5,7 @@
 #include <cmath>
 #include <limits>
 
+#include "qlab/kernels.h"
 #include "qlab/quant/calibration.h"
 #include "qlab/quant/harness.h"
 #include "qlab/quant/quantize.h"
@@ -87,6 +88,20 @@ std::optional<Fold> ParseFold(const std::string& name) {
   if (name == "offsets") return Fold::kOffsets;
   if (name == "raw") return Fold::kRaw;
   return std::nullopt;
+}
+
+std::string OutliersName(Outliers outliers) {
+  return outliers == Outliers::kFloat ? "float" : "clip";
+}
+
+std::optional<Outliers> ParseOutliers(const std::string& name) {
+  if (name == "float") return Outliers::kFloat;
+  if (name == "clip") return Outliers::kClip;
+  return std::nullopt;
+}
+
+size_t FeatureCodeRowBytes(int bits, size_t k) {
+  return PacksFeatureCodes(bits) ? kernels::PackedRowBytesU4(k) : k;
 }
 
 double PercentileLinearSorted(const std::vector<double>& sorted, double p) {
