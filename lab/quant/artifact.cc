@@ -122,6 +122,11 @@ std::string QuantizedTensorDigest(const QuantizedModel& q) {
         digest.I64("features.zero_point", zero_point);
         digest.F64("features.calibrated_lo", lo);
         digest.F64("features.calibrated_hi", hi);
+        // Entries that only files written since the outlier policy and the packed codes hold:
+        // a file without them (clip, one code per byte) keeps the digest it was written with,
+        // and editing either field in a file changes the digest it must match.
+        if (q.outliers == Outliers::kFloat) digest.I64("outliers.float", 1);
+        if (PacksFeatureCodes(q.bits)) digest.I64("features.codes_per_byte", 2);
       }
       break;
     }
@@ -152,11 +157,13 @@ json QuantizedToJson(const QuantizedModel& q) {
       if (q.scheme == Scheme::kW8A8) {
         j["fold"] = FoldName(q.fold);
         j["bias_correction"] = q.bias_correction;
+        j["outliers"] = OutliersName(q.outliers);
+        const char* code_dtype = PacksFeatureCodes(q.bits) ? "uint4" : "uint8";
         json features = json::array();
         for (size_t f = 0; f < q.features.size(); ++f) {
           const FeatureQuantizer& fq = q.features[f];
           features.push_back({{"name", q.float_model.feature_names[f]},
-                              {"dtype", "uint8"},
+                              {"dtype", code_dtype},
                               {"center", fq.center},
                               {"step", fq.step},
                               {"zero_point", fq.zero_point},
@@ -236,6 +243,15 @@ QuantizedModel QuantizedFromJson(const JsonReader& root) {
         if (!fold) fold_field.Fail("'fold' must be grid, zero-point, offsets or raw");
         q.fold = *fold;
         q.bias_correction = root.Key("bias_correction").Number();
+        // Files written before the policy existed hold no "outliers": they clipped.
+        q.outliers = Outliers::kClip;
+        if (root.Has("outliers")) {
+          const JsonReader outliers_field = root.Key("outliers");
+          const auto outliers = ParseOutliers(outliers_field.String());
+          if (!outliers) outliers_field.Fail("'outliers' must be float or clip");
+          q.outliers = *outliers;
+        }
+        const std::string code_dtype = PacksFeatureCodes(q.bits) ? "uint4" : "uint8";
         int64_t correction = 0;
         const std::vector<JsonReader> features = root.Key("features").Elements(k, "objects");
         for (size_t f = 0; f < k; ++f) {
@@ -247,8 +263,9 @@ QuantizedModel QuantizedFromJson(const JsonReader& root) {
                                   io::Printable(q.float_model.feature_names[f])));
           }
           const JsonReader feature_dtype = o.Key("dtype");
-          if (feature_dtype.String() != "uint8") {
-            feature_dtype.Fail("'" + feature_dtype.name() + "' must be uint8");
+          if (feature_dtype.String() != code_dtype) {
+            feature_dtype.Fail(fmt::format("'{}' must be {} at {} bits", feature_dtype.name(),
+                                           code_dtype, q.bits));
           }
           fq.center = o.Key("center").Number();
           const JsonReader step_field = o.Key("step");

@@ -6,6 +6,7 @@
 #include <limits>
 
 #include "qlab/io/number.h"
+#include "qlab/kernels.h"
 #include "qlab/quant/calibration.h"
 #include "qlab/quant/harness.h"
 #include "qlab/quant/quantize.h"
@@ -85,6 +86,20 @@ std::optional<Fold> ParseFold(const std::string& name) {
   if (name == "offsets") return Fold::kOffsets;
   if (name == "raw") return Fold::kRaw;
   return std::nullopt;
+}
+
+std::string OutliersName(Outliers outliers) {
+  return outliers == Outliers::kFloat ? "float" : "clip";
+}
+
+std::optional<Outliers> ParseOutliers(const std::string& name) {
+  if (name == "float") return Outliers::kFloat;
+  if (name == "clip") return Outliers::kClip;
+  return std::nullopt;
+}
+
+size_t FeatureCodeRowBytes(int bits, size_t k) {
+  return PacksFeatureCodes(bits) ? kernels::PackedRowBytesU4(k) : k;
 }
 
 double PercentileLinearSorted(const std::vector<double>& sorted, double p) {

@@ -49,6 +49,8 @@ json EvaluateQuantized(const QuantizedModel& q, const SplitData& split,
   j[keys::kBits.name] = q.bits;
   j[keys::kCalibration.name] = q.calibration.Name();
   j[keys::kFold.name] = q.scheme == Scheme::kW8A8 ? FoldName(q.fold) : std::string("none");
+  j[keys::kOutliers.name] =
+      q.scheme == Scheme::kW8A8 ? OutliersName(q.outliers) : std::string("none");
   j[keys::kKernelTarget.name] =
       q.scheme == Scheme::kSeed ? std::string("eigen-f64") : kernels::ActiveTarget();
   j[keys::kNTest.name] = n;
@@ -70,19 +72,36 @@ json EvaluateQuantized(const QuantizedModel& q, const SplitData& split,
   j[keys::kDeltaMse.name] = mse - float_mse;
   j[keys::kDeltaMae.name] = mae - float_mae;
 
+  // |Δ| as the policy in effect scores the rows, and as the integer path alone does: they differ
+  // on the fallback rows only, which the integer path gave fallback_integer_y.
   std::vector<double> abs_delta(static_cast<size_t>(n));
+  for (Eigen::Index i = 0; i < n; ++i) {
+    abs_delta[static_cast<size_t>(i)] = std::abs(y_quant[i] - y_float[i]);
+  }
+  std::vector<double> integer_delta = abs_delta;
+  std::vector<double> fallback_delta;
+  for (size_t r = 0; r < run.fallback_rows.size(); ++r) {
+    const size_t i = run.fallback_rows[r];
+    fallback_delta.push_back(abs_delta[i]);
+    integer_delta[i] = std::abs(run.fallback_integer_y[r] - y_float[static_cast<Eigen::Index>(i)]);
+  }
   std::vector<double> clipped_delta;
   std::vector<double> unclipped_delta;
   double sum = 0;
   double sum_signed = 0;
   double sum_sq = 0;
   for (Eigen::Index i = 0; i < n; ++i) {
-    const double d = std::abs(y_quant[i] - y_float[i]);
-    abs_delta[static_cast<size_t>(i)] = d;
+    const double d = abs_delta[static_cast<size_t>(i)];
     sum += d;
     sum_signed += y_quant[i] - y_float[i];
     sum_sq += d * d;
-    (run.clipped[static_cast<size_t>(i)] ? clipped_delta : unclipped_delta).push_back(d);
+    // The clipped rows as the integer path scores them (what clipping costs them), whatever the
+    // policy; the unclipped rows are never re-scored.
+    if (run.clipped[static_cast<size_t>(i)]) {
+      clipped_delta.push_back(integer_delta[static_cast<size_t>(i)]);
+    } else {
+      unclipped_delta.push_back(d);
+    }
   }
   const double rows = std::max<double>(1.0, static_cast<double>(n));
   j[keys::kMeanAbsDelta.name] = sum / rows;
@@ -100,6 +119,13 @@ json EvaluateQuantized(const QuantizedModel& q, const SplitData& split,
     per_feature[model.feature_names[f]] = run.clipped_per_feature[f];
   }
   j[keys::kClippedPerFeature.name] = per_feature;
+
+  // The fallback: its rows as scored in f64, and the figures the integer path alone gives
+  // (what clip prints; equal to max_abs_delta and p99_abs_delta without a fallback).
+  j[keys::kFallbackRows.name] = static_cast<int64_t>(run.fallback_rows.size());
+  j[keys::kFallbackMaxAbsDelta.name] = MaxOf(fallback_delta);
+  j[keys::kIntegerMaxAbsDelta.name] = MaxOf(integer_delta);
+  j[keys::kIntegerP99AbsDelta.name] = PercentileLinear(integer_delta, 99);
 
   // The original project's figures: coefficient and intercept errors, and the largest prediction
   // difference on the first five test rows.
@@ -152,9 +178,10 @@ json EvaluateQuantized(const QuantizedModel& q, const SplitData& split,
       break;
     case Scheme::kW8A8:
       // int8 codes, f32 scale, int32 correction, f32 bias; per feature an f32 centre, an f32 step
-      // and a uint8 zero point.
+      // and a uint8 zero point. The features as stored: one code a byte, or at bits ≤ 4 two (each
+      // row padded to a whole byte, kernels::PackU4).
       weight_quant = k + 4 + 4 + 4 + k * (4 + 4 + 1);
-      feature_quant = cells;
+      feature_quant = n * static_cast<int64_t>(FeatureCodeRowBytes(q.bits, q.num_features()));
       break;
   }
   j[keys::kWeightBytesF64.name] = weight_f64;

@@ -1,7 +1,9 @@
 // Copyright 2026 The qlab Authors. SPDX-License-Identifier: Apache-2.0
 //
-// Running quantized models: w8 through kernels::GemvF32, w8a8 through kernels::QuantizeU8 and
-// kernels::GemvU8I8Acc (exact int32 accumulation), then one f32 multiply and one add per row.
+// Running quantized models: w8 through kernels::GemvF32, w8a8 through
+// kernels::QuantizeU8RowsSaturated and kernels::GemvU8I8Acc (GemvU4I8Acc on codes packed two per
+// byte at bits ≤ 4; exact int32 accumulation), then one f32 multiply and one add per row, and
+// under the float outlier policy the saturated rows scored again in f64.
 #include <algorithm>
 #include <cmath>
 
@@ -9,6 +11,7 @@
 #include "qlab/kernels.h"
 #include "qlab/quant/calibration.h"
 #include "qlab/quant/quantize.h"
+#include "qlab/reference/kernels.h"
 #include "qlab/reference/scaler.h"
 
 namespace qlab::quant {
@@ -66,53 +69,80 @@ QuantizedRun RunQuantized(const QuantizedModel& q, const Eigen::MatrixXd& X_raw)
       break;
     }
     case Scheme::kW8A8: {
-      const int64_t top = quant::CodeMax(q.bits);
-      run.codes.assign(rows * k, 0);
-      std::vector<float> shifted(rows);
-      std::vector<uint8_t> column(rows);
-      for (size_t j = 0; j < k; ++j) {
-        const FeatureQuantizer& f = q.features[j];
-        for (size_t i = 0; i < rows; ++i) {
-          const double x = X_raw(static_cast<Eigen::Index>(i), static_cast<Eigen::Index>(j));
-          shifted[i] = static_cast<float>(x - f.center);
-        }
-        if (rows > 0) {
-          kernels::QuantizeU8(shifted.data(), rows, f.step, f.zero_point, column.data());
-        }
-        for (size_t i = 0; i < rows; ++i) {
-          // The kernel saturates to [0, 255]; narrower codes saturate at 2^bits − 1.
-          const auto code = static_cast<uint8_t>(std::min<int64_t>(column[i], top));
-          run.codes[i * k + j] = code;
-          // A value is clipped when its unsaturated code, computed in double, falls outside the
-          // code range. Every step of the kernel (f32 division, rounding, adding the zero point,
-          // clamping) is monotone and the bounds −0.5 − zp and top + 0.5 − zp are f32 values, so
-          // such a value always lands on a saturation bound (or is NaN, which codes to the zero
-          // point): the double check runs on those codes only and counts the same rows.
-          if (code != 0 && code != top && !std::isnan(shifted[i])) continue;
-          const double unsaturated =
-              quant::RoundHalfEven(static_cast<double>(shifted[i]) / static_cast<double>(f.step)) +
-              f.zero_point;
-          if (!(unsaturated >= 0 && unsaturated <= static_cast<double>(top))) {
-            run.clipped[i] = true;
-            ++run.clipped_per_feature[j];
-          }
+      const auto top = static_cast<int32_t>(quant::CodeMax(q.bits));
+      // Row-major f32 features, each shifted by its centre in double first (as the quantizer is
+      // defined), then one pass of the kernel over every row: the codes, and the rows holding a
+      // value whose unsaturated code (in double) lies outside [0, top].
+      std::vector<float> shifted(rows * k);
+      for (size_t i = 0; i < rows; ++i) {
+        for (size_t j = 0; j < k; ++j) {
+          shifted[i * k + j] =
+              static_cast<float>(X_raw(static_cast<Eigen::Index>(i), static_cast<Eigen::Index>(j)) -
+                                 q.features[j].center);
         }
       }
+      std::vector<float> steps(k);
+      std::vector<int32_t> zero_points(k);
+      for (size_t j = 0; j < k; ++j) {
+        steps[j] = q.features[j].step;
+        zero_points[j] = q.features[j].zero_point;
+      }
+      run.codes.assign(rows * k, 0);
+      std::vector<size_t> saturated;
+      if (rows > 0) {
+        // Outlier rows are rare (California: 4 of 4128); room for a few, and a second pass with
+        // room for every row only when they are not.
+        saturated.resize(std::min<size_t>(rows, 64 + rows / 64));
+        size_t count = kernels::QuantizeU8RowsSaturated(
+            shifted.data(), rows, k, steps.data(), zero_points.data(), top, run.codes.data(),
+            saturated.data(), saturated.size(), run.clipped_per_feature.data());
+        if (count > saturated.size()) {
+          saturated.resize(count);
+          std::fill(run.clipped_per_feature.begin(), run.clipped_per_feature.end(), 0);
+          count = kernels::QuantizeU8RowsSaturated(
+              shifted.data(), rows, k, steps.data(), zero_points.data(), top, run.codes.data(),
+              saturated.data(), saturated.size(), run.clipped_per_feature.data());
+        }
+        saturated.resize(count);
+      }
+      for (const size_t i : saturated) run.clipped[i] = true;
       // The accumulators once, exact; then the output step of kernels::GemvU8I8 on them,
       // y = scale·float(acc − correction) + bias with the multiply and the add each rounded (this
-      // stage builds with -ffp-contract=off), so y is bit-identical to the fused kernel's.
+      // stage builds with -ffp-contract=off), so y is bit-identical to the fused kernel's. At
+      // bits ≤ 4 the gemv reads the codes packed two per byte.
       run.acc.assign(rows, 0);
-      std::vector<float> y(rows);
       if (rows > 0) {
-        kernels::GemvU8I8Acc(run.codes.data(), rows, k, q.weights.data(), run.acc.data());
+        if (PacksFeatureCodes(q.bits)) {
+          run.packed_codes.assign(rows * FeatureCodeRowBytes(q.bits, k), 0);
+          kernels::PackU4(run.codes.data(), rows, k, run.packed_codes.data());
+          kernels::GemvU4I8Acc(run.packed_codes.data(), rows, k, q.weights.data(), run.acc.data());
+        } else {
+          kernels::GemvU8I8Acc(run.codes.data(), rows, k, q.weights.data(), run.acc.data());
+        }
       }
       const auto scale = static_cast<float>(q.weight_scale);
       const auto bias = static_cast<float>(q.bias);
+      run.y.resize(static_cast<Eigen::Index>(rows));
       for (size_t i = 0; i < rows; ++i) {
-        y[i] = scale * static_cast<float>(run.acc[i] - q.correction) + bias;
+        run.y[static_cast<Eigen::Index>(i)] =
+            static_cast<double>(scale * static_cast<float>(run.acc[i] - q.correction) + bias);
       }
-      run.y = Eigen::Map<const Eigen::VectorXf>(y.data(), static_cast<Eigen::Index>(rows))
-                  .cast<double>();
+      if (q.outliers == Outliers::kFloat) {
+        // The rows the codes cannot represent, scored again with the float model in a fixed
+        // order (scalar f64, no contraction): the same figures on every ISA.
+        std::vector<double> x(k);
+        for (const size_t i : saturated) {
+          for (size_t j = 0; j < k; ++j) {
+            x[j] = X_raw(static_cast<Eigen::Index>(i), static_cast<Eigen::Index>(j));
+          }
+          const auto row = static_cast<Eigen::Index>(i);
+          run.fallback_rows.push_back(i);
+          run.fallback_integer_y.push_back(run.y[row]);
+          run.y[row] = reference::LinearScoreF64(x.data(), k, model.scaler_mean.data(),
+                                                 model.scaler_scale.data(), model.coef.data(),
+                                                 model.intercept);
+        }
+      }
       break;
     }
   }

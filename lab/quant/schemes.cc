@@ -250,6 +250,7 @@ QuantizedModel Quantize(const LinearModel& model, const Eigen::MatrixXd& X_train
   q.bits = options.bits;
   q.calibration = options.calibration;
   q.fold = options.fold;
+  q.outliers = options.outliers;
   const Eigen::Index k = model.coef.size();
   switch (options.scheme) {
     case Scheme::kSeed: {

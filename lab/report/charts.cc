@@ -286,6 +286,44 @@ std::vector<ChartSpec> ThroughputCharts(const ReportInputs& in) {
   return specs;
 }
 
+// max |Δ| vs bits, with the outlier fallback (the policy in effect: max_abs_delta) and without
+// it (the integer path alone, dashed: integer_max_abs_delta), for the results that report both.
+ChartSpec MaxDeltaChart(const std::vector<std::string>& order,
+                        const std::map<std::string, std::vector<const AccuracyResult*>>& lines,
+                        const std::string& xaxis) {
+  ChartSpec max{
+      "accuracy_max_abs_delta", "Accuracy vs bits: max |Δ| with and without fallback", "", "", {}};
+  for (const auto& key : order) {
+    Series with{key + ", with fallback", {}, ""};
+    Series without{key + ", without", {}, "lw 2 pt 6 ps 0.8 dt 2"};
+    for (const AccuracyResult* r : lines.at(key)) {
+      const nlohmann::json& v = r->values;
+      if (!v.contains(keys::kMaxAbsDelta.name) || !v.contains(keys::kIntegerMaxAbsDelta.name)) {
+        continue;
+      }
+      const double bits = r->bits.value_or(0);
+      const double w = v[keys::kMaxAbsDelta.name].get<double>();
+      const double wo = v[keys::kIntegerMaxAbsDelta.name].get<double>();
+      if (!(w > 0) || !(wo > 0)) continue;  // a log axis
+      with.points.emplace_back(bits, w);
+      without.points.emplace_back(bits, wo);
+    }
+    std::sort(with.points.begin(), with.points.end());
+    std::sort(without.points.begin(), without.points.end());
+    // Only where the fallback changes something: else the two lines coincide.
+    if (with.points.size() > 1 && with.points != without.points) {
+      max.series.push_back(with);
+      max.series.push_back(without);
+    }
+  }
+  max.settings = xaxis + "set ylabel \"max |Δ| (target units)\"\nset logscale y\n";
+  max.caption =
+      "Largest |quantized − float prediction| on the test split: solid with the w8a8 outlier "
+      "policy in effect (float: rows beyond the codes scored in f64), dashed the integer path "
+      "alone on every row (what clip gives).";
+  return max;
+}
+
 std::vector<ChartSpec> AccuracyCharts(const ReportInputs& in) {
   const auto schemes = SweepSchemes(in.accuracy);
   if (schemes.empty()) return {};
@@ -330,6 +368,9 @@ std::vector<ChartSpec> AccuracyCharts(const ReportInputs& in) {
   std::vector<ChartSpec> out;
   if (!sqnr.series.empty()) out.push_back(sqnr);
   if (!delta.series.empty()) out.push_back(delta);
+  if (ChartSpec max = MaxDeltaChart(order, lines, xaxis); !max.series.empty()) {
+    out.push_back(std::move(max));
+  }
   return out;
 }
 

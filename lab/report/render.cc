@@ -289,6 +289,9 @@ Table AccuracyTable(const ReportInputs& in) {
               "ΔR²",          "|Δ| p99",       "|Δ| max",     "SQNR (dB)", "clipped rows",
               "weight bytes", "feature bytes", "memory ratio"};
   t.numeric = {false, true, false, true, true, true, true, true, true, true, true, true, true};
+  // The w8a8 outlier policy: rows scored in f64 and max |Δ| of the integer path alone.
+  t.header.insert(t.header.end(), {"outliers", "fallback rows", "|Δ| max w/o fallback"});
+  t.numeric.insert(t.numeric.end(), {false, true, true});
   for (const AccuracyResult* r : ComparisonResults(in.accuracy)) {
     const json& v = r->values;
     t.rows.push_back({r->model, r->bits ? std::to_string(*r->bits) : "—",
@@ -298,6 +301,9 @@ Table AccuracyTable(const ReportInputs& in) {
                       Cell(v, keys::kSqnrDb.name), Cell(v, keys::kClippedRows.name),
                       Cell(v, keys::kWeightBytes.name), Cell(v, keys::kFeatureBytes.name),
                       Cell(v, keys::kMemoryRatio.name)});
+    t.rows.back().insert(t.rows.back().end(),
+                         {Cell(v, keys::kOutliers.name), Cell(v, keys::kFallbackRows.name),
+                          Cell(v, keys::kIntegerMaxAbsDelta.name)});
   }
   return t;
 }
@@ -307,6 +313,11 @@ Table SweepTable(const ReportInputs& in) {
   Table t;
   t.header = {"scheme", "calibration", "bits", "SQNR (dB)", "ΔR²", "|Δ| p99", "clipped rows"};
   t.numeric = {false, false, true, true, true, true, true};
+  // max |Δ| with and without the outlier fallback, its rows, and the feature bytes as stored
+  // (w8a8 at bits <= 4: two codes a byte).
+  t.header.insert(t.header.end(),
+                  {"|Δ| max", "|Δ| max w/o fallback", "fallback rows", "feature bytes"});
+  t.numeric.insert(t.numeric.end(), {true, true, true, true});
   const auto schemes = SweepSchemes(in.accuracy);
   std::vector<const AccuracyResult*> rows;
   for (const AccuracyResult* r : OrderedAccuracy(in.accuracy)) {
@@ -323,6 +334,10 @@ Table SweepTable(const ReportInputs& in) {
                       Cell(r->values, keys::kDeltaR2.name),
                       Cell(r->values, keys::kP99AbsDelta.name),
                       Cell(r->values, keys::kClippedRows.name)});
+    t.rows.back().insert(
+        t.rows.back().end(),
+        {Cell(r->values, keys::kMaxAbsDelta.name), Cell(r->values, keys::kIntegerMaxAbsDelta.name),
+         Cell(r->values, keys::kFallbackRows.name), Cell(r->values, keys::kFeatureBytes.name)});
   }
   return t;
 }

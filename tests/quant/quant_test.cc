@@ -8,6 +8,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include <algorithm>
 #include <bit>
 #include <cmath>
 #include <cstdlib>
@@ -144,6 +145,39 @@ void CheckIntegerPath(const QuantizedModel& q, const QuantizedRun& run, const Ei
     }
   }
   BOOST_TEST(run.clipped == clipped, what << ": clipped rows differ from the check of every value");
+  // The outlier policy: under float exactly the clipped rows are scored again, each with the
+  // float model's fixed-order f64 score, bit for bit; under clip none. The integer checks below
+  // run on what the integer path gave every row (fallback_integer_y for the re-scored ones).
+  std::vector<size_t> want_fallback;
+  if (q.outliers == qlab::quant::Outliers::kFloat) {
+    for (size_t i = 0; i < rows; ++i) {
+      if (clipped[i]) want_fallback.push_back(i);
+    }
+  }
+  BOOST_TEST(run.fallback_rows == want_fallback,
+             what << ": fallback rows are not the clipped rows");
+  BOOST_REQUIRE_EQUAL(run.fallback_integer_y.size(), run.fallback_rows.size());
+  Eigen::VectorXd y_int = run.y;
+  size_t bad_fallback = 0;
+  for (size_t r = 0; r < run.fallback_rows.size(); ++r) {
+    const auto i = static_cast<Eigen::Index>(run.fallback_rows[r]);
+    y_int[i] = run.fallback_integer_y[r];
+    std::vector<double> x(k);
+    for (size_t j = 0; j < k; ++j) x[j] = X(i, static_cast<Eigen::Index>(j));
+    const double want = qlab::reference::LinearScoreF64(
+        x.data(), k, q.float_model.scaler_mean.data(), q.float_model.scaler_scale.data(),
+        q.float_model.coef.data(), q.float_model.intercept);
+    if (std::bit_cast<uint64_t>(run.y[i]) != std::bit_cast<uint64_t>(want)) ++bad_fallback;
+  }
+  BOOST_TEST(bad_fallback == 0u, what << ": fallback rows not scored by LinearScoreF64");
+  // At bits <= 4 the gemv read the codes packed two per byte.
+  if (qlab::quant::PacksFeatureCodes(q.bits)) {
+    std::vector<uint8_t> packed(rows * qlab::kernels::PackedRowBytesU4(k));
+    if (rows > 0) qlab::reference::PackU4(run.codes.data(), rows, k, packed.data());
+    BOOST_TEST(run.packed_codes == packed, what << ": packed codes differ from reference::PackU4");
+  } else {
+    BOOST_TEST(run.packed_codes.empty(), what << ": codes packed at more than 4 bits");
+  }
   BOOST_TEST(run.clipped_per_feature == clipped_per_feature,
              what << ": clipped values per feature differ from the check of every value");
   std::vector<int32_t> acc_ref(rows);
@@ -161,7 +195,7 @@ void CheckIntegerPath(const QuantizedModel& q, const QuantizedRun& run, const Ei
   }
   size_t bad_fused = 0;
   for (size_t i = 0; i < rows; ++i) {
-    const float y = static_cast<float>(run.y[static_cast<Eigen::Index>(i)]);
+    const float y = static_cast<float>(y_int[static_cast<Eigen::Index>(i)]);
     if (std::bit_cast<uint32_t>(y) != std::bit_cast<uint32_t>(y_fused[i])) ++bad_fused;
   }
   BOOST_TEST(bad_fused == 0u, what << ": predictions not bit-identical to kernels::GemvU8I8");
@@ -172,7 +206,7 @@ void CheckIntegerPath(const QuantizedModel& q, const QuantizedRun& run, const Ei
     int64_t acc = 0;
     for (size_t j = 0; j < k; ++j) acc += int64_t{run.codes[i * k + j]} * q.weights[j];
     if (acc != run.acc[i] || acc_ref[i] != run.acc[i]) ++bad_acc;
-    const float y = static_cast<float>(run.y[static_cast<Eigen::Index>(i)]);
+    const float y = static_cast<float>(y_int[static_cast<Eigen::Index>(i)]);
     const float ulp = std::nextafter(std::abs(y_ref[i]), INFINITY) - std::abs(y_ref[i]);
     if (!(std::abs(y - y_ref[i]) <= ulp)) ++bad_ulp;
     // Relative to the magnitude of the terms summed: a prediction near 0 that cancels a large
@@ -719,5 +753,183 @@ BOOST_AUTO_TEST_CASE(bias_correction_removes_the_mean_offset) {
     }
     BOOST_TEST(std::abs(sum) <= 1e-4 * sum_abs, "bits " << bits);
     CheckRoundTrip(q, X_train, run, "bias correction");
+  }
+}
+
+// The float outlier policy re-scores exactly the rows holding a value the codes cannot represent
+// (its unsaturated code, in double, outside [0, 2^bits − 1]) and none else, on every target, for
+// every fold, two calibrations and three bit widths: values at the two extreme codes do not fall
+// back, values one and a half steps beyond them do; values at exactly calibrated_lo and
+// calibrated_hi fall back as their codes say, and never under minmax with the folds whose code
+// range covers the calibrated range (grid, zero-point, offsets; the grid fold under another
+// calibration may take a finer step that clips the range's ends, the raw fold forces its zero
+// point into the codes). Under clip nothing falls back and only the fallback rows differ.
+BOOST_AUTO_TEST_CASE(fallback_is_exactly_the_out_of_range_rows) {
+  const Eigen::MatrixXd X_train = MakeFeatures(1500, 31);
+  const LinearModel m = MakeModel(X_train, {0.9, -0.35, 0.02, -0.87, 0.4}, 2.07);
+  int checked = 0;
+  for (const auto& target : qlab::kernels::SupportedTargets()) {
+    BOOST_REQUIRE(qlab::kernels::ForceTarget(target.name));
+    for (const char* calibration : {"minmax", "percentile:99"}) {
+      for (int bits : {2, 4, 8}) {
+        for (Fold fold : {Fold::kGrid, Fold::kZeroPoint, Fold::kOffsets, Fold::kRaw}) {
+          QuantizeOptions o;
+          o.bits = bits;
+          o.fold = fold;
+          o.calibration = *qlab::quant::ParseCalibration(calibration);
+          o.outliers = qlab::quant::Outliers::kFloat;
+          const QuantizedModel q = qlab::quant::Quantize(m, X_train, o);
+          const std::string what = target.name + " " + calibration + " bits " +
+                                   std::to_string(bits) + " " + qlab::quant::FoldName(fold);
+          const int64_t top = qlab::quant::CodeMax(bits);
+          // 101 rows at the mean (not a multiple of any vector length), then per feature six
+          // rows: at lo, at hi, at code 0, at the top code, 1.5 steps below and above them.
+          const Eigen::Index k = X_train.cols();
+          Eigen::MatrixXd X_test(101 + 6 * k, k);
+          for (Eigen::Index i = 0; i < X_test.rows(); ++i)
+            X_test.row(i) = m.scaler_mean.transpose();
+          std::vector<size_t> want, at_bounds;
+          for (Eigen::Index j = 0; j < k; ++j) {
+            const auto& f = q.features[static_cast<size_t>(j)];
+            const Eigen::Index row = 101 + 6 * j;
+            const auto zp = static_cast<double>(f.zero_point);
+            X_test(row, j) = f.calibrated_lo;
+            X_test(row + 1, j) = f.calibrated_hi;
+            X_test(row + 2, j) = f.center + (0 - zp) * f.step;
+            X_test(row + 3, j) = f.center + (static_cast<double>(top) - zp) * f.step;
+            X_test(row + 4, j) = f.center + (-1.5 - zp) * f.step;
+            X_test(row + 5, j) = f.center + (static_cast<double>(top) + 1.5 - zp) * f.step;
+            at_bounds.push_back(static_cast<size_t>(row));
+            at_bounds.push_back(static_cast<size_t>(row + 1));
+          }
+          // The definition, value by value (as QuantizeU8RowsSaturated states it).
+          for (Eigen::Index i = 0; i < X_test.rows(); ++i) {
+            bool out = false;
+            for (Eigen::Index j = 0; j < k; ++j) {
+              const auto& f = q.features[static_cast<size_t>(j)];
+              const auto shifted = static_cast<float>(X_test(i, j) - f.center);
+              const double u = std::nearbyint(static_cast<double>(shifted) / f.step) + f.zero_point;
+              out = out || !(u >= 0 && u <= static_cast<double>(top));
+            }
+            if (out) want.push_back(static_cast<size_t>(i));
+          }
+          const QuantizedRun run = qlab::quant::RunQuantized(q, X_test);
+          BOOST_TEST(run.fallback_rows == want, what << ": fallback rows");
+          for (Eigen::Index j = 0; j < k; ++j) {  // the extreme codes in, beyond them out
+            const auto row = static_cast<size_t>(101 + 6 * j);
+            const auto has = [&](size_t r) {
+              return std::find(run.fallback_rows.begin(), run.fallback_rows.end(), r) !=
+                     run.fallback_rows.end();
+            };
+            // The raw fold may not represent the mean itself (its zero point is forced into the
+            // codes): then every row falls back through the other features.
+            if (fold != Fold::kRaw) BOOST_TEST(!has(0), what << ": the mean fell back");
+            if (!has(0)) {
+              BOOST_TEST(!has(row + 2), what << " feature " << j << ": code 0 fell back");
+              BOOST_TEST(!has(row + 3), what << " feature " << j << ": the top code fell back");
+            }
+            BOOST_TEST(has(row + 4), what << " feature " << j << ": below code 0 kept");
+            BOOST_TEST(has(row + 5), what << " feature " << j << ": above the top code kept");
+            if (std::string(calibration) == "minmax" && fold != Fold::kRaw) {
+              BOOST_TEST(!has(row), what << " feature " << j << ": a value at lo fell back");
+              BOOST_TEST(!has(row + 1), what << " feature " << j << ": a value at hi fell back");
+            }
+          }
+          for (size_t r = 0; r < 101; ++r) {
+            BOOST_TEST(run.y[static_cast<Eigen::Index>(r)] == run.y[0], what);  // not re-scored
+          }
+          CheckIntegerPath(q, run, X_test, what);
+          QuantizedModel clip = q;
+          clip.outliers = qlab::quant::Outliers::kClip;
+          const QuantizedRun clipped = qlab::quant::RunQuantized(clip, X_test);
+          BOOST_TEST(clipped.fallback_rows.empty(), what);
+          CheckIntegerPath(clip, clipped, X_test, what + " clip");
+          size_t differing = 0;
+          for (Eigen::Index i = 0; i < X_test.rows(); ++i) differing += run.y[i] != clipped.y[i];
+          BOOST_TEST(differing == want.size(), what << ": rows differing between the policies");
+          ++checked;
+        }
+      }
+    }
+  }
+  qlab::kernels::ForceTarget("");
+  BOOST_TEST(checked >= 24);
+}
+
+// The policy and the code layout are in the artifact, under its tensor digest: a round trip keeps
+// them; editing either is bad input; a file without "outliers" (written before the policy) is a
+// clip model. At bits <= 4 the feature dtype is uint4 (two codes a byte), and the packed run
+// scores odd row counts and an odd feature count (a padding nibble per row) exactly.
+BOOST_AUTO_TEST_CASE(policy_and_packing_in_the_artifact) {
+  const Eigen::MatrixXd X_train = MakeFeatures(800, 41);
+  const LinearModel m = MakeModel(X_train, {0.9, -0.35, 0.02, -0.87, 0.4}, 2.07);  // k = 5, odd
+  for (int bits = 2; bits <= 8; ++bits) {
+    for (const auto outliers : {qlab::quant::Outliers::kFloat, qlab::quant::Outliers::kClip}) {
+      QuantizeOptions o;
+      o.bits = bits;
+      o.outliers = outliers;
+      o.calibration = *qlab::quant::ParseCalibration("percentile:99");
+      const QuantizedModel q = qlab::quant::Quantize(m, X_train, o);
+      const std::string what =
+          "bits " + std::to_string(bits) + " " + qlab::quant::OutliersName(outliers);
+      const nlohmann::json j = qlab::quant::QuantizedToJson(q);
+      BOOST_TEST(j["outliers"] == qlab::quant::OutliersName(outliers), what);
+      const std::string dtype = bits <= 4 ? "uint4" : "uint8";
+      for (const auto& f : j["features"]) BOOST_TEST(f["dtype"] == dtype, what);
+      const QuantizedModel back = qlab::quant::QuantizedFromJson(j, "q.json");
+      BOOST_TEST((back.outliers == outliers), what);
+      BOOST_TEST(qlab::quant::QuantizedToJson(back) == j, what);
+
+      nlohmann::json edited = j;
+      edited["outliers"] = outliers == qlab::quant::Outliers::kFloat ? "clip" : "float";
+      BOOST_TEST(qlab::testing::Contains(qlab::testing::ErrorOf([&] {
+                                           qlab::quant::QuantizedFromJson(edited, "q.json");
+                                         }),
+                                         "tensor"),
+                 what << ": policy edited");
+      nlohmann::json legacy = j;
+      legacy.erase("outliers");
+      const std::string legacy_error =
+          qlab::testing::ErrorOf([&] { qlab::quant::QuantizedFromJson(legacy, "q.json"); });
+      if (outliers == qlab::quant::Outliers::kClip) {
+        BOOST_TEST(legacy_error.empty(), what << ": " << legacy_error);
+      } else {
+        BOOST_TEST(!legacy_error.empty(), what << ": a float file read as clip");
+      }
+      nlohmann::json bad_dtype = j;
+      bad_dtype["features"][1]["dtype"] = bits <= 4 ? "uint8" : "uint4";
+      BOOST_TEST(qlab::testing::Contains(qlab::testing::ErrorOf([&] {
+                                           qlab::quant::QuantizedFromJson(bad_dtype, "q.json");
+                                         }),
+                                         "must be " + dtype),
+                 what << ": dtype edited");
+      nlohmann::json bad_policy = j;
+      bad_policy["outliers"] = "drop";
+      BOOST_TEST(qlab::testing::Contains(qlab::testing::ErrorOf([&] {
+                                           qlab::quant::QuantizedFromJson(bad_policy, "q.json");
+                                         }),
+                                         "'outliers' must be float or clip"),
+                 what);
+
+      for (const int rows : {1, 2, 3, 31, 997}) {
+        Eigen::MatrixXd X_test = MakeFeatures(rows, 42 + static_cast<uint32_t>(rows));
+        if (rows >= 3) X_test(rows / 2, 1) = 1e3;  // one outlier row
+        const QuantizedRun run = qlab::quant::RunQuantized(back, X_test);
+        const size_t row_bytes = qlab::quant::FeatureCodeRowBytes(bits, 5);
+        BOOST_TEST(row_bytes == (bits <= 4 ? 3u : 5u), what);
+        if (bits <= 4) {
+          BOOST_TEST(run.packed_codes.size() == static_cast<size_t>(rows) * row_bytes, what);
+          std::vector<uint8_t> unpacked(static_cast<size_t>(rows) * 5);
+          qlab::reference::UnpackU4(run.packed_codes.data(), static_cast<size_t>(rows), 5,
+                                    unpacked.data());
+          BOOST_TEST(unpacked == run.codes, what << " rows " << rows << ": round trip");
+          for (size_t i = 0; i < static_cast<size_t>(rows); ++i) {  // the padding nibble is 0
+            BOOST_TEST((run.packed_codes[i * row_bytes + 2] >> 4) == 0, what);
+          }
+        }
+        CheckIntegerPath(back, run, X_test, what + " rows " + std::to_string(rows));
+        BOOST_TEST((run.y.array() == qlab::quant::RunQuantized(q, X_test).y.array()).all(), what);
+      }
+    }
   }
 }

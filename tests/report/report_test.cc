@@ -350,3 +350,36 @@ BOOST_AUTO_TEST_CASE(machine_info_is_filled) {
   BOOST_TEST(std::regex_match(m.date, std::regex(R"(\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ)")));
   BOOST_TEST(std::regex_match(DefaultReportName(m), std::regex(R"(\d{8}T\d{6}Z-[A-Za-z0-9_.-]+)")));
 }
+
+// The outlier fallback and the packed bytes in the tables (issue 16): the comparison table shows
+// the policy, the fallback rows and max |Δ| without the fallback; the sweep table max |Δ| with and
+// without it, the fallback rows and the feature bytes as stored.
+BOOST_AUTO_TEST_CASE(tables_show_the_fallback_and_the_packed_bytes) {
+  ReportInputs in;
+  in.machine = DetectMachine();
+  in.name = "fallback";
+  for (const int bits : {4, 8}) {
+    AddAccuracyResult(in.accuracy,
+                      MakeAccuracyResult({{"scheme", "w8a8"},
+                                          {"bits", bits},
+                                          {"calibration", "percentile:99.99"},
+                                          {"test_r2", 0.5},
+                                          {"outliers", "float"},
+                                          {"max_abs_delta", bits == 8 ? 0.0625 : 0.75},
+                                          {"integer_max_abs_delta", bits == 8 ? 6.5 : 7.25},
+                                          {"fallback_rows", bits == 8 ? 4 : 44},
+                                          {"feature_bytes", bits == 8 ? 33024 : 16512}},
+                                         "q.json"));
+  }
+  const std::string md = RenderMarkdown(in, ChartSet{{}, "charts were not drawn"});
+  // MarkdownCell escapes the bars of "|Δ|".
+  BOOST_TEST(md.find("| memory ratio | outliers | fallback rows | \\|Δ\\| max w/o fallback |") !=
+                 std::string::npos,
+             md);
+  BOOST_TEST(md.find("| float | 4 | 6.5 |") != std::string::npos, md);
+  BOOST_TEST(md.find("| clipped rows | \\|Δ\\| max | \\|Δ\\| max w/o fallback | fallback rows | "
+                     "feature bytes |") != std::string::npos,
+             md);
+  BOOST_TEST(md.find("| 0.75 | 7.25 | 44 | 16512 |") != std::string::npos, md);
+  BOOST_TEST(md.find("| 0.0625 | 6.5 | 4 | 33024 |") != std::string::npos, md);
+}

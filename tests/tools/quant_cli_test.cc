@@ -9,12 +9,15 @@
 #include <nlohmann/json.hpp>
 
 #include <filesystem>
+#include <map>
 #include <string>
 #include <vector>
 
 #include "common/data_dir.h"
 #include "common/run_qlab.h"
 #include "common/temp_dir.h"
+#include "qlab/io/atomic_file.h"
+#include "qlab/kernels.h"
 
 using nlohmann::json;
 using qlab::testing::RunQlab;
@@ -111,6 +114,7 @@ BOOST_AUTO_TEST_CASE(bad_options_exit_2_with_one_line) {
       {"--calibration", "median"},
       {"--scheme", "seed", "--calibration", "mse"},
       {"--fold", "sideways"},
+      {"--outliers", "drop"},
   };
   for (const auto& extra : bad) {
     std::vector<std::string> args = {"quantize", "--model",       model,
@@ -127,6 +131,91 @@ BOOST_AUTO_TEST_CASE(bad_options_exit_2_with_one_line) {
   const auto r = RunQlab(WithData({"predict", "--model", dir.File("q8"), "--kernel", "w8"}));
   BOOST_TEST(r.exit_code == 2);
   BOOST_TEST(r.out.empty());
+}
+
+// The outlier policy: chosen by --outliers, printed as the harness measures it, recorded in the
+// artifact, and applied by predict from the artifact: the two policies' predictions differ on
+// exactly the fallback rows.
+BOOST_AUTO_TEST_CASE(outlier_policy_keys_and_predict_applies_the_artifacts_policy) {
+  std::map<std::string, json> results;
+  std::map<std::string, std::vector<std::string>> lines;
+  for (const std::string policy : {"float", "clip", ""}) {
+    const std::string out = dir.File("q-outliers-" + (policy.empty() ? "default" : policy));
+    std::vector<std::string> args = {"quantize", "--model", model, "--out", out, "--json"};
+    if (!policy.empty()) args.insert(args.end(), {"--outliers", policy});
+    const auto r = RunQlab(WithData(args));
+    BOOST_REQUIRE_MESSAGE(r.exit_code == 0, r.err);
+    const json j = ParseOneObject(r.out);
+    for (const char* key :
+         {"outliers", "fallback_rows", "fallback_max_abs_delta", "integer_max_abs_delta",
+          "integer_p99_abs_delta", "max_abs_delta", "p99_abs_delta", "sqnr_db", "clipped_rows",
+          "clipped_max_abs_delta", "unclipped_max_abs_delta", "unclipped_p99_abs_delta"}) {
+      BOOST_TEST(j.contains(key), policy << ": " << key);
+    }
+    const std::string artifact = qlab::io::ReadFileBytes(out + "/quantized_model.json");
+    results[policy] = j;
+    const std::string csv = dir.File("pred-" + (policy.empty() ? "default" : policy) + ".csv");
+    const auto p = RunQlab(WithData({"predict", "--model", out, "--predictions", csv, "--json"}));
+    BOOST_REQUIRE_MESSAGE(p.exit_code == 0, p.err);
+    BOOST_TEST(ParseOneObject(p.out)["test_r2"].get<double>() == j["test_r2"].get<double>());
+    std::string text = qlab::io::ReadFileBytes(csv);
+    std::vector<std::string> rows;
+    for (size_t at = 0, next; at < text.size(); at = next + 1) {
+      next = text.find('\n', at);
+      rows.push_back(text.substr(at, next - at));
+    }
+    lines[policy] = rows;
+    if (!policy.empty()) {
+      BOOST_TEST(artifact.find("\"outliers\": \"" + policy + "\"") != std::string::npos);
+    }
+  }
+  BOOST_TEST(results["float"]["outliers"] == "float");
+  BOOST_TEST(results["clip"]["outliers"] == "clip");
+  BOOST_TEST(results[""]["outliers"] == "float");  // the default (lab/QUANTIZATION.md)
+  BOOST_TEST(results["clip"]["fallback_rows"].get<int64_t>() == 0);
+  const auto fallback = results["float"]["fallback_rows"].get<int64_t>();
+  BOOST_TEST(fallback == results["float"]["clipped_rows"].get<int64_t>());
+  BOOST_TEST(fallback > 0);
+  BOOST_TEST(results["float"]["max_abs_delta"].get<double>() <
+             results["clip"]["max_abs_delta"].get<double>());
+  BOOST_TEST(results["float"]["integer_max_abs_delta"].get<double>() ==
+             results["clip"]["max_abs_delta"].get<double>());
+  BOOST_REQUIRE_EQUAL(lines["float"].size(), lines["clip"].size());
+  int64_t differing = 0;
+  for (size_t i = 0; i < lines["float"].size(); ++i) {
+    differing += lines["float"][i] != lines["clip"][i] ? 1 : 0;
+  }
+  BOOST_TEST(differing == fallback);
+  BOOST_TEST(lines[""] == lines["float"]);
+}
+
+// 4 bits: the codes stored two per byte (memory figures as stored), and the saved model predicts
+// the same figures, byte for byte, on every target this CPU runs.
+BOOST_AUTO_TEST_CASE(four_bit_model_packed_and_identical_on_every_target) {
+  const std::string out = dir.File("q4");
+  const auto r =
+      RunQlab(WithData({"quantize", "--model", model, "--bits", "4", "--out", out, "--json"}));
+  BOOST_REQUIRE_MESSAGE(r.exit_code == 0, r.err);
+  const json j = ParseOneObject(r.out);
+  BOOST_TEST(j["feature_bytes"].get<int64_t>() * 8 == j["feature_bytes_f32"].get<int64_t>());
+  BOOST_TEST(j["memory_ratio"].get<double>() >= 7.9);
+  BOOST_TEST(qlab::io::ReadFileBytes(out + "/quantized_model.json").find("\"dtype\": \"uint4\"") !=
+             std::string::npos);
+  std::string first;
+  int targets = 0;
+  for (const auto& target : qlab::kernels::SupportedTargets()) {
+    const std::string csv = dir.File("q4-" + target.name + ".csv");
+    const auto p = RunQlab(WithData(
+        {"predict", "--model", out, "--isa", target.name, "--predictions", csv, "--json"}));
+    BOOST_REQUIRE_MESSAGE(p.exit_code == 0, target.name << ": " << p.err);
+    const std::string text = qlab::io::ReadFileBytes(csv) + p.out;
+    if (first.empty()) first = text;
+    BOOST_TEST((text == first), target.name << " predicts other figures than "
+                                            << qlab::kernels::SupportedTargets()[0].name);
+    ++targets;
+  }
+  BOOST_TEST_MESSAGE("4-bit predictions compared on " << targets << " targets");
+  BOOST_TEST(targets >= 1);
 }
 
 BOOST_AUTO_TEST_CASE(run_compares_float_seed_w8_and_w8a8) {

@@ -41,6 +41,7 @@ struct QuantizeCliOptions {
   int bits = 8;
   std::string calibration;  // empty: the scheme's default
   std::string fold = "grid";
+  std::string outliers = quant::OutliersName(quant::kDefaultOutliers);
   std::string out;  // empty: MODEL_DIR/<scheme>
   std::string dataset;
   std::string target;
@@ -76,6 +77,9 @@ int RunQuantize(const QuantizeCliOptions& opt) {
   const auto fold = ParseFold(opt.fold);
   if (!fold) throw InputError("--fold " + opt.fold + ": expected grid, zero-point, offsets or raw");
   options.fold = *fold;
+  const auto outliers = quant::ParseOutliers(opt.outliers);
+  if (!outliers) throw InputError("--outliers " + opt.outliers + ": expected float or clip");
+  options.outliers = *outliers;
   options.bias_correction = opt.bias_correction;
 
   const LinearModel model = LoadModel(opt.model_dir);
@@ -94,9 +98,11 @@ int RunQuantize(const QuantizeCliOptions& opt) {
     Out() << result.dump() << "\n";
     return kExitOk;
   }
-  Out() << fmt::format("scheme {} ({} bits, calibration {}{}) saved to {}\n", opt.scheme,
-                       options.bits, options.calibration.Name(),
-                       options.scheme == Scheme::kW8A8 ? ", fold " + opt.fold : "", out);
+  Out() << fmt::format(
+      "scheme {} ({} bits, calibration {}{}) saved to {}\n", opt.scheme, options.bits,
+      options.calibration.Name(),
+      options.scheme == Scheme::kW8A8 ? ", fold " + opt.fold + ", outliers " + opt.outliers : "",
+      out);
   Out() << fmt::format("  test R²      {} (float {}, Δ {})\n", Fixed(result[keys::kTestR2.name], 6),
                        Fixed(result[keys::kFloatTestR2.name], 6),
                        Fixed(result[keys::kDeltaR2.name], 6));
@@ -109,6 +115,13 @@ int RunQuantize(const QuantizeCliOptions& opt) {
   Out() << fmt::format("  SQNR         {} dB; clipped rows {}\n",
                        Fixed(result[keys::kSqnrDb.name], 2),
                        Fixed(result[keys::kClippedRows.name], 0));
+  if (options.scheme == Scheme::kW8A8) {
+    Out() << fmt::format(
+        "  fallback     {} rows scored in f64; integer path alone: p99 {}  max {}\n",
+        Fixed(result[keys::kFallbackRows.name], 0),
+        Fixed(result[keys::kIntegerP99AbsDelta.name], 5),
+        Fixed(result[keys::kIntegerMaxAbsDelta.name], 5));
+  }
   if (options.scheme == Scheme::kSeed) {
     Out() << fmt::format("  coef mean |err| {}  intercept |err| {}  head max |Δ| {}\n",
                          Fixed(result[keys::kCoefMeanAbsError.name], 6),
@@ -139,6 +152,10 @@ const Registrar kQuantize(
                      "minmax | percentile:P (50 < P <= 100) | mse (default: w8a8 percentile:99.99, "
                      "w8 mse, seed minmax)");
       sub.add_option("--fold", opt->fold, "w8a8 folding: grid | zero-point | offsets | raw")
+          ->capture_default_str();
+      sub.add_option("--outliers", opt->outliers,
+                     "w8a8: rows with a feature beyond its codes: float (scored again in f64 "
+                     "with the float model) | clip (saturated codes)")
           ->capture_default_str();
       sub.add_option("--out", opt->out, "Folder for quantized_model.json (default MODEL/<scheme>)");
       sub.add_option("--dataset", opt->dataset,

@@ -80,6 +80,10 @@ inline constexpr ResultKey kCalibration{
 inline constexpr ResultKey kFold{
     "fold", ResultType::kString, kFromQuantize, "", kNoGate,
     "w8a8 folding of the zero points (none for other schemes)"};
+inline constexpr ResultKey kOutliers{
+    "outliers", ResultType::kString, kFromQuantize, "", kNoGate,
+    "w8a8 outlier policy: float (rows beyond the codes scored in f64) or clip (none for other "
+    "schemes)"};
 inline constexpr ResultKey kKernelTarget{
     "kernel_target", ResultType::kString, kFromQuantize, "", kNoGate,
     "the Highway target inference ran on (seed: eigen-f64)"};
@@ -174,6 +178,18 @@ inline constexpr ResultKey kUnclippedP99AbsDelta{
 inline constexpr ResultKey kUnclippedMaxAbsDelta{
     "unclipped_max_abs_delta", ResultType::kNumber, kFromQuantize, "target units", kNoGate,
     "largest |Δ| among unclipped rows"};
+inline constexpr ResultKey kFallbackRows{
+    "fallback_rows", ResultType::kInteger, kFromQuantize, "rows", kGateFewer,
+    "test rows scored in f64 by the float outlier policy (0 under clip)"};
+inline constexpr ResultKey kFallbackMaxAbsDelta{
+    "fallback_max_abs_delta", ResultType::kNumber, kFromQuantize, "target units", kNoGate,
+    "largest |Δ| among the fallback rows, as scored in f64 (0 without any)"};
+inline constexpr ResultKey kIntegerMaxAbsDelta{
+    "integer_max_abs_delta", ResultType::kNumber, kFromQuantize, "target units", kNoGate,
+    "largest |Δ| of the integer path alone on every row (max |Δ| without the fallback)"};
+inline constexpr ResultKey kIntegerP99AbsDelta{
+    "integer_p99_abs_delta", ResultType::kNumber, kFromQuantize, "target units", kNoGate,
+    "99th percentile of |Δ| of the integer path alone on every row (without the fallback)"};
 inline constexpr ResultKey kClippedPerFeature{
     "clipped_per_feature", ResultType::kObject, kFromQuantize, "rows", kNoGate,
     "clipped test rows, by feature name"};
@@ -213,7 +229,7 @@ inline constexpr ResultKey kFeatureBytesF32{
     "test features in f32"};
 inline constexpr ResultKey kFeatureBytes{
     "feature_bytes", ResultType::kInteger, kFromQuantize, "bytes", kNoGate,
-    "test features as the scheme runs them"};
+    "test features as the scheme stores and runs them (w8a8 at bits <= 4: two codes a byte)"};
 inline constexpr ResultKey kFeatureBytesPacked{
     "feature_bytes_packed", ResultType::kInteger, kFromQuantize, "bytes", kNoGate,
     "w8a8 codes packed at `bits` each"};
@@ -239,6 +255,7 @@ inline constexpr std::array kResultKeys = {
     keys::kBits,
     keys::kCalibration,
     keys::kFold,
+    keys::kOutliers,
     keys::kKernelTarget,
     keys::kBiasCorrection,
     keys::kNTrain,
@@ -269,6 +286,10 @@ inline constexpr std::array kResultKeys = {
     keys::kClippedMaxAbsDelta,
     keys::kUnclippedP99AbsDelta,
     keys::kUnclippedMaxAbsDelta,
+    keys::kFallbackRows,
+    keys::kFallbackMaxAbsDelta,
+    keys::kIntegerMaxAbsDelta,
+    keys::kIntegerP99AbsDelta,
     keys::kClippedPerFeature,
     keys::kCoefMeanAbsError,
     keys::kCoefMaxAbsError,

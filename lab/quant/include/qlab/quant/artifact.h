@@ -20,7 +20,10 @@ inline constexpr int kQuantizedFormatVersion = 2;
 // "float_model."), then seed: seed.{coef,intercept}.{codes u8, scale f64, zero_point i64,
 // dequantized f32}; w8 and w8a8: weights.codes i8, weights.scale f64, correction i64, bias f64;
 // w8a8 also bias_correction f64 and features.{center f64, step f32, zero_point i64,
-// calibrated_lo f64, calibrated_hi f64}, one element per feature.
+// calibrated_lo f64, calibrated_hi f64}, one element per feature; then, only when they hold,
+// outliers.float i64 (the value 1: the float outlier policy; "outliers" absent means clip) and
+// features.codes_per_byte i64 (the value 2: bits ≤ 4, feature dtype "uint4", codes packed two per
+// byte as kernels::PackU4 lays them out).
 std::string QuantizedTensorDigest(const QuantizedModel& q);
 inline constexpr const char* kQuantizedFileName = "quantized_model.json";
 nlohmann::json QuantizedToJson(const QuantizedModel& q);

@@ -39,6 +39,23 @@ enum class Fold { kGrid, kZeroPoint, kOffsets, kRaw };
 std::string FoldName(Fold fold);
 std::optional<Fold> ParseFold(const std::string& name);
 
+// What w8a8 does with a row holding a feature value its codes cannot represent (the value's
+// unsaturated code lies outside [0, 2^bits − 1]; every value inside the calibrated [lo, hi] is
+// representable):
+//  float: the row is scored again after the gemv, in f64 with the float model
+//         (reference::LinearScoreF64: fixed order, no contraction, identical on every ISA)
+//  clip:  the codes saturate and the integer result stands
+// The default is chosen from the measurements in lab/QUANTIZATION.md.
+enum class Outliers { kFloat, kClip };
+std::string OutliersName(Outliers outliers);
+std::optional<Outliers> ParseOutliers(const std::string& name);
+inline constexpr Outliers kDefaultOutliers = Outliers::kFloat;
+
+// Feature codes of w8a8 at bits ≤ 4 are stored two per byte (kernels::PackU4) and scored by
+// kernels::GemvU4I8; wider codes one per byte. Bytes one row of k codes occupies.
+inline constexpr bool PacksFeatureCodes(int bits) { return bits <= 4; }
+size_t FeatureCodeRowBytes(int bits, size_t k);
+
 inline constexpr int kMinBits = 2;
 inline constexpr int kMaxBits = 8;
 // Chosen from the measurements in lab/QUANTIZATION.md.
@@ -52,6 +69,7 @@ struct QuantizeOptions {
   // w8a8: add to the bias the mean of (float − quantized) prediction over the unclipped training
   // rows, so the rounding of the features leaves no systematic offset.
   bool bias_correction = false;
+  Outliers outliers = kDefaultOutliers;  // w8a8 only
 };
 
 // One asymmetric unsigned tensor of the seed scheme: s = (max − min)/L, zp = round(−min/s),
@@ -86,6 +104,7 @@ struct QuantizedModel {
   Calibration calibration;
   Fold fold = Fold::kGrid;
   double bias_correction = 0;  // w8a8: the amount added to the bias (0 when not asked for)
+  Outliers outliers = kDefaultOutliers;  // w8a8: the policy predict, run and score apply
 
   // seed: the coefficients and the intercept, each quantized alone.
   SeedTensor seed_coef;
@@ -110,21 +129,33 @@ QuantizedModel Quantize(const model::LinearModel& model, const Eigen::MatrixXd& 
 // What running a quantized model on raw rows gives.
 struct QuantizedRun {
   Eigen::VectorXd y;  // the predictions (from the kernels' f32 output, widened)
-  // w8a8: the codes (row-major rows×k), the kernel's int32 accumulators, and per row whether a
-  // feature fell outside the quantizer's range (its code saturated).
+  // w8a8: the codes (row-major rows×k, one per byte, as QuantizeU8RowsSaturated writes them),
+  // the kernel's int32 accumulators, and per row whether a feature fell outside the quantizer's
+  // range (its code saturated: kernels::QuantizeU8RowsSaturated reports it).
   std::vector<uint8_t> codes;
+  // At bits ≤ 4 the codes the gemv reads: PackU4 of `codes`, FeatureCodeRowBytes per row
+  // (empty at more bits, where the gemv reads `codes`).
+  std::vector<uint8_t> packed_codes;
   std::vector<int32_t> acc;
   std::vector<bool> clipped;
   std::vector<int64_t> clipped_per_feature;
+  // Outliers::kFloat: the clipped rows, ascending, scored again in f64 (y holds that score), and
+  // what the integer path had given them (the figure without the fallback). Empty under kClip.
+  std::vector<size_t> fallback_rows;
+  std::vector<double> fallback_integer_y;
   std::vector<float> features_f32;  // w8: the standardized f32 features fed to GemvF32
 };
 // seed: Eigen in double (as the original did); w8: qlab::kernels::GemvF32 on standardized f32
-// features with the dequantized weights; w8a8: QuantizeU8 per feature, then GemvU8I8Acc once and
-// GemvU8I8's float step on those accumulators (so y is bit-identical to GemvU8I8's).
+// features with the dequantized weights; w8a8: QuantizeU8RowsSaturated over the rows (which also
+// names the rows that saturated), then GemvU8I8Acc (GemvU4I8Acc on packed codes at bits ≤ 4) once
+// and GemvU8I8's float step on those accumulators (so y is bit-identical to GemvU8I8's); under
+// Outliers::kFloat the saturated rows are then scored again with reference::LinearScoreF64.
 QuantizedRun RunQuantized(const QuantizedModel& q, const Eigen::MatrixXd& X_raw);
 
 // The same integer model computed in double with Eigen from the codes and the dequantized weights
 // (w8a8) or the f32 features and dequantized weights (w8): the truth the kernels are held to.
+// w8a8: the integer model on every row, the fallback rows included (their integer figure is
+// run.fallback_integer_y, not run.y).
 Eigen::VectorXd PredictDoubleFromRun(const QuantizedModel& q, const QuantizedRun& run);
 
 // Dequantized weights in standardized feature units and the float bias the scheme implies, so
