@@ -134,12 +134,10 @@ std::vector<CheckMetric> Extract(const JsonDocument& doc) {
           m.hwy_target = target;
           add_metric(std::move(m), row_at / key);
         };
-        // speedup_vs_ref is null where the run has no ref row: not measured, left out.
-        if (row.contains("speedup_vs_ref") && row["speedup_vs_ref"].is_number()) {
-          add("speedup_vs_ref");
-        }
-        if (row.contains("speedup_vs_f32") && row["speedup_vs_f32"].is_number()) {
-          add("speedup_vs_f32");
+        // A speedup is null where the run has no row to divide by: not measured, left out. Any
+        // other value goes through add, which refuses what is not a number.
+        for (const char* speedup : {"speedup_vs_ref", "speedup_vs_f32"}) {
+          if (row.contains(speedup) && !row[speedup].is_null()) add(speedup);
         }
         // The roof fraction of the rows beyond the caches (level 4, DRAM: the steadiest ratio on
         // a shared machine, as both sides are bound by the same memory). Null there means the
