@@ -40,8 +40,8 @@ std::string FoldName(Fold fold);
 std::optional<Fold> ParseFold(const std::string& name);
 
 // What w8a8 does with a row holding a feature value its codes cannot represent (the value's
-// unsaturated code lies outside [0, 2^bits − 1]; every value inside the calibrated [lo, hi] is
-// representable):
+// unsaturated code, in double, lies outside [0, 2^bits − 1]: kernels::QuantizeU8RowsSaturated's
+// definition; the code range usually covers the calibrated [lo, hi], see QUANTIZATION.md):
 //  float: the row is scored again after the gemv, in f64 with the float model
 //         (reference::LinearScoreF64: fixed order, no contraction, identical on every ISA)
 //  clip:  the codes saturate and the integer result stands
