@@ -19,6 +19,8 @@ namespace {
 
 std::string ErrnoText(int error) { return std::generic_category().message(error); }
 
+bool stdout_closed = false;
+
 // What a file type is called in messages.
 const char* FileTypeName(mode_t mode) {
   if (S_ISDIR(mode)) return "a folder";
@@ -30,6 +32,17 @@ const char* FileTypeName(mode_t mode) {
 }
 
 }  // namespace
+
+bool PrepareStandardStreams() {
+  for (int fd = 0; fd <= 2; ++fd) {
+    if (::fcntl(fd, F_GETFD) != -1 || errno != EBADF) continue;
+    // open(2) returns the lowest free descriptor: this one, as the ones below it are open.
+    const int taken = ::open("/dev/null", fd == 0 ? O_RDONLY : O_WRONLY);
+    if (taken != fd && taken >= 0) ::close(taken);
+    if (fd == STDOUT_FILENO) stdout_closed = true;
+  }
+  return !stdout_closed;
+}
 
 void CheckOutputFile(const std::string& path, bool folder_may_be_created) {
   if (path.empty()) throw InputError("an output path is empty");
@@ -114,6 +127,7 @@ size_t InputStream::Read(char* out, size_t n) {
 
 OutputStream::OutputStream(const std::string& path) : path_(path) {
   if (path == "-") {
+    if (stdout_closed) throw OutputError("<stdout>", "standard output is closed");
     fd_ = STDOUT_FILENO;
     return;
   }
@@ -152,7 +166,7 @@ void OutputStream::Write(std::string_view bytes) {
     if (written < 0) {
       if (errno == EINTR) continue;
       if (errno == EPIPE && is_stdout()) throw ClosedPipe();
-      throw InputError(is_stdout() ? "<stdout>" : path_, "cannot write: " + ErrnoText(errno));
+      throw OutputError(is_stdout() ? "<stdout>" : path_, "cannot write: " + ErrnoText(errno));
     }
     data += written;
     left -= static_cast<size_t>(written);
@@ -163,13 +177,13 @@ void OutputStream::Write(std::string_view bytes) {
 void OutputStream::Commit() {
   if (is_stdout() || committed_) return;
   if (::fchmod(fd_, 0644) != 0 || ::fsync(fd_) != 0) {
-    throw InputError(path_, "cannot write: " + ErrnoText(errno));
+    throw OutputError(path_, "cannot write: " + ErrnoText(errno));
   }
   const int rc = ::close(fd_);
   fd_ = -1;
-  if (rc != 0) throw InputError(path_, "cannot write: " + ErrnoText(errno));
+  if (rc != 0) throw OutputError(path_, "cannot write: " + ErrnoText(errno));
   if (::rename(temporary_.c_str(), path_.c_str()) != 0) {
-    throw InputError(path_, "cannot replace the file: " + ErrnoText(errno));
+    throw OutputError(path_, "cannot replace the file: " + ErrnoText(errno));
   }
   committed_ = true;
   std::filesystem::path folder = std::filesystem::path(path_).parent_path();

@@ -12,6 +12,8 @@
 #include <string>
 #include <string_view>
 
+#include "qlab/io/input_error.h"
+
 namespace qlab::io {
 
 // The name errors give standard input.
@@ -54,12 +56,35 @@ class InputStream {
   std::string pushback_;
 };
 
-// Thrown by OutputStream::Write when the reader of stdout has gone (EPIPE): a filter in
-// `... | head` then stops quietly, as Unix filters do.
-class ClosedPipe : public std::runtime_error {
+// An output that could not be written although its path was fine: the disk is full (ENOSPC), the
+// device failed (EIO), the file size limit was reached (EFBIG), stdout is closed or its reader has
+// gone. The CLI maps it to exit code 4 and one line "FILE: message" ("<stdout>: ..."), distinct
+// from bad input (2: an unusable output path is an InputError).
+class OutputError : public std::runtime_error {
  public:
-  ClosedPipe() : std::runtime_error("the reader of the output has gone") {}
+  OutputError(std::string file, const std::string& message)
+      : std::runtime_error(message), file_(std::move(file)) {}
+  const std::string& file() const { return file_; }
+  // "FILE: message", control characters escaped as InputError does.
+  std::string Format() const { return InputError(file_, what()).Format(); }
+
+ private:
+  std::string file_;
 };
+
+// Thrown by OutputStream::Write when the reader of stdout has gone (EPIPE): a filter in
+// `... | head` then stops quietly, as Unix filters do (qlab score catches it); anywhere else it is
+// an OutputError like any other.
+class ClosedPipe : public OutputError {
+ public:
+  ClosedPipe() : OutputError("<stdout>", "the reader of the output has gone (EPIPE)") {}
+};
+
+// Called first thing in main: file descriptors 0, 1 and 2 that are closed get /dev/null, so no
+// file opened later takes their number (an output file opened as fd 1 would receive what is meant
+// for stdout). Returns false when fd 1 was closed: stdout cannot be written, and OutputStream("-")
+// throws OutputError from then on.
+bool PrepareStandardStreams();
 
 class OutputStream {
  public:
@@ -70,11 +95,12 @@ class OutputStream {
   OutputStream& operator=(const OutputStream&) = delete;
   ~OutputStream();  // an uncommitted temporary is removed
 
-  // All of `bytes`; ClosedPipe on EPIPE (stdout only: ignore SIGPIPE first), InputError naming
-  // the file otherwise.
+  // All of `bytes`; ClosedPipe on EPIPE (stdout only: ignore SIGPIPE first), OutputError naming
+  // the file (or <stdout>) on any other failure: ENOSPC, EIO, EFBIG (ignore SIGXFSZ first).
   void Write(std::string_view bytes);
   // stdout: nothing more to do. A file: fsync, mode 0644, rename over the target, fsync the
-  // folder. WriteFileAtomically is this writer given all its bytes at once.
+  // folder; OutputError when the bytes did not reach the disk. WriteFileAtomically is this writer
+  // given all its bytes at once.
   void Commit();
 
   const std::string& path() const { return path_; }
