@@ -26,11 +26,24 @@ inline constexpr const char* kStdinName = "<stdin>";
 // the path otherwise (exit 2: bad input, not a failed write).
 void CheckOutputFile(const std::string& path, bool folder_may_be_created = false);
 
+// The most a whole-file reader (ReadFileBytes: JSON documents, models, the CSV and StatLib data
+// sets) takes: 2 GiB. A larger file is refused before it is read; memory stays bounded.
+inline constexpr int64_t kMaxWholeFileBytes = int64_t{1} << 31;
+
+// The one way qlab opens an input file. Opens `path` read-only without blocking (a FIFO with no
+// writer would block open(2) forever) and checks what it opened: a regular file passes; a folder,
+// a device (/dev/zero, /dev/urandom, /dev/null), a socket — and a FIFO or pipe unless
+// `allow_stream` — is an InputError naming the path. Returns the descriptor (O_CLOEXEC, blocking
+// again) and sets `size` to a regular file's size, -1 for a stream.
+int OpenInputFile(const std::string& path, bool allow_stream, int64_t& size);
+
 class InputStream {
  public:
-  // "-" is standard input (named kStdinName); anything else a file opened for reading.
-  // InputError naming the path when it is missing, a folder or unreadable.
-  explicit InputStream(const std::string& path);
+  // "-" is standard input (named kStdinName); anything else is opened by OpenInputFile: a regular
+  // file, or with `allow_stream` also a FIFO or pipe given by name (`qlab score --input
+  // <(...)`), read as a stream like stdin. InputError naming the path when it is missing,
+  // unreadable or anything else.
+  explicit InputStream(const std::string& path, bool allow_stream = false);
   InputStream(const InputStream&) = delete;
   InputStream& operator=(const InputStream&) = delete;
   ~InputStream();
