@@ -38,24 +38,16 @@ void WriteFileAtomically(const std::string& path, std::string_view contents) {
 }
 
 std::string ReadFileBytes(const std::string& path) {
-  const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
-  if (fd < 0) {
-    const int error = errno;
-    if (error == ENOENT) throw InputError(path, "no such file");
-    throw InputError(path, "cannot open: " + ErrnoText(error));
-  }
-  struct stat info {};
-  if (::fstat(fd, &info) != 0) {
-    const int error = errno;
+  int64_t size = 0;
+  const int fd = OpenInputFile(path, /*allow_stream=*/false, size);
+  const std::string too_big = "larger than " + std::to_string(kMaxWholeFileBytes >> 30) +
+                              " GiB, the most qlab reads of a whole file";
+  if (size > kMaxWholeFileBytes) {
     ::close(fd);
-    throw InputError(path, "cannot open: " + ErrnoText(error));
-  }
-  if (S_ISDIR(info.st_mode)) {
-    ::close(fd);
-    throw InputError(path, "is a folder, not a file");
+    throw InputError(path, "is " + std::to_string(size) + " bytes, " + too_big);
   }
   std::string bytes;
-  if (S_ISREG(info.st_mode)) bytes.reserve(static_cast<size_t>(info.st_size));
+  bytes.reserve(static_cast<size_t>(size));
   char chunk[1 << 16];
   for (;;) {
     const ssize_t got = ::read(fd, chunk, sizeof chunk);
@@ -67,6 +59,10 @@ std::string ReadFileBytes(const std::string& path) {
     }
     if (got == 0) break;
     bytes.append(chunk, static_cast<size_t>(got));
+    if (static_cast<int64_t>(bytes.size()) > kMaxWholeFileBytes) {  // it grew while being read
+      ::close(fd);
+      throw InputError(path, "grew while being read, " + too_big);
+    }
   }
   ::close(fd);
   return bytes;

@@ -19,6 +19,8 @@ namespace {
 
 std::string ErrnoText(int error) { return std::generic_category().message(error); }
 
+bool stdout_closed = false;
+
 // What a file type is called in messages.
 const char* FileTypeName(mode_t mode) {
   if (S_ISDIR(mode)) return "a folder";
@@ -30,6 +32,48 @@ const char* FileTypeName(mode_t mode) {
 }
 
 }  // namespace
+
+bool PrepareStandardStreams() {
+  for (int fd = 0; fd <= 2; ++fd) {
+    if (::fcntl(fd, F_GETFD) != -1 || errno != EBADF) continue;
+    // open(2) returns the lowest free descriptor: this one, as the ones below it are open.
+    const int taken = ::open("/dev/null", fd == 0 ? O_RDONLY : O_WRONLY);
+    if (taken != fd && taken >= 0) ::close(taken);
+    if (fd == STDOUT_FILENO) stdout_closed = true;
+  }
+  return !stdout_closed;
+}
+
+int OpenInputFile(const std::string& path, bool allow_stream, int64_t& size) {
+  const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC | O_NONBLOCK | O_NOCTTY);
+  if (fd < 0) {
+    const int error = errno;
+    if (error == ENOENT) throw InputError(path, "no such file");
+    throw InputError(path, "cannot open: " + ErrnoText(error));
+  }
+  struct stat info {};
+  if (::fstat(fd, &info) != 0) {
+    const int error = errno;
+    ::close(fd);
+    throw InputError(path, "cannot open: " + ErrnoText(error));
+  }
+  const bool regular = S_ISREG(info.st_mode);
+  if (!regular && !(allow_stream && S_ISFIFO(info.st_mode))) {
+    ::close(fd);
+    throw InputError(path, std::string("is ") + FileTypeName(info.st_mode) +
+                               ", not a regular file" + (allow_stream ? " or a pipe" : "") +
+                               "; qlab reads input files only");
+  }
+  // Reads block again: a pipe's writer may be slower than its reader.
+  const int flags = ::fcntl(fd, F_GETFL);
+  if (flags < 0 || ::fcntl(fd, F_SETFL, flags & ~O_NONBLOCK) != 0) {
+    const int error = errno;
+    ::close(fd);
+    throw InputError(path, "cannot open: " + ErrnoText(error));
+  }
+  size = regular ? static_cast<int64_t>(info.st_size) : -1;
+  return fd;
+}
 
 void CheckOutputFile(const std::string& path, bool folder_may_be_created) {
   if (path.empty()) throw InputError("an output path is empty");
@@ -62,20 +106,15 @@ void CheckOutputFile(const std::string& path, bool folder_may_be_created) {
   }
 }
 
-InputStream::InputStream(const std::string& path) {
-  if (path == "-") {
-    name_ = kStdinName;
-    fd_ = STDIN_FILENO;
-  } else {
+InputStream::InputStream(const std::string& path, bool allow_stream) {
+  if (path != "-") {
     name_ = path;
-    fd_ = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
-    if (fd_ < 0) {
-      const int error = errno;
-      if (error == ENOENT) throw InputError(path, "no such file");
-      throw InputError(path, "cannot open: " + ErrnoText(error));
-    }
+    fd_ = OpenInputFile(path, allow_stream, file_size_);
     owned_ = true;
+    return;
   }
+  name_ = kStdinName;
+  fd_ = STDIN_FILENO;
   struct stat info {};
   if (::fstat(fd_, &info) != 0) {
     const int error = errno;
@@ -114,17 +153,15 @@ size_t InputStream::Read(char* out, size_t n) {
 
 OutputStream::OutputStream(const std::string& path) : path_(path) {
   if (path == "-") {
+    if (stdout_closed) throw OutputError("<stdout>", "standard output is closed");
     fd_ = STDOUT_FILENO;
     return;
   }
+  // An existing folder, device, FIFO or socket at `path` is bad input, never renamed over.
+  CheckOutputFile(path);
   const std::filesystem::path target(path);
   std::filesystem::path folder = target.parent_path();
   if (folder.empty()) folder = ".";
-  std::error_code ec;
-  if (!std::filesystem::is_directory(folder, ec)) {
-    throw InputError(path, "its folder " + folder.string() + " does not exist");
-  }
-  if (std::filesystem::is_directory(target, ec)) throw InputError(path, "is a folder");
   std::string temporary_name = ".";
   temporary_name += target.filename().string();
   temporary_name += ".tmp.XXXXXX";
@@ -133,7 +170,13 @@ OutputStream::OutputStream(const std::string& path) : path_(path) {
   name.push_back('\0');
   fd_ = ::mkostemp(name.data(), O_CLOEXEC);
   if (fd_ < 0) {
-    throw InputError(path, "cannot create a temporary file beside it: " + ErrnoText(errno));
+    const int error = errno;
+    // A full disk (no inode left) or a failing device is a write that failed (exit 4); a folder
+    // without write permission or on a read-only file system is an unusable path (exit 2).
+    if (error == ENOSPC || error == EDQUOT || error == EIO) {
+      throw OutputError(path, "cannot create a temporary file beside it: " + ErrnoText(error));
+    }
+    throw InputError(path, "cannot create a temporary file beside it: " + ErrnoText(error));
   }
   temporary_ = name.data();
 }
@@ -152,7 +195,7 @@ void OutputStream::Write(std::string_view bytes) {
     if (written < 0) {
       if (errno == EINTR) continue;
       if (errno == EPIPE && is_stdout()) throw ClosedPipe();
-      throw InputError(is_stdout() ? "<stdout>" : path_, "cannot write: " + ErrnoText(errno));
+      throw OutputError(is_stdout() ? "<stdout>" : path_, "cannot write: " + ErrnoText(errno));
     }
     data += written;
     left -= static_cast<size_t>(written);
@@ -163,13 +206,15 @@ void OutputStream::Write(std::string_view bytes) {
 void OutputStream::Commit() {
   if (is_stdout() || committed_) return;
   if (::fchmod(fd_, 0644) != 0 || ::fsync(fd_) != 0) {
-    throw InputError(path_, "cannot write: " + ErrnoText(errno));
+    throw OutputError(path_, "cannot write: " + ErrnoText(errno));
   }
   const int rc = ::close(fd_);
   fd_ = -1;
-  if (rc != 0) throw InputError(path_, "cannot write: " + ErrnoText(errno));
+  if (rc != 0) throw OutputError(path_, "cannot write: " + ErrnoText(errno));
+  // Once more just before the rename: something else may have appeared at the path meanwhile.
+  CheckOutputFile(path_);
   if (::rename(temporary_.c_str(), path_.c_str()) != 0) {
-    throw InputError(path_, "cannot replace the file: " + ErrnoText(errno));
+    throw OutputError(path_, "cannot replace the file: " + ErrnoText(errno));
   }
   committed_ = true;
   std::filesystem::path folder = std::filesystem::path(path_).parent_path();

@@ -452,7 +452,7 @@ InputError Rebased(const InputError& e, size_t first_line) {
 
 ScoreSummary Score(const Scorer& scorer, const ScoreOptions& options) {
   const auto start = std::chrono::steady_clock::now();
-  auto input = std::make_shared<io::InputStream>(options.input);
+  auto input = std::make_shared<io::InputStream>(options.input, /*allow_stream=*/true);
   const std::string& path = input->name();
   io::OutputStream output(options.output);
   ScoreSummary summary;

@@ -4,6 +4,7 @@
 #pragma once
 
 #include <fcntl.h>
+#include <signal.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -62,6 +63,69 @@ inline RunResult RunQlab(const std::vector<std::string>& args, const std::string
   std::vector<std::string> argv = {QlabBinary()};
   argv.insert(argv.end(), args.begin(), args.end());
   return RunProgram(std::move(argv), cwd);
+}
+
+// Where a child's stdout goes in RunQlabLimited.
+enum class Stdout {
+  kCapture,  // a file, read back into RunResult::out
+  kDevFull,  // /dev/full: every write fails with ENOSPC
+  kClosed,   // no fd 1 at all (as `>&-`)
+};
+
+// Runs qlab with `args` and its stdout as `where`, killing it (SIGKILL) after `seconds`; a killed
+// child gets exit_code -1 and `timed_out`. For the contracts that must hold without hanging (a
+// FIFO that never gets a writer) and when stdout cannot be written.
+struct LimitedResult : RunResult {
+  bool timed_out = false;
+};
+inline LimitedResult RunQlabLimited(const std::vector<std::string>& args, Stdout where,
+                                    int seconds = 20, const std::string& cwd = "") {
+  TempDir capture;
+  const std::string out_path = capture.File("stdout");
+  const std::string err_path = capture.File("stderr");
+  std::vector<std::string> argv_storage = {QlabBinary()};
+  argv_storage.insert(argv_storage.end(), args.begin(), args.end());
+  std::vector<char*> argv;
+  for (auto& a : argv_storage) argv.push_back(a.data());
+  argv.push_back(nullptr);
+  const pid_t pid = ::fork();
+  if (pid < 0) throw std::runtime_error("fork failed");
+  if (pid == 0) {
+    const int err_fd = ::open(err_path.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
+    if (err_fd < 0 || ::dup2(err_fd, 2) < 0) ::_exit(127);
+    ::close(err_fd);
+    if (where == Stdout::kClosed) {
+      ::close(1);
+    } else {
+      const int out_fd = where == Stdout::kDevFull
+                             ? ::open("/dev/full", O_WRONLY)
+                             : ::open(out_path.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
+      if (out_fd < 0 || ::dup2(out_fd, 1) < 0) ::_exit(127);
+      ::close(out_fd);
+    }
+    if (!cwd.empty() && ::chdir(cwd.c_str()) != 0) ::_exit(127);
+    ::execv(argv[0], argv.data());
+    ::_exit(127);
+  }
+  LimitedResult result;
+  int status = 0;
+  for (int waited_ms = 0;; waited_ms += 20) {
+    const pid_t done = ::waitpid(pid, &status, WNOHANG);
+    if (done == pid) break;
+    if (waited_ms >= seconds * 1000) {
+      ::kill(pid, SIGKILL);
+      ::waitpid(pid, &status, 0);
+      result.timed_out = true;
+      break;
+    }
+    ::usleep(20 * 1000);
+  }
+  result.exit_code = result.timed_out    ? -1
+                     : WIFEXITED(status) ? WEXITSTATUS(status)
+                                         : 128 + WTERMSIG(status);
+  if (where == Stdout::kCapture) result.out = ReadFileBytes(out_path);
+  result.err = ReadFileBytes(err_path);
+  return result;
 }
 
 }  // namespace qlab::testing

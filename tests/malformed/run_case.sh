@@ -89,7 +89,8 @@ done
 
 before=$(cd "$tmp/in" && find . | sort)
 set +e
-(cd "$tmp/cwd" && "$qlab" "${args[@]}" >"$tmp/stdout" 2>"$tmp/stderr")
+# A hang (a FIFO or device read forever) is a failure within two minutes, not at ctest's timeout.
+(cd "$tmp/cwd" && timeout -s KILL 120 "$qlab" "${args[@]}" >"$tmp/stdout" 2>"$tmp/stderr")
 code=$?
 set -e
 

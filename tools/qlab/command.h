@@ -2,7 +2,8 @@
 //
 // Subcommands register themselves: each cmd_*.cc defines one static Registrar. main.cc owns the
 // exit-code contract: 0 success, 1 a check found a regression, 2 bad input (one line on stderr,
-// nothing on stdout), 3 an internal error.
+// nothing on stdout), 3 an internal error, 4 an output could not be written (disk full, I/O
+// error, file size limit, stdout closed or its reader gone; one line on stderr).
 #pragma once
 
 #include <CLI/CLI.hpp>
@@ -17,6 +18,7 @@ inline constexpr int kExitOk = 0;
 inline constexpr int kExitRegression = 1;
 inline constexpr int kExitBadInput = 2;
 inline constexpr int kExitInternal = 3;
+inline constexpr int kExitOutputFailed = 4;
 
 // Results go here, not to std::cout: main.cc prints them only once the command has succeeded, so a
 // failure never leaves half a result on stdout.

@@ -3,6 +3,7 @@
 
 #include <algorithm>
 #include <cinttypes>
+#include <csignal>
 #include <cstdint>
 #include <cstdio>
 #include <cstdlib>
@@ -14,10 +15,11 @@
 #include <vector>
 
 #include "command.h"
-#include "qlab/kernels.h"
 #include "qlab/io/input_error.h"
 #include "qlab/io/number.h"
+#include "qlab/io/stream.h"
 #include "qlab/io/version.h"
+#include "qlab/kernels.h"
 
 namespace qlab::cli {
 
@@ -152,7 +154,9 @@ int Run(int argc, char** argv) {
   try {
     app.parse(argc, argv);
   } catch (const CLI::Success& e) {  // --help, --version
-    return app.exit(e);
+    const int code = app.exit(e);
+    if (!(std::cout << std::flush)) throw io::OutputError("<stdout>", "cannot write the help text");
+    return code;
   } catch (const CLI::ParseError& e) {
     std::cerr << "qlab: " << OneLine(e.what()) << "\n";
     return kExitBadInput;
@@ -162,18 +166,32 @@ int Run(int argc, char** argv) {
   for (auto& [sub, action] : actions) {
     if (sub->parsed() && action) code = action();
   }
-  std::cout << Buffer().str() << std::flush;
+  // Checked, not assumed: on /dev/full or a dead pipe the results are lost, which is exit 4.
+  io::OutputStream out("-");
+  out.Write(Buffer().str());
+  out.Commit();
   return code;
 }
 
 // Every exception ends here, whether from building the command line or from a command; stdout
 // stays empty because commands write to Buffer(), printed only on success.
 int Main(int argc, char** argv) {
+  // Write errors are reported, not died of: EPIPE instead of SIGPIPE, EFBIG instead of SIGXFSZ.
+  std::signal(SIGPIPE, SIG_IGN);
+  std::signal(SIGXFSZ, SIG_IGN);
+  if (!io::PrepareStandardStreams()) {
+    // Nothing a command prints could reach anyone: stop before anything is computed or written.
+    std::cerr << "qlab: standard output is closed; nothing was done\n";
+    return kExitOutputFailed;
+  }
   try {
     return Run(argc, argv);
   } catch (const InputError& e) {
     std::cerr << e.Format() << "\n";
     return kExitBadInput;
+  } catch (const io::OutputError& e) {
+    std::cerr << e.Format() << "\n";
+    return kExitOutputFailed;
   } catch (const std::bad_alloc&) {
     std::cerr << "qlab: out of memory\n";
   } catch (const std::exception& e) {

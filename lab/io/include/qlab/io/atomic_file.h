@@ -19,7 +19,9 @@ void EnsureDirectory(const std::string& dir);
 // mode 0644. InputError naming the path on any failure; the temporary file is removed then.
 void WriteFileAtomically(const std::string& path, std::string_view contents);
 
-// The whole file. InputError naming the path when it is missing, a folder or unreadable.
+// The whole file, opened by OpenInputFile (stream.h): InputError naming the path when it is
+// missing, unreadable, not a regular file (a folder, device, FIFO or socket) or larger than
+// kMaxWholeFileBytes (2 GiB).
 std::string ReadFileBytes(const std::string& path);
 
 }  // namespace qlab::io

@@ -12,6 +12,8 @@
 #include <string>
 #include <string_view>
 
+#include "qlab/io/input_error.h"
+
 namespace qlab::io {
 
 // The name errors give standard input.
@@ -24,11 +26,24 @@ inline constexpr const char* kStdinName = "<stdin>";
 // the path otherwise (exit 2: bad input, not a failed write).
 void CheckOutputFile(const std::string& path, bool folder_may_be_created = false);
 
+// The most a whole-file reader (ReadFileBytes: JSON documents, models, the CSV and StatLib data
+// sets) takes: 2 GiB. A larger file is refused before it is read; memory stays bounded.
+inline constexpr int64_t kMaxWholeFileBytes = int64_t{1} << 31;
+
+// The one way qlab opens an input file. Opens `path` read-only without blocking (a FIFO with no
+// writer would block open(2) forever) and checks what it opened: a regular file passes; a folder,
+// a device (/dev/zero, /dev/urandom, /dev/null), a socket — and a FIFO or pipe unless
+// `allow_stream` — is an InputError naming the path. Returns the descriptor (O_CLOEXEC, blocking
+// again) and sets `size` to a regular file's size, -1 for a stream.
+int OpenInputFile(const std::string& path, bool allow_stream, int64_t& size);
+
 class InputStream {
  public:
-  // "-" is standard input (named kStdinName); anything else a file opened for reading.
-  // InputError naming the path when it is missing, a folder or unreadable.
-  explicit InputStream(const std::string& path);
+  // "-" is standard input (named kStdinName); anything else is opened by OpenInputFile: a regular
+  // file, or with `allow_stream` also a FIFO or pipe given by name (`qlab score --input
+  // <(...)`), read as a stream like stdin. InputError naming the path when it is missing,
+  // unreadable or anything else.
+  explicit InputStream(const std::string& path, bool allow_stream = false);
   InputStream(const InputStream&) = delete;
   InputStream& operator=(const InputStream&) = delete;
   ~InputStream();
@@ -54,12 +69,35 @@ class InputStream {
   std::string pushback_;
 };
 
-// Thrown by OutputStream::Write when the reader of stdout has gone (EPIPE): a filter in
-// `... | head` then stops quietly, as Unix filters do.
-class ClosedPipe : public std::runtime_error {
+// An output that could not be written although its path was fine: the disk is full (ENOSPC), the
+// device failed (EIO), the file size limit was reached (EFBIG), stdout is closed or its reader has
+// gone. The CLI maps it to exit code 4 and one line "FILE: message" ("<stdout>: ..."), distinct
+// from bad input (2: an unusable output path is an InputError).
+class OutputError : public std::runtime_error {
  public:
-  ClosedPipe() : std::runtime_error("the reader of the output has gone") {}
+  OutputError(std::string file, const std::string& message)
+      : std::runtime_error(message), file_(std::move(file)) {}
+  const std::string& file() const { return file_; }
+  // "FILE: message", control characters escaped as InputError does.
+  std::string Format() const { return InputError(file_, what()).Format(); }
+
+ private:
+  std::string file_;
 };
+
+// Thrown by OutputStream::Write when the reader of stdout has gone (EPIPE): a filter in
+// `... | head` then stops quietly, as Unix filters do (qlab score catches it); anywhere else it is
+// an OutputError like any other.
+class ClosedPipe : public OutputError {
+ public:
+  ClosedPipe() : OutputError("<stdout>", "the reader of the output has gone (EPIPE)") {}
+};
+
+// Called first thing in main: file descriptors 0, 1 and 2 that are closed get /dev/null, so no
+// file opened later takes their number (an output file opened as fd 1 would receive what is meant
+// for stdout). Returns false when fd 1 was closed: stdout cannot be written, and OutputStream("-")
+// throws OutputError from then on.
+bool PrepareStandardStreams();
 
 class OutputStream {
  public:
@@ -70,11 +108,12 @@ class OutputStream {
   OutputStream& operator=(const OutputStream&) = delete;
   ~OutputStream();  // an uncommitted temporary is removed
 
-  // All of `bytes`; ClosedPipe on EPIPE (stdout only: ignore SIGPIPE first), InputError naming
-  // the file otherwise.
+  // All of `bytes`; ClosedPipe on EPIPE (stdout only: ignore SIGPIPE first), OutputError naming
+  // the file (or <stdout>) on any other failure: ENOSPC, EIO, EFBIG (ignore SIGXFSZ first).
   void Write(std::string_view bytes);
   // stdout: nothing more to do. A file: fsync, mode 0644, rename over the target, fsync the
-  // folder. WriteFileAtomically is this writer given all its bytes at once.
+  // folder; OutputError when the bytes did not reach the disk. WriteFileAtomically is this writer
+  // given all its bytes at once.
   void Commit();
 
   const std::string& path() const { return path_; }
