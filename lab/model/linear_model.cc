@@ -36,9 +36,20 @@ Metrics Evaluate(const Eigen::VectorXd& y_true, const Eigen::VectorXd& y_pred) {
 
 }  // namespace
 
+// y_i = (Σ_j z_ij·coef_j, j ascending, from 0) + intercept, each product and sum rounded. Not an
+// Eigen product: on aarch64 Eigen's gemv uses FMA (vfmaq) in its vector blocks and plain a·b + c
+// in its scalar tail, so a row's bits depended on its position in the matrix (qlab score's output
+// changed with --chunk-bytes). This loop is the order and rounding of Eigen's column-by-column gemv
+// without FMA, which is what x86 ran, so x86's figures stay as they were.
 Eigen::VectorXd LinearModel::Predict(const Eigen::MatrixXd& X_raw) const {
-  return reference::StandardScale(X_raw, scaler_mean, scaler_scale) * coef +
-         Eigen::VectorXd::Constant(X_raw.rows(), intercept);
+  const Eigen::MatrixXd Z = reference::StandardScale(X_raw, scaler_mean, scaler_scale);
+  Eigen::VectorXd y(Z.rows());
+  for (Eigen::Index i = 0; i < Z.rows(); ++i) {
+    double sum = 0.0;
+    for (Eigen::Index j = 0; j < Z.cols(); ++j) sum += Z(i, j) * coef[j];
+    y[i] = sum + intercept;
+  }
+  return y;
 }
 
 Eigen::VectorXd LinearModel::PredictF32(const Eigen::MatrixXd& X_raw) const {

@@ -17,6 +17,8 @@
 
 #include <nlohmann/json.hpp>
 
+#include <algorithm>
+#include <cmath>
 #include <cstdlib>
 #include <fstream>
 #include <sstream>
@@ -73,6 +75,48 @@ ordered_json RunJson(const TempDir& cwd, std::vector<std::string> args) {
   return j;
 }
 
+#if defined(__aarch64__)
+// On aarch64 the float pipeline's last bits differ from x86's: Eigen's double products use FMA
+// there whatever -ffp-contract says, so the SVD, the coefficients and everything computed from
+// them move by a few ulps. The golden file holds x86's digits; here it holds to the float
+// pipeline's bound instead: the same keys, strings, booleans and integers, every float within
+// 1e-12·max(1, |x|) (seen: at most a few 1e-16), and the artifacts' tensor_sha256, a hash of those
+// floats' bits, not compared. That the w8a8 figures are identical across architectures is
+// tests/cross/predict.sh's check. Returns "" or where the first difference is.
+std::string FirstDifference(const ordered_json& want, const ordered_json& got,
+                            const std::string& at) {
+  if (want.is_number_float() || got.is_number_float()) {
+    if (!want.is_number() || !got.is_number()) return at + ": " + want.dump() + " vs " + got.dump();
+    const double a = want.get<double>();
+    const double b = got.get<double>();
+    if (!(std::fabs(a - b) <= 1e-12 * std::max(1.0, std::fabs(a)))) {
+      return at + ": " + want.dump() + " vs " + got.dump() + " (beyond 1e-12·max(1, |x|))";
+    }
+    return "";
+  }
+  if (want.type() != got.type() || want.size() != got.size()) {
+    return at + ": " + want.dump() + " vs " + got.dump();
+  }
+  if (want.is_object()) {
+    for (auto it = want.begin(); it != want.end(); ++it) {
+      if (!got.contains(it.key())) return at + "." + it.key() + ": missing";
+      if (it.key() == "tensor_sha256") continue;
+      std::string d = FirstDifference(it.value(), got.at(it.key()), at + "." + it.key());
+      if (!d.empty()) return d;
+    }
+    return "";
+  }
+  if (want.is_array()) {
+    for (size_t i = 0; i < want.size(); ++i) {
+      std::string d = FirstDifference(want[i], got[i], at + "[" + std::to_string(i) + "]");
+      if (!d.empty()) return d;
+    }
+    return "";
+  }
+  return want == got ? "" : at + ": " + want.dump() + " vs " + got.dump();
+}
+#endif
+
 std::string ReadText(const std::string& path) {
   std::ifstream in(path, std::ios::binary);
   std::ostringstream text;
@@ -118,6 +162,15 @@ BOOST_AUTO_TEST_CASE(california_outputs_equal_the_golden_file) {
     return;
   }
   const std::string expected = ReadText(kGoldenFile);
+#if defined(__aarch64__)
+  if (text != expected) {
+    const std::string difference =
+        FirstDifference(ordered_json::parse(expected), ordered_json::parse(text), "golden");
+    BOOST_TEST_MESSAGE("aarch64: x86's golden digits held to the float bound: "
+                       << (difference.empty() ? "within it" : difference));
+    if (difference.empty()) return;
+  }
+#endif
   if (text != expected) {
     const std::string actual_file = std::string(QLAB_BINARY_DIR) + "/golden-california.actual.json";
     std::ofstream(actual_file, std::ios::binary) << text;
