@@ -182,7 +182,8 @@ BOOST_AUTO_TEST_CASE(gemv_u4i8_exact_for_k_1_to_64_every_row_count_and_offset) {
                   y.data() + offset);
       ExpectU4RanOn(target, kk, rows);
       ref::GemvU4I8(x.data() + offset, rows, kk, w.data(), scale, correction, bias, want_y.data());
-      if (std::memcmp(want_y.data(), y.data() + offset, rows * sizeof(float)) != 0) {
+      if (!std::equal(want_y.begin(), want_y.end(), y.begin() + static_cast<ptrdiff_t>(offset),
+                      [](float a, float b) { return std::memcmp(&a, &b, sizeof a) == 0; })) {
         BOOST_ERROR("y k " << kk << " rows " << rows << " offset " << offset);
       }
     };
@@ -275,7 +276,8 @@ BOOST_AUTO_TEST_CASE(gemv_u2i8_exact_for_k_1_to_64_every_row_count_and_offset) {
       std::vector<float> y(offset + rows), want_y(rows);
       k::GemvU2I8(x.data() + offset, rows, kk, w.data(), 0.0123f, 11, -1.5f, y.data() + offset);
       ref::GemvU2I8(x.data() + offset, rows, kk, w.data(), 0.0123f, 11, -1.5f, want_y.data());
-      if (std::memcmp(want_y.data(), y.data() + offset, rows * sizeof(float)) != 0) {
+      if (!std::equal(want_y.begin(), want_y.end(), y.begin() + static_cast<ptrdiff_t>(offset),
+                      [](float a, float b) { return std::memcmp(&a, &b, sizeof a) == 0; })) {
         BOOST_ERROR("y k " << kk << " rows " << rows << " offset " << offset);
       }
     };
