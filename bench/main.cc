@@ -24,6 +24,8 @@
 #include <type_traits>
 #include <vector>
 
+#include <unistd.h>
+
 #include "bench/caches.h"
 #include "bench/peers.h"
 #include "bench/probes.h"
@@ -54,7 +56,7 @@ constexpr int32_t kZeroPoint = 128;
 
 // 64-byte aligned, filled once with pseudo-random bytes (floats: values in [-1, 1)). Buffers of one
 // group (a kernel family and size) live together. Large buffers (≥ 16 MiB) of all groups together
-// stay within kLargeBudget: allocating one frees the least recently used large ones of other
+// stay within LargeBudget(): allocating one frees the least recently used large ones of other
 // groups first. (Freeing every other group's, as before, refilled a 256 MiB buffer on nearly every
 // interleaved repetition: a third of the quick subset's time went to page faults and filling.)
 class BufferPool {
@@ -92,7 +94,22 @@ class BufferPool {
 
  private:
   static constexpr size_t kLarge = size_t{16} << 20;
-  static constexpr size_t kLargeBudget = size_t{640} << 20;
+  // Refilling must be rare, not just cheap: on a virtual machine a buffer freed and allocated
+  // again can stream at a fifth of its speed for a second or more after the refill (measured
+  // here: dot_f32 at 256 MiB interleaved with the 440 MB fallback kernel, 640 MiB budget: 9 ms
+  // calls became 14-45 ms, and the 10M-row quantize+gemv 26 ms became 115-755 ms). So the budget
+  // holds the quick subset's whole working set (about 1.3 GB) wherever memory allows: a third of
+  // the memory available at start, at least 640 MiB, at most 8 GiB.
+  static size_t LargeBudget() {
+    static const size_t budget = [] {
+      const long pages = sysconf(_SC_AVPHYS_PAGES);
+      const long page = sysconf(_SC_PAGESIZE);
+      const size_t available =
+          pages > 0 && page > 0 ? static_cast<size_t>(pages) * static_cast<size_t>(page) : 0;
+      return std::clamp(available / 3, size_t{640} << 20, size_t{8} << 30);
+    }();
+    return budget;
+  }
   struct Free {
     void operator()(unsigned char* p) const { std::free(p); }
   };
@@ -116,7 +133,7 @@ class BufferPool {
           oldest = it;
         }
       }
-      if (large <= kLargeBudget || oldest == buffers_.end()) return;
+      if (large <= LargeBudget() || oldest == buffers_.end()) return;
       buffers_.erase(oldest);
     }
   }
@@ -157,6 +174,11 @@ struct Plan {
   std::vector<uint64_t> sweep;
   // The quick subset, inside L1 to DRAM: 4 KiB, ½ L1d, ½ L2, 2× L2, ½ L3, 2× L3, 8× L3.
   std::vector<uint64_t> quick_sizes;
+  // The copy probe: the levels and 2× L3. Beyond L3 a working set of a few L3s still hits the
+  // victim L3 in part, so a read+write kernel there outruns a copy at 8× L3 (measured here:
+  // gemv_u4i8 at 10M rows, 80 MB, moved 47 GB/s where membw/copy at 256 MiB reached 42); the read
+  // probe has both DRAM sizes in the quick subset already.
+  std::vector<uint64_t> copy_sizes;
 };
 
 Plan& GetPlan() {
@@ -186,6 +208,9 @@ void MakePlan(bool quick, bool sweep) {
                                           round(2 * l2), round(l3 / 2), round(2 * l3),
                                           round(8 * l3)};
   p.quick_sizes.assign(quick_sizes.begin(), quick_sizes.end());
+  std::set<uint64_t> copy_sizes(p.levels.begin(), p.levels.end());
+  copy_sizes.insert(round(2 * l3));
+  p.copy_sizes.assign(copy_sizes.begin(), copy_sizes.end());
 }
 
 // Element counts for working sets of `bytes` at `bytes_per_element`.
@@ -265,6 +290,10 @@ void Register(const std::string& name, Traffic traffic, const std::string& targe
       name.c_str(), [traffic, target, setup, level](benchmark::State& state) {
         const ScopedTarget forced(target);
         const std::function<void()> call = setup();
+        // One untimed call: a repetition of a DRAM-sized kernel is often a single call, and the
+        // first pass over buffers just filled (or brought back from another group's turn) pays
+        // for TLB misses and page-table work that the steady state does not.
+        call();
         for (auto _ : state) {
           call();
         }
@@ -591,7 +620,7 @@ constexpr uint64_t kProbeMinBytesPerCall = uint64_t{1} << 20;
 
 void RegisterMembw() {
   const Plan& plan = GetPlan();
-  // read: the sweep (quick: its sizes); copy: one size per level.
+  // read: the sweep (quick: its sizes); copy: one size per level and 2× L3 (Plan::copy_sizes).
   for (const uint64_t bytes : plan.quick ? plan.quick_sizes : plan.sweep) {
     const std::string g = "membw/" + std::to_string(bytes);
     const uint64_t passes = std::max<uint64_t>(1, kProbeMinBytesPerCall / bytes);
@@ -604,7 +633,7 @@ void RegisterMembw() {
           [buffer, bytes, passes] { benchmark::DoNotOptimize(ReadProbe(buffer, bytes, passes)); });
     });
   }
-  for (const uint64_t bytes : plan.levels) {
+  for (const uint64_t bytes : plan.copy_sizes) {
     // Half the working set is the source, half the destination. Beyond L3 the stores stream.
     const uint64_t half = bytes / 2;
     const bool stream = bytes > plan.caches.l3.bytes;
