@@ -322,6 +322,26 @@ CheckOutcome CompareWithBaseline(const std::vector<CheckMetric>& baseline,
   return out;
 }
 
+CheckOutcome ConfirmSpeedRegressions(CheckOutcome first, const CheckOutcome& confirm) {
+  std::map<std::string, const CheckRow*> second;
+  for (const auto& row : confirm.rows) second[row.metric] = &row;
+  first.regressions = 0;
+  for (auto& row : first.rows) {
+    if (row.regression && row.metric.rfind("speed/", 0) == 0) {
+      const auto it = second.find(row.metric);
+      const std::string again = it == second.end() ? "—" : it->second->current;
+      if (it != second.end() && it->second->regression) {
+        row.verdict += ", reproduced (" + again + ")";
+      } else {
+        row.regression = false;
+        row.verdict = "ok: did not reproduce (" + again + " in the confirming run)";
+      }
+    }
+    if (row.regression) ++first.regressions;
+  }
+  return first;
+}
+
 namespace {
 
 // Columns line up by display width, as fmt measures it when it pads: code points, two columns for

@@ -168,6 +168,50 @@ BOOST_AUTO_TEST_CASE(speed_is_compared_only_on_the_same_machine) {
   BOOST_TEST(other.out.find("skipped: different machine") != std::string::npos);
 }
 
+BOOST_AUTO_TEST_CASE(a_speed_regression_counts_only_if_the_confirming_run_reproduces_it) {
+  Fixture f;
+  const auto with_ratio = [&](const std::string& name, double factor) {
+    json j = f.Load(f.report);
+    for (auto& row : j["bench"][0]["rows"]) {
+      if (row["name"] == "dot_u8i8/hwy/4096") {
+        row["speedup_vs_f32"] = row["speedup_vs_f32"].get<double>() * factor;
+      }
+    }
+    const std::string path = (f.dir / name).string();
+    f.Save(path, j);
+    return path;
+  };
+  const std::string slow = with_ratio("slow.json", 0.5);
+  const std::string slow_again = with_ratio("slow_again.json", 0.4);
+  const std::string steady = with_ratio("steady.json", 0.9);
+  const std::string metric = "speed/dot_u8i8/hwy/4096/speedup_vs_f32";
+
+  const Result transient =
+      f.Run("check --baseline " + f.baseline + " --current " + slow + " --confirm " + steady);
+  BOOST_TEST(transient.code == 0, transient.out);
+  BOOST_TEST(transient.out.find("ok: did not reproduce") != std::string::npos, transient.out);
+  BOOST_TEST(transient.out.find("0 regression(s)") != std::string::npos, transient.out);
+
+  const Result reproduced =
+      f.Run("check --baseline " + f.baseline + " --current " + slow + " --confirm " + slow_again);
+  BOOST_TEST(reproduced.code == 1, reproduced.out);
+  BOOST_TEST(reproduced.out.find("REGRESSION, reproduced (") != std::string::npos, reproduced.out);
+  BOOST_TEST(reproduced.out.find(metric) != std::string::npos);
+
+  // Accuracy is deterministic: a confirming run cannot excuse it.
+  const double tol = f.Tolerance("accuracy/float/test_r2");
+  const std::string worse = f.Nudged("float", "test_r2", -2 * tol);
+  const Result accuracy =
+      f.Run("check --baseline " + f.baseline + " --current " + worse + " --confirm " + f.report);
+  BOOST_TEST(accuracy.code == 1, accuracy.out);
+
+  // --confirm with --update is refused as a usage error.
+  const Result both = f.Run("check --update --baseline " + f.baseline + " --current " + slow +
+                            " --confirm " + steady);
+  BOOST_TEST(both.code == 2, both.err);
+  BOOST_TEST(both.out.empty());
+}
+
 BOOST_AUTO_TEST_CASE(a_roof_fraction_null_now_is_a_regression_not_unmeasured) {
   Fixture f;
   // A DRAM row (level 4) whose roof fraction was a number when the baseline was taken.

@@ -1,6 +1,7 @@
 // Copyright 2026 The qlab Authors. SPDX-License-Identifier: Apache-2.0
 // `qlab check`: the regression gate. Compares a report.json with the committed baseline; exit 1 on
-// any regression. `--update` rewrites the baseline on purpose and says what changed.
+// any regression. `--confirm` names a second run in which a speed regression must reproduce.
+// `--update` rewrites the baseline on purpose and says what changed.
 #include <filesystem>
 #include <memory>
 
@@ -15,6 +16,7 @@ namespace {
 struct CheckOptions {
   std::string baseline = "reports/baseline.json";
   std::string current;
+  std::string confirm;
   bool update = false;
 };
 
@@ -27,9 +29,14 @@ const Registrar kCheck(
       sub.add_option("--current", opt->current,
                      "report.json written by `qlab report` or `qlab run`")
           ->required();
+      CLI::Option* confirm =
+          sub.add_option("--confirm", opt->confirm,
+                         "report.json of a second, independent run: a speed regression counts only "
+                         "if it reproduces there (accuracy is judged on --current alone)");
       sub.add_flag("--update", opt->update,
                    "Rewrite the baseline from --current (keeping its tolerances) and list the "
-                   "changes");
+                   "changes")
+          ->excludes(confirm);
       return [opt]() {
         const auto current = report::LoadReportMetrics(opt->current);
         if (opt->update) {
@@ -49,7 +56,12 @@ const Registrar kCheck(
           return kExitOk;
         }
         const auto baseline = report::LoadBaseline(opt->baseline);
-        const report::CheckOutcome outcome = report::CompareWithBaseline(baseline, current);
+        report::CheckOutcome outcome = report::CompareWithBaseline(baseline, current);
+        if (!opt->confirm.empty()) {
+          const auto second_run = report::LoadReportMetrics(opt->confirm);
+          outcome = report::ConfirmSpeedRegressions(
+              std::move(outcome), report::CompareWithBaseline(baseline, second_run));
+        }
         Out() << report::FormatCheckTable(outcome);
         return outcome.regressions > 0 ? kExitRegression : kExitOk;
       };

@@ -58,6 +58,15 @@ struct CheckOutcome {
 CheckOutcome CompareWithBaseline(const std::vector<CheckMetric>& baseline,
                                  const std::vector<CheckMetric>& current);
 
+// A speed regression must reproduce in a second, independent run before it counts: a shared
+// machine can slow one stretch of a run (another tenant's memory traffic, a host page-in) far past
+// any margin, and such a stretch does not recur at the same metric in the next run, while a
+// slower kernel does. `confirm` is that run's outcome against the same baseline. A speed row of
+// `first` that regressed stays a regression only if it regressed in `confirm` too (its verdict
+// then quotes both values); otherwise its verdict says it did not reproduce. Accuracy rows are
+// deterministic and judged on `first` alone.
+CheckOutcome ConfirmSpeedRegressions(CheckOutcome first, const CheckOutcome& confirm);
+
 // Plain-text table (metric, baseline, current, tolerance, verdict) and a summary line.
 std::string FormatCheckTable(const CheckOutcome& outcome);
 
