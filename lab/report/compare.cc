@@ -7,30 +7,22 @@
 #include <algorithm>
 #include <cmath>
 #include <map>
+#include <optional>
 #include <regex>
 #include <set>
 #include <stdexcept>
 #include <string>
 
+#include "bench_json.h"
 #include "qlab/io/input_error.h"
-#include "qlab/io/json_document.h"
 
 namespace qlab::report {
 
 using io::InputError;
-using io::JsonDocument;
 
 namespace {
 
 using json = nlohmann::json;
-using Pointer = json::json_pointer;
-
-struct Accumulating {
-  size_t order = 0;
-  size_t first_index = 0;
-  std::vector<double> samples;
-  bool has_aggregates = false;
-};
 
 std::string ContextText(const json& context, const char* key) {
   if (!context.is_object() || !context.contains(key)) return "";
@@ -42,88 +34,43 @@ std::string ContextText(const json& context, const char* key) {
 }  // namespace
 
 BenchRepetitionsFile LoadBenchRepetitions(const std::string& path) {
-  const JsonDocument doc = JsonDocument::Load(path);
-  const json& root = doc.value();
-  if (!root.is_object()) {
-    throw doc.ErrorAt(Pointer(), "not a Google Benchmark JSON file (expected an object)");
-  }
-  if (!root.contains("benchmarks") || !root["benchmarks"].is_array()) {
-    throw doc.ErrorAt(Pointer(), "not a Google Benchmark JSON file (no \"benchmarks\" array)");
-  }
+  // The same reader as the report's (bench_json.h); what compare adds is that its quantity,
+  // items_per_second, is on every repetition and positive.
+  const detail::BenchJson bench = detail::BenchJson::Load(path);
   BenchRepetitionsFile file;
   file.source = path;
-  if (root.contains("context")) {
-    if (!root["context"].is_object()) {
-      throw doc.ErrorAt(Pointer("/context"), "\"context\" must be an object");
-    }
-    file.context = root["context"];
-  }
-  std::map<std::string, Accumulating> runs;
-  const json& benchmarks = root["benchmarks"];
-  for (size_t i = 0; i < benchmarks.size(); ++i) {
-    const Pointer at("/benchmarks/" + std::to_string(i));
-    const json& b = benchmarks[i];
-    if (!b.is_object()) throw doc.ErrorAt(at, "benchmark entry must be an object");
-    auto string_of = [&](const char* key) {
-      if (!b[key].is_string()) {
-        throw doc.ErrorAt(at / key, std::string("\"") + key + "\" must be a string");
-      }
-      return b[key].get<std::string>();
-    };
-    if (!b.contains("name")) throw doc.ErrorAt(at, "benchmark entry needs a string \"name\"");
-    const std::string name = string_of("name");
-    if (b.contains("error_occurred") && b["error_occurred"].is_boolean() &&
-        b["error_occurred"].get<bool>()) {
-      file.errors.push_back(name);
-      continue;
-    }
-    const std::string run_name = b.contains("run_name") ? string_of("run_name") : name;
-    const std::string run_type = b.contains("run_type") ? string_of("run_type") : "iteration";
-    if (run_type != "iteration" && run_type != "aggregate") {
-      throw doc.ErrorAt(at / "run_type", "\"run_type\" must be \"iteration\" or \"aggregate\"");
-    }
-    auto [it, inserted] = runs.try_emplace(run_name);
-    Accumulating& run = it->second;
-    if (inserted) {
-      run.order = runs.size() - 1;
-      run.first_index = i;
-    }
-    if (run_type == "aggregate") {
-      run.has_aggregates = true;
-      continue;
-    }
-    if (!b.contains("items_per_second")) {
-      throw doc.ErrorAt(
-          at, "benchmark \"" + run_name + "\" has no \"items_per_second\" (the quantity compared)");
-    }
-    const json& ips = b["items_per_second"];
-    if (!ips.is_number() || !std::isfinite(ips.get<double>()) || ips.get<double>() <= 0) {
-      throw doc.ErrorAt(at / "items_per_second",
-                        "\"items_per_second\" must be a positive finite number");
-    }
-    run.samples.push_back(ips.get<double>());
-  }
-  std::vector<std::pair<size_t, std::string>> order;
+  file.context = bench.context();
+  file.errors = bench.errors();
   size_t most = 0;
-  for (const auto& [name, run] : runs) {
-    if (run.samples.empty()) {
-      throw doc.ErrorAt(Pointer("/benchmarks/" + std::to_string(run.first_index)),
-                        "benchmark \"" + name +
-                            "\" has aggregates only, no repetitions (run without "
-                            "--benchmark_report_aggregates_only)");
+  for (const detail::BenchRun& run : bench.runs()) {
+    if (run.iterations.empty()) {
+      bench.Fail(detail::BenchJson::At(run.first_index),
+                 "benchmark \"" + run.name +
+                     "\" has aggregates only, no repetitions (run without "
+                     "--benchmark_report_aggregates_only)");
     }
-    most = std::max(most, run.samples.size());
-    order.emplace_back(run.order, name);
+    BenchRepetitionSet set{run.name, {}};
+    for (const detail::BenchEntry& entry : run.iterations) {
+      const std::optional<double>& ips = entry.row.items_per_second;
+      if (!ips) {
+        bench.Fail(
+            detail::BenchJson::At(entry.index),
+            "benchmark \"" + run.name + "\" has no \"items_per_second\" (the quantity compared)");
+      }
+      if (!(*ips > 0)) {
+        bench.Fail(detail::BenchJson::At(entry.index, "items_per_second"),
+                   "\"items_per_second\" must be a positive finite number");
+      }
+      set.samples.push_back(*ips);
+    }
+    most = std::max(most, set.samples.size());
+    file.benchmarks.push_back(std::move(set));
   }
   if (most < 2) {
     throw InputError(path,
                      "no repetitions: every benchmark has at most one run; compare needs the "
                      "individual repetitions (qlab bench, qlab-bench --benchmark_repetitions=N, or "
                      "tools/ab-bench.sh)");
-  }
-  std::sort(order.begin(), order.end());
-  for (const auto& [unused, name] : order) {
-    file.benchmarks.push_back({name, std::move(runs[name].samples)});
   }
   return file;
 }

@@ -9,6 +9,7 @@
 #include <set>
 #include <string>
 
+#include "bench_json.h"
 #include "internal.h"
 #include "qlab/io/input_error.h"
 #include "qlab/io/json_document.h"
@@ -125,26 +126,11 @@ bool SplitBenchName(const std::string& name, BenchRow& row) {
   return true;
 }
 
-double NanosecondsPerUnit(const std::string& unit) {
-  if (unit == "ns") return 1.0;
-  if (unit == "us") return 1e3;
-  if (unit == "ms") return 1e6;
-  if (unit == "s") return 1e9;
-  return 0.0;
-}
-
 double Median(std::vector<double> v) {
   std::sort(v.begin(), v.end());
   const size_t n = v.size();
   return n % 2 == 1 ? v[n / 2] : 0.5 * (v[n / 2 - 1] + v[n / 2]);
 }
-
-// The accumulated rows of one run_name, before choosing what to report.
-struct RunRows {
-  std::vector<BenchRow> iterations;
-  std::map<std::string, BenchRow> aggregates;  // by aggregate_name
-  size_t order = 0;
-};
 
 // Coefficient of variation (sample standard deviation over the mean); absent below two values.
 std::optional<double> CoefficientOfVariation(const std::vector<double>& v) {
@@ -158,39 +144,42 @@ std::optional<double> CoefficientOfVariation(const std::vector<double>& v) {
   return std::sqrt(ss / static_cast<double>(v.size() - 1)) / mean;
 }
 
-BenchRow Summarize(const std::string& name, const RunRows& rows) {
+// One row per run_name: Google Benchmark's median aggregate when the file has it, else the median
+// of the repetitions, else the one run or the mean.
+BenchRow Summarize(const detail::BenchRun& run) {
   BenchRow row;
   bool from_iterations = false;
-  const auto median = rows.aggregates.find("median");
-  const auto mean = rows.aggregates.find("mean");
-  const auto cv = rows.aggregates.find("cv");
-  if (median != rows.aggregates.end()) {
-    row = median->second;
-  } else if (rows.iterations.size() == 1) {
-    row = rows.iterations.front();
+  const auto median = run.aggregates.find("median");
+  const auto mean = run.aggregates.find("mean");
+  const auto cv = run.aggregates.find("cv");
+  if (median != run.aggregates.end()) {
+    row = median->second.row;
+  } else if (run.iterations.size() == 1) {
+    row = run.iterations.front().row;
     row.statistic = "single";
-  } else if (rows.iterations.empty()) {
-    if (mean != rows.aggregates.end()) {
-      row = mean->second;
+  } else if (run.iterations.empty()) {
+    if (mean != run.aggregates.end()) {
+      row = mean->second.row;
     } else {
-      row.name = name;
+      row.name = run.name;
       return row;  // only stddev/cv: no usable figure; rejected by the caller
     }
   } else {
     from_iterations = true;
-    row = rows.iterations.front();
+    row = run.iterations.front().row;
   }
   row.best_bytes_per_second = row.bytes_per_second;
   row.best_items_per_second = row.items_per_second;
-  if (rows.iterations.size() > 1) {
+  if (run.iterations.size() > 1) {
     std::vector<double> real, cpu, bytes, items;
-    for (const auto& r : rows.iterations) {
+    for (const auto& entry : run.iterations) {
+      const BenchRow& r = entry.row;
       real.push_back(r.real_time_ns);
       cpu.push_back(r.cpu_time_ns);
       if (r.bytes_per_second) bytes.push_back(*r.bytes_per_second);
       if (r.items_per_second) items.push_back(*r.items_per_second);
     }
-    const size_t n = rows.iterations.size();
+    const size_t n = run.iterations.size();
     if (from_iterations) {
       row.real_time_ns = Median(real);
       row.cpu_time_ns = Median(cpu);
@@ -208,8 +197,8 @@ BenchRow Summarize(const std::string& name, const RunRows& rows) {
       row.best_items_per_second = *std::max_element(items.begin(), items.end());
     }
     row.cv = CoefficientOfVariation(items.size() == n ? items : cpu);
-  } else if (cv != rows.aggregates.end()) {
-    row.cv = cv->second.cv;  // Google Benchmark's cv of the CPU time, kept raw when read
+  } else if (cv != run.aggregates.end()) {
+    row.cv = cv->second.row.cv;  // Google Benchmark's cv of the CPU time, kept raw when read
   }
   return row;
 }
@@ -463,112 +452,31 @@ void AddAccuracyResult(std::vector<AccuracyResult>& results, AccuracyResult resu
 }
 
 BenchGroup LoadBenchFile(const std::string& path) {
-  const JsonDocument doc = JsonDocument::Load(path);
-  const Validator v{&doc, path};
-  const json& root = doc.value();
-  if (!root.is_object()) v.Fail(Pointer(), "not a Google Benchmark JSON file (expected an object)");
-  if (!root.contains("benchmarks") || !root["benchmarks"].is_array()) {
-    v.Fail(Pointer(), "not a Google Benchmark JSON file (no \"benchmarks\" array)");
-  }
+  const detail::BenchJson file = detail::BenchJson::Load(path);
   BenchGroup group;
   group.source = path;
-  if (root.contains("context")) {
-    if (!root["context"].is_object()) v.Fail(Pointer("/context"), "\"context\" must be an object");
-    group.context = root["context"];
-    auto text = [&](const char* key) -> std::string {
-      if (!group.context.contains(key)) return "";
-      if (!group.context[key].is_string()) {
-        v.Fail(Pointer("/context") / key, std::string("\"") + key + "\" must be a string");
-      }
-      return group.context[key].get<std::string>();
-    };
-    group.host_name = text("host_name");
-    group.cpu_model = text("qlab_cpu_model");
-    group.hwy_target = text("qlab_hwy_target");
-  } else {
-    group.context = json::object();
-  }
+  group.context = file.context();
+  auto text = [&](const char* key) -> std::string {
+    if (!group.context.contains(key)) return "";
+    if (!group.context[key].is_string()) {
+      file.Fail(Pointer("/context") / key, std::string("\"") + key + "\" must be a string");
+    }
+    return group.context[key].get<std::string>();
+  };
+  group.host_name = text("host_name");
+  group.cpu_model = text("qlab_cpu_model");
+  group.hwy_target = text("qlab_hwy_target");
+  group.errors = file.errors();
 
-  std::map<std::string, RunRows> runs;
-  const json& benchmarks = root["benchmarks"];
-  for (size_t i = 0; i < benchmarks.size(); ++i) {
-    const Pointer at("/benchmarks/" + std::to_string(i));
-    const json& b = benchmarks[i];
-    if (!b.is_object()) v.Fail(at, "benchmark entry must be an object");
-    auto need_string = [&](const char* key) {
-      if (!b.contains(key) || !b[key].is_string()) {
-        v.Fail(b.contains(key) ? at / key : at,
-               std::string("benchmark entry needs a string \"") + key + "\"");
-      }
-      return b[key].get<std::string>();
-    };
-    auto number = [&](const char* key, bool required) -> std::optional<double> {
-      if (!b.contains(key)) {
-        if (required) v.Fail(at, std::string("benchmark entry needs a number \"") + key + "\"");
-        return std::nullopt;
-      }
-      if (!b[key].is_number()) v.Fail(at / key, std::string("\"") + key + "\" must be a number");
-      const double x = b[key].get<double>();
-      if (!std::isfinite(x) || x < 0) {
-        v.Fail(at / key, std::string("\"") + key + "\" must be finite and non-negative");
-      }
-      return x;
-    };
-    const std::string name = need_string("name");
-    if (b.contains("error_occurred") && b["error_occurred"].is_boolean() &&
-        b["error_occurred"].get<bool>()) {
-      group.errors.push_back(name);
-      continue;
-    }
-    const std::string run_name = b.contains("run_name") ? need_string("run_name") : name;
-    const std::string run_type = b.contains("run_type") ? need_string("run_type") : "iteration";
-    if (run_type != "iteration" && run_type != "aggregate") {
-      v.Fail(at / "run_type", "\"run_type\" must be \"iteration\" or \"aggregate\"");
-    }
-    BenchRow row;
-    row.name = run_name;
-    const std::string unit = b.contains("time_unit") ? need_string("time_unit") : "ns";
-    const double scale = NanosecondsPerUnit(unit);
-    if (scale == 0.0) v.Fail(at / "time_unit", "unknown \"time_unit\" \"" + unit + "\"");
-    row.real_time_ns = *number("real_time", true) * scale;
-    row.cpu_time_ns = *number("cpu_time", true) * scale;
-    row.bytes_per_second = number("bytes_per_second", false);
-    row.items_per_second = number("items_per_second", false);
-    row.bytes_read = number("bytes_read", false);
-    row.bytes_written = number("bytes_written", false);
-    row.macs = number("macs", false);
-    row.working_set_counter = number("working_set_bytes", false);
-    if (b.contains("repetitions")) {
-      const double reps = *number("repetitions", true);
-      if (reps < 1 || reps > 1e9 || reps != std::floor(reps)) {
-        v.Fail(at / "repetitions", "\"repetitions\" must be a whole number from 1 to 10^9");
-      }
-      row.repetitions = static_cast<int>(reps);
-    }
-
-    RunRows& run = runs[run_name];
-    if (run.iterations.empty() && run.aggregates.empty()) run.order = i;
-    if (run_type == "aggregate") {
-      const std::string aggregate = need_string("aggregate_name");
-      row.statistic = aggregate;
-      // The cv aggregate's times are fractions, not times: kept unscaled.
-      if (aggregate == "cv") row.cv = row.cpu_time_ns / scale;
-      run.aggregates[aggregate] = row;
-    } else {
-      row.statistic = "single";
-      run.iterations.push_back(row);
-    }
-  }
-
-  for (const auto& [run_name, rows] : runs) {
-    BenchRow row = Summarize(run_name, rows);
+  for (const detail::BenchRun& run : file.runs()) {
+    BenchRow row = Summarize(run);
     if (row.statistic.empty()) {
-      v.Fail(Pointer("/benchmarks/" + std::to_string(rows.order)),
-             "benchmark \"" + run_name + "\" has neither iteration rows nor a median/mean");
+      file.Fail(detail::BenchJson::At(run.first_index),
+                "benchmark \"" + run.name + "\" has neither iteration rows nor a median/mean");
     }
-    row.name = run_name;
-    if (!SplitBenchName(run_name, row)) {
-      group.unparsed.push_back(run_name);
+    row.name = run.name;
+    if (!SplitBenchName(run.name, row)) {
+      group.unparsed.push_back(run.name);
       continue;
     }
     if (IsProbe(row.kernel)) {
@@ -587,7 +495,7 @@ BenchGroup LoadBenchFile(const std::string& path) {
   group.l2 = ContextCache(group.context, "l2");
   group.l3 = ContextCache(group.context, "l3");
   if (group.rows.empty() && group.roof.empty()) {
-    v.Fail(Pointer("/benchmarks"), "no benchmark named <kernel>/<variant>/<size> in this file");
+    file.Fail(Pointer("/benchmarks"), "no benchmark named <kernel>/<variant>/<size> in this file");
   }
   DeriveBenchMetrics(group);
   return group;

@@ -1,0 +1,127 @@
+// Copyright 2026 The qlab Authors. SPDX-License-Identifier: Apache-2.0
+#include "bench_json.h"
+
+#include <cmath>
+#include <optional>
+#include <utility>
+
+namespace qlab::report::detail {
+
+namespace {
+
+using json = nlohmann::json;
+using Pointer = json::json_pointer;
+
+double NanosecondsPerUnit(const std::string& unit) {
+  if (unit == "ns") return 1.0;
+  if (unit == "us") return 1e3;
+  if (unit == "ms") return 1e6;
+  if (unit == "s") return 1e9;
+  return 0.0;
+}
+
+}  // namespace
+
+Pointer BenchJson::At(size_t index, const std::string& key) {
+  Pointer at("/benchmarks/" + std::to_string(index));
+  return key.empty() ? at : at / key;
+}
+
+void BenchJson::Fail(const Pointer& pointer, const std::string& message) const {
+  throw doc_.ErrorAt(pointer, message);
+}
+
+BenchJson BenchJson::Load(const std::string& path) {
+  BenchJson file(io::JsonDocument::Load(path));
+  const json& root = file.doc_.value();
+  if (!root.is_object()) {
+    file.Fail(Pointer(), "not a Google Benchmark JSON file (expected an object)");
+  }
+  if (!root.contains("benchmarks") || !root["benchmarks"].is_array()) {
+    file.Fail(Pointer(), "not a Google Benchmark JSON file (no \"benchmarks\" array)");
+  }
+  if (root.contains("context")) {
+    if (!root["context"].is_object())
+      file.Fail(Pointer("/context"), "\"context\" must be an object");
+    file.context_ = root["context"];
+  }
+
+  std::map<std::string, size_t> run_of;  // run_name → index in runs_
+  const json& benchmarks = root["benchmarks"];
+  for (size_t i = 0; i < benchmarks.size(); ++i) {
+    const Pointer at = At(i);
+    const json& b = benchmarks[i];
+    if (!b.is_object()) file.Fail(at, "benchmark entry must be an object");
+    auto need_string = [&](const char* key) {
+      if (!b.contains(key) || !b[key].is_string()) {
+        file.Fail(b.contains(key) ? at / key : at,
+                  std::string("benchmark entry needs a string \"") + key + "\"");
+      }
+      return b[key].get<std::string>();
+    };
+    auto number = [&](const char* key, bool required) -> std::optional<double> {
+      if (!b.contains(key)) {
+        if (required) file.Fail(at, std::string("benchmark entry needs a number \"") + key + "\"");
+        return std::nullopt;
+      }
+      if (!b[key].is_number()) {
+        file.Fail(at / key, std::string("\"") + key + "\" must be a number");
+      }
+      const double x = b[key].get<double>();
+      if (!std::isfinite(x) || x < 0) {
+        file.Fail(at / key, std::string("\"") + key + "\" must be finite and non-negative");
+      }
+      return x;
+    };
+    const std::string name = need_string("name");
+    if (b.contains("error_occurred") && b["error_occurred"].is_boolean() &&
+        b["error_occurred"].get<bool>()) {
+      file.errors_.push_back(name);
+      continue;
+    }
+    const std::string run_name = b.contains("run_name") ? need_string("run_name") : name;
+    const std::string run_type = b.contains("run_type") ? need_string("run_type") : "iteration";
+    if (run_type != "iteration" && run_type != "aggregate") {
+      file.Fail(at / "run_type", "\"run_type\" must be \"iteration\" or \"aggregate\"");
+    }
+    BenchEntry entry;
+    entry.index = i;
+    BenchRow& row = entry.row;
+    row.name = run_name;
+    const std::string unit = b.contains("time_unit") ? need_string("time_unit") : "ns";
+    const double scale = NanosecondsPerUnit(unit);
+    if (scale == 0.0) file.Fail(at / "time_unit", "unknown \"time_unit\" \"" + unit + "\"");
+    row.real_time_ns = *number("real_time", true) * scale;
+    row.cpu_time_ns = *number("cpu_time", true) * scale;
+    row.bytes_per_second = number("bytes_per_second", false);
+    row.items_per_second = number("items_per_second", false);
+    row.bytes_read = number("bytes_read", false);
+    row.bytes_written = number("bytes_written", false);
+    row.macs = number("macs", false);
+    row.working_set_counter = number("working_set_bytes", false);
+    if (b.contains("repetitions")) {
+      const double reps = *number("repetitions", true);
+      if (reps < 1 || reps > 1e9 || reps != std::floor(reps)) {
+        file.Fail(at / "repetitions", "\"repetitions\" must be a whole number from 1 to 10^9");
+      }
+      row.repetitions = static_cast<int>(reps);
+    }
+
+    const auto [it, inserted] = run_of.try_emplace(run_name, file.runs_.size());
+    if (inserted) file.runs_.push_back(BenchRun{run_name, i, {}, {}});
+    BenchRun& run = file.runs_[it->second];
+    if (run_type == "aggregate") {
+      const std::string aggregate = need_string("aggregate_name");
+      row.statistic = aggregate;
+      // The cv aggregate's times are fractions, not times: kept unscaled.
+      if (aggregate == "cv") row.cv = row.cpu_time_ns / scale;
+      run.aggregates[aggregate] = std::move(entry);
+    } else {
+      row.statistic = "single";
+      run.iterations.push_back(std::move(entry));
+    }
+  }
+  return file;
+}
+
+}  // namespace qlab::report::detail
