@@ -7,7 +7,11 @@
 #define BOOST_TEST_MODULE report_roof
 #include <boost/test/unit_test.hpp>
 
+#include <sys/stat.h>
+
+#include <algorithm>
 #include <cmath>
+#include <cstdlib>
 #include <nlohmann/json.hpp>
 #include <string>
 #include <vector>
@@ -242,4 +246,54 @@ BOOST_AUTO_TEST_CASE(the_report_draws_a_roofline_chart) {
   BOOST_TEST(!Has(svg, "L3 "));  // no L3 probe: no L3 roof
   const std::string png = qlab::io::ReadFileBytes(out.dir + "/charts/roofline.png");
   BOOST_TEST(png.substr(0, 8) == std::string("\x89PNG\r\n\x1a\n", 8));
+}
+
+// The throughput chart's lines: a line never joins two neighbouring sizes more than one memory
+// level apart (nothing was measured between them), and joins the neighbours that are not. Read
+// from the gnuplot script itself (its inline data blocks: an empty line is a break), which a
+// recording wrapper around the real gnuplot keeps.
+BOOST_AUTO_TEST_CASE(a_chart_line_breaks_where_it_would_skip_a_memory_level) {
+  TempDir dir;
+  const std::string saved = dir.File("throughput_dot_f32.gp");
+  const std::string wrapper = dir.Write("gnuplot-recorder",
+                                        "#!/bin/sh\n"
+                                        "case \"$1\" in *throughput_dot_f32.gp) cp \"$1\" '" +
+                                            saved + "' ;; esac\nexec gnuplot \"$@\"\n");
+  BOOST_REQUIRE(::chmod(wrapper.c_str(), 0755) == 0);
+  json b = json::array();
+  b.push_back(Read(24576, 400e9));
+  // hwy: L1 (16 KiB), L3 (2 MiB), DRAM (256 MiB): a break between L1 and L3 only.
+  // auto: L1, L2 (512 KiB), L3, DRAM: one unbroken line.
+  for (const double n : {2048.0, 262144.0, 33554432.0}) {
+    b.push_back(Kernel("dot_f32/hwy/" + std::to_string(static_cast<long>(n)), n, 8 * n, 0, 4e9));
+  }
+  for (const double n : {2048.0, 65536.0, 262144.0, 33554432.0}) {
+    b.push_back(Kernel("dot_f32/auto/" + std::to_string(static_cast<long>(n)), n, 8 * n, 0, 2e9));
+  }
+  ReportInputs in;
+  in.machine = DetectMachine();
+  in.name = "lines";
+  in.bench.push_back(Load(dir, b));
+  PrepareBenchGroups(in.bench, in.machine);
+  BOOST_REQUIRE(::setenv("QLAB_GNUPLOT", wrapper.c_str(), 1) == 0);
+  const ReportOutput out = WriteReport(in, dir.File("r"));
+  ::unsetenv("QLAB_GNUPLOT");
+  BOOST_REQUIRE_MESSAGE(out.charts_note.empty(), out.charts_note);  // gnuplot is a dependency
+  const std::string script = qlab::io::ReadFileBytes(saved);
+  // The data blocks in series order: auto ($d0), hwy ($d1), then the roof.
+  auto block = [&](const std::string& id) {
+    const size_t begin = script.find(id + " << EOD\n");
+    BOOST_REQUIRE(begin != std::string::npos);
+    const size_t data = begin + id.size() + 8;
+    return script.substr(data, script.find("EOD\n", data) - data);
+  };
+  const std::string auto_lines = block("$d0");
+  const std::string hwy_lines = block("$d1");
+  BOOST_TEST(auto_lines.find("\n\n") == std::string::npos, auto_lines);
+  BOOST_TEST(std::count(auto_lines.begin(), auto_lines.end(), '\n') == 4, auto_lines);
+  // hwy: 16384 B, break, 2 MiB, 256 MiB (no break between L3 and DRAM: neighbouring levels).
+  BOOST_TEST(hwy_lines.rfind("16384 ", 0) == 0, hwy_lines);
+  BOOST_TEST(hwy_lines.find("\n\n2097152 ") != std::string::npos, hwy_lines);
+  BOOST_TEST(hwy_lines.find("\n268435456 ") != std::string::npos, hwy_lines);
+  BOOST_TEST(hwy_lines.find("\n\n268435456 ") == std::string::npos, hwy_lines);
 }
