@@ -12,13 +12,13 @@
 #include "qlab/io/atomic_file.h"
 #include "qlab/io/input_error.h"
 #include "qlab/io/json_document.h"
-#include "qlab/kernels.h"
-#include "qlab/quant/calibration.h"
-#include "qlab/model/artifact.h"
-#include "qlab/quant/artifact.h"
-#include "qlab/quant/quantize.h"
 #include "qlab/io/tensor_digest.h"
 #include "qlab/io/version.h"
+#include "qlab/kernels.h"
+#include "qlab/model/artifact.h"
+#include "qlab/quant/artifact.h"
+#include "qlab/quant/calibration.h"
+#include "qlab/quant/quantize.h"
 
 namespace qlab::quant {
 
@@ -319,7 +319,33 @@ QuantizedModel LoadQuantized(const std::string& dir) {
     throw InputError(path, "no such file; make one with `qlab quantize --out " + dir + "`");
   }
   const JsonDocument doc = JsonDocument::Load(path);
-  return QuantizedFromJson(JsonReader(doc));
+  QuantizedModel q = QuantizedFromJson(JsonReader(doc));
+  // A float model beside it must be the one it was quantized from: `quantize --out m` then
+  // `train --out m` left the old quantized model in m, and predict used it without a word. The
+  // quantized artifact embeds its float model (covered by its checksum), so the two are compared
+  // by what changes a prediction or a metric: the tensors' digest, the data and the split.
+  const std::string beside = (std::filesystem::path(dir) / model::kModelFileName).string();
+  if (std::filesystem::exists(beside, ec)) {
+    const model::LinearModel there = model::LoadModel(dir);
+    const model::LinearModel& from = q.float_model;
+    std::string differs;
+    if (model::ModelTensorDigest(there) != model::ModelTensorDigest(from)) {
+      differs = "its coefficients, scaler or intercept";
+    } else if (there.data_sha256 != from.data_sha256) {
+      differs = "its data";
+    } else if (there.seed != from.seed || there.test_size != from.test_size) {
+      differs = "its split";
+    } else if (there.feature_names != from.feature_names) {
+      differs = "its features";
+    }
+    if (!differs.empty()) {
+      throw InputError(path, "was quantized from another float model than " + beside + " (" +
+                                 differs + " differ); quantize that one again (`qlab quantize " +
+                                 "--model " + dir + " --out " + dir +
+                                 "`) or keep the two in separate folders");
+    }
+  }
+  return q;
 }
 
 }  // namespace qlab::quant

@@ -133,6 +133,35 @@ BOOST_AUTO_TEST_CASE(bad_options_exit_2_with_one_line) {
   BOOST_TEST(r.out.empty());
 }
 
+// A quantized model and a float model in one folder must agree: `quantize --out m` then
+// `train --seed 7 --out m` left the old quantized model beside the new float model, and predict
+// and score used it silently. Now both refuse (exit 2, one line naming both files) until the
+// folder is quantized again; a retrain that reproduces the same model keeps the pair usable.
+BOOST_AUTO_TEST_CASE(a_stale_quantized_model_beside_its_float_model_is_refused) {
+  const std::string m = dir.File("both");
+  BOOST_REQUIRE(RunQlab(WithData({"train", "--out", m})).exit_code == 0);
+  BOOST_REQUIRE(RunQlab(WithData({"quantize", "--model", m, "--out", m})).exit_code == 0);
+  BOOST_TEST(RunQlab(WithData({"predict", "--model", m})).exit_code == 0);
+  BOOST_REQUIRE(RunQlab(WithData({"train", "--seed", "7", "--out", m})).exit_code == 0);
+  const std::string csv = dir.Write("rows.csv",
+                                    "MedInc,HouseAge,AveRooms,AveBedrms,Population,AveOccup,"
+                                    "Latitude,Longitude\n8.3,41,7,1,322,2.5,37.88,-122.23\n");
+  for (const std::vector<std::string>& args :
+       {std::vector<std::string>{"predict", "--model", m},
+        std::vector<std::string>{"score", "--model", m, "--input", csv}}) {
+    const auto r = RunQlab(WithData(args));
+    BOOST_TEST(r.exit_code == 2, args[0] << ": " << r.err);
+    BOOST_TEST(r.out.empty(), args[0]);
+    BOOST_TEST(r.err.find("quantized_model.json: was quantized from another float model than") !=
+                   std::string::npos,
+               r.err);
+    BOOST_TEST(r.err.find("model.json") != std::string::npos);
+    BOOST_TEST((!r.err.empty() && r.err.find('\n') == r.err.size() - 1), r.err);
+  }
+  BOOST_REQUIRE(RunQlab(WithData({"quantize", "--model", m, "--out", m})).exit_code == 0);
+  BOOST_TEST(RunQlab(WithData({"predict", "--model", m})).exit_code == 0);
+}
+
 // The outlier policy: chosen by --outliers, printed as the harness measures it, recorded in the
 // artifact, and applied by predict from the artifact: the two policies' predictions differ on
 // exactly the fallback rows.
