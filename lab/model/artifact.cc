@@ -24,10 +24,10 @@ using data::LoadCsv;
 using data::LoadDataset;
 using io::CheckTensorDigest;
 using io::EnsureDirectory;
-using io::TensorDigest;
-using io::WriteFileAtomically;
 using io::kTensorDigestKey;
 using io::kVersion;
+using io::TensorDigest;
+using io::WriteFileAtomically;
 namespace {
 
 using data::Dataset;
@@ -177,11 +177,12 @@ LinearModel LoadModel(const std::string& dir) {
   LinearModel model = LinearModelFromJson(root);
   // Last, so that a value out of range is named first; this catches the plausible edits.
   CheckTensorDigest(path, root.Key(kTensorDigestKey).String(), ModelTensorDigest(model));
+  RequireFiniteModel(model, path);
   return model;
 }
 
 data::SplitData ReloadSplit(const LinearModel& model, const std::string& dataset_override,
-                      const std::string& target_override, const std::string& data_dir) {
+                            const std::string& target_override, const std::string& data_dir) {
   Dataset dataset;
   if (!dataset_override.empty()) {
     dataset = LoadDataset(dataset_override,

@@ -8,8 +8,8 @@
 #include <limits>
 #include <span>
 
-#include "qlab/kernels.h"
 #include "qlab/io/input_error.h"
+#include "qlab/kernels.h"
 #include "qlab/reference/least_squares.h"
 #include "qlab/reference/metrics.h"
 #include "qlab/reference/scaler.h"
@@ -68,6 +68,38 @@ Eigen::VectorXd LinearModel::PredictF32(const Eigen::MatrixXd& X_raw) const {
   return y.cast<double>();
 }
 
+namespace {
+
+// "the first value of NAME that is not finite: VALUE (index)" or "".
+std::string FirstNonFinite(const std::string& name, const Eigen::VectorXd& v,
+                           const std::vector<std::string>* labels = nullptr) {
+  for (Eigen::Index i = 0; i < v.size(); ++i) {
+    if (!std::isfinite(v[i])) {
+      const std::string which = labels != nullptr && static_cast<size_t>(i) < labels->size()
+                                    ? "feature " + Printable((*labels)[static_cast<size_t>(i)])
+                                    : "row " + std::to_string(i);
+      return fmt::format("{} of {} is {}", name, which, v[i]);
+    }
+  }
+  return "";
+}
+
+std::string NonFiniteMetric(const std::string& split, const Metrics& m) {
+  for (const auto& [name, value] :
+       {std::pair<const char*, double>{"R²", m.r2}, {"MSE", m.mse}, {"MAE", m.mae}}) {
+    if (!std::isfinite(value)) return fmt::format("the {} {} is {}", split, name, value);
+  }
+  return "";
+}
+
+[[noreturn]] void Overflow(const std::string& source, const std::string& what) {
+  throw InputError(source, "overflow: " + what +
+                               " (values whose squares or sums pass the double range, about "
+                               "1.8e308); rescale the data");
+}
+
+}  // namespace
+
 LinearModel Train(const SplitData& data, const std::string& solver) {
   const std::optional<reference::Solver> solver_kind = reference::ParseSolver(solver);
   if (!solver_kind) {
@@ -91,6 +123,12 @@ LinearModel Train(const SplitData& data, const std::string& solver) {
   const reference::ScalerFit scaler = reference::FitStandardScaler(data.X_train);
   model.scaler_mean = scaler.mean;
   model.scaler_scale = scaler.scale;
+  // Before the rank check, which would read a NaN scale as a dependent column.
+  for (const std::string& bad :
+       {FirstNonFinite("the scaler mean", scaler.mean, &model.feature_names),
+        FirstNonFinite("the scaler scale", scaler.scale, &model.feature_names)}) {
+    if (!bad.empty()) Overflow(dataset.source_path, bad);
+  }
   std::vector<Eigen::Index> fitted;
   for (Eigen::Index j = 0; j < p; ++j) {
     if (scaler.constant[static_cast<size_t>(j)]) {
@@ -138,7 +176,27 @@ LinearModel Train(const SplitData& data, const std::string& solver) {
   model.condition_number = fit.condition_number;
   model.train = Evaluate(data.y_train, model.Predict(data.X_train));
   model.test = Evaluate(data.y_test, model.Predict(data.X_test));
+  RequireFiniteModel(model, dataset.source_path);
   return model;
+}
+
+void RequireFiniteModel(const LinearModel& model, const std::string& source) {
+  for (const std::string& bad :
+       {FirstNonFinite("the scaler mean", model.scaler_mean, &model.feature_names),
+        FirstNonFinite("the scaler scale", model.scaler_scale, &model.feature_names),
+        FirstNonFinite("the coefficient", model.coef, &model.feature_names),
+        std::isfinite(model.intercept) ? std::string()
+                                       : fmt::format("the intercept is {}", model.intercept),
+        NonFiniteMetric("training", model.train), NonFiniteMetric("test", model.test)}) {
+    if (!bad.empty()) Overflow(source, bad);
+  }
+}
+
+void RequireFinitePredictions(const Eigen::VectorXd& predictions, const Metrics& metrics,
+                              const std::string& source) {
+  std::string bad = FirstNonFinite("the prediction", predictions);
+  if (bad.empty()) bad = NonFiniteMetric("test", metrics);
+  if (!bad.empty()) Overflow(source, bad);
 }
 
 }  // namespace qlab::model

@@ -8,8 +8,8 @@
 #include <cmath>
 #include <limits>
 
-#include "qlab/kernels.h"
 #include "qlab/io/input_error.h"
+#include "qlab/kernels.h"
 #include "qlab/quant/calibration.h"
 #include "qlab/quant/quantize.h"
 #include "qlab/reference/scaler.h"
@@ -257,6 +257,18 @@ QuantizedModel Quantize(const LinearModel& model, const Eigen::MatrixXd& X_train
       q.seed_coef =
           SeedQuantize(std::vector<double>(model.coef.data(), model.coef.data() + k), options.bits);
       q.seed_intercept = SeedQuantize({model.intercept}, options.bits);
+      // The original's arithmetic is f32: a coefficient past FLT_MAX (about 3.4e38) dequantizes
+      // to infinity, which the artifact would hold as null.
+      for (const auto* tensor : {&q.seed_coef, &q.seed_intercept}) {
+        for (const float v : tensor->dequantized) {
+          if (!std::isfinite(v)) {
+            throw InputError(fmt::format(
+                "overflow: the model's coefficients or intercept (up to {:.3g}) are too large "
+                "for the seed scheme's f32 arithmetic (FLT_MAX is about 3.4e38)",
+                std::max(model.coef.cwiseAbs().maxCoeff(), std::abs(model.intercept))));
+          }
+        }
+      }
       break;
     }
     case Scheme::kW8: {

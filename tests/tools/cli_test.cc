@@ -5,6 +5,7 @@
 #define BOOST_TEST_MODULE tools_cli
 #include <boost/test/unit_test.hpp>
 
+#include <fmt/format.h>
 #include <nlohmann/json.hpp>
 
 #include <cmath>
@@ -16,6 +17,8 @@
 #include "common/run_qlab.h"
 #include "common/temp_dir.h"
 #include "qlab/io/atomic_file.h"
+#include "qlab/model/artifact.h"
+#include "qlab/model/linear_model.h"
 
 using nlohmann::json;
 using qlab::testing::RunQlab;
@@ -220,4 +223,58 @@ BOOST_AUTO_TEST_CASE(numeric_options_are_decimal_only_even_when_empty) {
     BOOST_TEST(r.err == "qlab: " + args[1] + ": '': empty, expected a decimal number\n", r.err);
   }
   BOOST_TEST(!std::filesystem::exists(dir.File("m")));
+}
+
+// Overflow is bad input found before anything is written (issue 12, class 3): a re-signed
+// artifact whose parameters are finite but absurd (an intercept of 1.7e308, a coefficient of
+// 1e300) made predict print "MSE inf" and null JSON with exit 0. Now exit 2, one line naming the
+// artifact, nothing on stdout, no --predictions file.
+BOOST_AUTO_TEST_CASE(a_resigned_artifact_whose_predictions_overflow_is_bad_input) {
+  TempDir dir;
+  const std::string csv = dir.Write("d.csv",
+                                    "a,b,y\n1,2,3\n2,1,4\n3,5,9\n4,2,6\n5,7,12\n6,1,7\n7,3,10\n"
+                                    "8,8,16\n9,2,11\n10,4,14\n");
+  const std::string m = dir.File("m");
+  BOOST_REQUIRE(RunQlab({"train", "--dataset", csv, "--target", "y", "--out", m}).exit_code == 0);
+  for (const auto& edit : std::vector<void (*)(qlab::model::LinearModel&)>{
+           [](qlab::model::LinearModel& model) { model.intercept = 1.7e308; },
+           [](qlab::model::LinearModel& model) { model.coef[0] = 1e300; }}) {
+    qlab::model::LinearModel model = qlab::model::LoadModel(m);
+    edit(model);
+    qlab::model::SaveModel(model, m);  // re-signed: tensor_sha256 of the edited values
+    const std::string out = dir.File("p.csv");
+    for (const bool json_output : {false, true}) {
+      std::vector<std::string> args = {"predict", "--model", m, "--predictions", out};
+      if (json_output) args.push_back("--json");
+      const auto r = RunQlab(args);
+      BOOST_TEST(r.exit_code == 2, r.out << r.err);
+      BOOST_TEST(r.out.empty(), r.out);
+      BOOST_TEST(r.err.rfind(m + "/model.json: overflow: ", 0) == 0, r.err);
+      BOOST_TEST((!r.err.empty() && r.err.find('\n') == r.err.size() - 1), r.err);
+      BOOST_TEST(!std::filesystem::exists(out));
+    }
+  }
+}
+
+// The seed scheme computes in f32 as the original did: coefficients near 3e40 dequantized to
+// infinity and the artifact held "dequantized": [null, null] with exit 0. Now bad input, and no
+// artifact folder.
+BOOST_AUTO_TEST_CASE(seed_quantization_past_the_f32_range_is_bad_input) {
+  TempDir dir;
+  std::string csv = "a,b,y\n";
+  for (int i = 0; i < 30; ++i) {
+    const double a = (i % 7) - 3.0, b = (i % 5) * 0.5 - 1.0;
+    csv += fmt::format("{},{},{}\n", a, b, 3e40 * a + 1e40 * b);
+  }
+  const std::string m = dir.File("m");
+  BOOST_REQUIRE(
+      RunQlab({"train", "--dataset", dir.Write("d.csv", csv), "--target", "y", "--out", m})
+          .exit_code == 0);
+  const std::string out = dir.File("q");
+  const auto r = RunQlab({"quantize", "--model", m, "--scheme", "seed", "--out", out, "--json"});
+  BOOST_TEST(r.exit_code == 2, r.out << r.err);
+  BOOST_TEST(r.out.empty(), r.out);
+  BOOST_TEST(r.err.find("overflow: ") != std::string::npos, r.err);
+  BOOST_TEST((!r.err.empty() && r.err.find('\n') == r.err.size() - 1), r.err);
+  BOOST_TEST(!std::filesystem::exists(out));
 }

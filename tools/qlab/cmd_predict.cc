@@ -5,6 +5,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <filesystem>
 #include <memory>
 #include <optional>
 #include <utility>
@@ -112,6 +113,13 @@ PredictResult Predict(const PredictOptions& options, const LinearModel& model,
   result.test = {reference::R2Score(result.actual, result.predictions),
                  reference::MeanSquaredError(result.actual, result.predictions),
                  reference::MeanAbsoluteError(result.actual, result.predictions)};
+  // Finite parameters can still overflow here (an edited, re-signed intercept of 1e308): bad
+  // input before anything is printed or written.
+  model::RequireFinitePredictions(
+      result.predictions, result.test,
+      (std::filesystem::path(options.model_dir) /
+       (IsQuantizedModelDir(options.model_dir) ? quant::kQuantizedFileName : model::kModelFileName))
+          .string());
   return result;
 }
 

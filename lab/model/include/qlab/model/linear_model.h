@@ -62,4 +62,15 @@ struct LinearModel {
 // rank is decided by σ_min ≤ max(n, p)·ε·σ_max on the centered, scaled non-constant columns).
 LinearModel Train(const data::SplitData& data, const std::string& solver);
 
+// Overflow is bad input, found before anything is written: throws InputError naming `source` and
+// the first parameter or metric of `model` that is not finite (values near 1e200 square past the
+// double range in the scaler's variance and in the MSE). The condition number may be infinite: an
+// exactly singular design, recorded as null. Train calls it on what it fitted, LoadModel on what
+// it read (an edited, re-signed artifact).
+void RequireFiniteModel(const LinearModel& model, const std::string& source);
+
+// The same for the test predictions (rows in test order) and their metrics.
+void RequireFinitePredictions(const Eigen::VectorXd& predictions, const Metrics& metrics,
+                              const std::string& source);
+
 }  // namespace qlab::model
