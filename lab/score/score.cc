@@ -297,10 +297,12 @@ void ScoreCsvChunk(const CsvLayout& layout, const Scorer& scorer, bool parse_onl
   values.reserve(chunk.size() / 8);
   std::string keep_text;
   std::vector<size_t> keep_end;
+  std::vector<std::pair<size_t, size_t>> row_start;  // line:col of each row, for an overflow
   uint64_t rows = 0;
   try {
     while (reader.Next(fields)) {
       data::CheckFieldCount(reader, fields, layout.columns, " (as the header has)");
+      row_start.emplace_back(fields.front().line, fields.front().column);
       for (size_t j = 0; j < k; ++j) {
         values.push_back(
             data::ParseFiniteDouble(fields[layout.feature_columns[j]], layout.path, names[j]));
@@ -323,7 +325,23 @@ void ScoreCsvChunk(const CsvLayout& layout, const Scorer& scorer, bool parse_onl
   result.rows = rows;
   const Eigen::MatrixXd X = ToMatrix(values, rows, k);
   if (parse_only) return;
-  AppendRows(scorer.Predict(X, result.clipping), keep_text, keep_end, result.output);
+  Eigen::VectorXd y = scorer.Predict(X, result.clipping);
+  // Finite features can still overflow the prediction (1e300 times a coefficient of 3e40): that
+  // row is bad input like an unparsable one, so the rows before it are written and it is not.
+  for (Eigen::Index i = 0; i < y.size(); ++i) {
+    if (!std::isfinite(y[i])) {
+      const auto [line, column] = row_start[static_cast<size_t>(i)];
+      result.error = InputError(layout.path, line, column,
+                                fmt::format("overflow: this row's prediction is {} (features far "
+                                            "outside the model's range)",
+                                            y[i]));
+      result.rows = static_cast<uint64_t>(i);
+      y.conservativeResize(i);
+      if (!keep_end.empty()) keep_end.resize(static_cast<size_t>(i));
+      break;
+    }
+  }
+  AppendRows(y, keep_text, keep_end, result.output);
 }
 
 // ---- .npy
@@ -362,7 +380,20 @@ void ScoreNpyChunk(const data::NpyHeader& header, const std::string& path, const
   if (parse_only) return;
   const Eigen::MatrixXd scored =
       good == rows ? X : Eigen::MatrixXd(X.topRows(static_cast<Eigen::Index>(good)));
-  AppendRows(scorer.Predict(scored, result.clipping), {}, {}, result.output);
+  Eigen::VectorXd y = scorer.Predict(scored, result.clipping);
+  // As for CSV (ScoreCsvChunk): an overflowing prediction is bad input at its row.
+  for (Eigen::Index i = 0; i < y.size(); ++i) {
+    if (!std::isfinite(y[i])) {
+      result.error = InputError(
+          path, fmt::format("row {} (0-based): overflow: its prediction is {} (features far "
+                            "outside the model's range)",
+                            first_row + static_cast<uint64_t>(i), y[i]));
+      result.rows = static_cast<uint64_t>(i);
+      y.conservativeResize(i);
+      break;
+    }
+  }
+  AppendRows(y, {}, {}, result.output);
 }
 
 // Cuts the .npy data into chunks of whole rows; throws after the last complete rows when the data
