@@ -41,8 +41,9 @@ BenchJson BenchJson::Load(const std::string& path) {
     file.Fail(Pointer(), "not a Google Benchmark JSON file (no \"benchmarks\" array)");
   }
   if (root.contains("context")) {
-    if (!root["context"].is_object())
+    if (!root["context"].is_object()) {
       file.Fail(Pointer("/context"), "\"context\" must be an object");
+    }
     file.context_ = root["context"];
   }
 
