@@ -55,6 +55,10 @@ generate() {
       awk 'BEGIN { for (i = 0; i < 100000; ++i) printf "["; for (i = 0; i < 100000; ++i) printf "]"; print "" }' >"$file" ;;
     deep_json_unclosed)  # 10^6 nested arrays, never closed
       awk 'BEGIN { for (i = 0; i < 1000000; ++i) printf "[" }' >"$file" ;;
+    wide_100_features)  # 100 features, 300 rows: trains, but w8 takes at most 64
+      awk 'BEGIN { srand(7); for (j = 0; j < 100; ++j) printf "f%d,", j; print "y";
+                   for (r = 0; r < 300; ++r) { s = 0; for (j = 0; j < 100; ++j) { v = rand() - 0.5; s += v; printf "%.6f,", v }
+                                               printf "%.6f\n", s + rand() / 10 } }' >"$file" ;;
     *) echo "run_case: unknown generator $name" >&2; exit 2 ;;
   esac
 }

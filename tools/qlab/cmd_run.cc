@@ -89,7 +89,17 @@ const Registrar kRun(
                                     ? (std::filesystem::path("reports") / DefaultRunName()).string()
                                     : cmd->out;
 
-        const TrainResult trained = RunTrain(cmd->train, out);
+        // Every scheme is quantized once in memory before the first file is written: what would
+        // refuse the model later (w8's 64-feature limit, a model too large for f32 inference)
+        // then fails the run before it leaves model.json, train.json and predict.json behind.
+        const TrainResult trained = RunTrain(cmd->train, out, [](const TrainResult& t) {
+          for (const Scheme scheme : {Scheme::kSeed, Scheme::kW8, Scheme::kW8A8}) {
+            QuantizeOptions options;
+            options.scheme = scheme;
+            options.calibration = DefaultCalibration(scheme);
+            Quantize(t.model, t.split.X_train, options);
+          }
+        });
         const nlohmann::json train_json = TrainJson(trained);
         WriteFileAtomically((std::filesystem::path(out) / "train.json").string(),
                             train_json.dump(2) + "\n");

@@ -39,7 +39,8 @@ void AddTrainOptions(CLI::App& sub, TrainOptions& options) {
   AddDataDirOption(sub, options.data_dir);
 }
 
-TrainResult RunTrain(const TrainOptions& options, const std::string& out_dir) {
+TrainResult RunTrain(const TrainOptions& options, const std::string& out_dir,
+                     const std::function<void(const TrainResult&)>& before_writing) {
   TrainResult result;
   result.dataset = options.dataset;
   // Checked before the data are read: a bad value is reported as itself, not as a data problem.
@@ -52,6 +53,7 @@ TrainResult RunTrain(const TrainOptions& options, const std::string& out_dir) {
   result.model = Train(result.split, options.solver);
   result.model.test_size = options.test_size;
   result.model.seed = options.seed;
+  if (before_writing) before_writing(result);
   SaveModel(result.model, out_dir);
   result.model_file = (std::filesystem::path(out_dir) / kModelFileName).string();
   for (const std::string& name : result.model.constant_features) {

@@ -9,6 +9,7 @@
 #include <nlohmann/json.hpp>
 
 #include <cstdint>
+#include <functional>
 #include <string>
 #include <vector>
 
@@ -37,8 +38,11 @@ struct TrainResult {
   std::string model_file;  // where model.json was written
 };
 // Loads, splits, fits and saves the model into `out_dir`; warns about constant features on stderr.
-// The split stays in the result, so the steps after it work from memory.
-TrainResult RunTrain(const TrainOptions& options, const std::string& out_dir);
+// The split stays in the result, so the steps after it work from memory. `before_writing`, when
+// given, runs on the fitted model before anything is written: a command that does more with the
+// model (run) refuses there what would fail later, so a failure leaves no half-made output.
+TrainResult RunTrain(const TrainOptions& options, const std::string& out_dir,
+                     const std::function<void(const TrainResult&)>& before_writing = {});
 nlohmann::json TrainJson(const TrainResult& result);
 std::string TrainText(const TrainResult& result);
 
