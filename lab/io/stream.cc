@@ -162,9 +162,12 @@ OutputStream::OutputStream(const std::string& path) : path_(path) {
   const std::filesystem::path target(path);
   std::filesystem::path folder = target.parent_path();
   if (folder.empty()) folder = ".";
+  // Leftovers of a qlab killed while writing here (SIGKILL cannot be caught): their names carry
+  // the PID, so those whose process is gone can be told from another qlab's work in progress.
+  RemoveDeadTemporaries(folder.string());
   std::string temporary_name = ".";
   temporary_name += target.filename().string();
-  temporary_name += ".tmp.XXXXXX";
+  temporary_name += ".tmp." + std::to_string(::getpid()) + ".XXXXXX";
   const std::string pattern = (folder / temporary_name).string();
   std::vector<char> name(pattern.begin(), pattern.end());
   name.push_back('\0');
@@ -179,6 +182,7 @@ OutputStream::OutputStream(const std::string& path) : path_(path) {
     throw InputError(path, "cannot create a temporary file beside it: " + ErrnoText(error));
   }
   temporary_ = name.data();
+  guard_.Register(temporary_, /*is_folder=*/false);
 }
 
 OutputStream::~OutputStream() {
@@ -217,6 +221,7 @@ void OutputStream::Commit() {
     throw OutputError(path_, "cannot replace the file: " + ErrnoText(errno));
   }
   committed_ = true;
+  guard_.Release();
   std::filesystem::path folder = std::filesystem::path(path_).parent_path();
   if (folder.empty()) folder = ".";
   // Best effort: a folder that cannot be opened for fsync (some file systems) is not an error,

@@ -9,9 +9,10 @@
 #include <cstring>
 #include <filesystem>
 
-#include "qlab/io/input_error.h"
-#include "qlab/report/report.h"
 #include "qlab/io/atomic_file.h"
+#include "qlab/io/input_error.h"
+#include "qlab/io/temporaries.h"
+#include "qlab/report/report.h"
 
 namespace qlab::report {
 
@@ -24,7 +25,7 @@ namespace fs = std::filesystem;
 // Removes the temporary folder unless released.
 class TempDir {
  public:
-  explicit TempDir(fs::path path) : path_(std::move(path)) {}
+  explicit TempDir(fs::path path) : path_(std::move(path)), guard_(path_.string(), true) {}
   ~TempDir() {
     if (!path_.empty()) {
       std::error_code ignored;
@@ -34,10 +35,14 @@ class TempDir {
   TempDir(const TempDir&) = delete;
   TempDir& operator=(const TempDir&) = delete;
   const fs::path& path() const { return path_; }
-  void Release() { path_.clear(); }
+  void Release() {
+    path_.clear();
+    guard_.Release();
+  }
 
  private:
   fs::path path_;
+  io::ScopedTemporary guard_;  // removed on SIGINT/SIGTERM too
 };
 
 }  // namespace
@@ -57,6 +62,7 @@ ReportOutput WriteReport(const ReportInputs& inputs_in, const std::string& out_d
   }
   const std::string pid = std::to_string(::getpid());
   const fs::path charts_final = target / "charts";
+  io::RemoveDeadTemporaries(target.string());  // .charts.tmp.PID/ of a report killed here
   TempDir charts_temp(target / (".charts.tmp." + pid));
   fs::remove_all(charts_temp.path(), ec);
 

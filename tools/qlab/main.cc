@@ -18,6 +18,7 @@
 #include "qlab/io/input_error.h"
 #include "qlab/io/number.h"
 #include "qlab/io/stream.h"
+#include "qlab/io/temporaries.h"
 #include "qlab/io/version.h"
 #include "qlab/kernels.h"
 
@@ -179,6 +180,9 @@ int Main(int argc, char** argv) {
   // Write errors are reported, not died of: EPIPE instead of SIGPIPE, EFBIG instead of SIGXFSZ.
   std::signal(SIGPIPE, SIG_IGN);
   std::signal(SIGXFSZ, SIG_IGN);
+  // SIGINT and SIGTERM remove the temporaries of outputs being written, then end qlab by the
+  // same signal (lab/io/temporaries.h).
+  io::InstallTemporaryCleanup();
   if (!io::PrepareStandardStreams()) {
     // Nothing a command prints could reach anyone: stop before anything is computed or written.
     std::cerr << "qlab: standard output is closed; nothing was done\n";

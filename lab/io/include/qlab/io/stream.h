@@ -13,6 +13,7 @@
 #include <string_view>
 
 #include "qlab/io/input_error.h"
+#include "qlab/io/temporaries.h"
 
 namespace qlab::io {
 
@@ -123,6 +124,7 @@ class OutputStream {
  private:
   std::string path_;
   std::string temporary_;  // empty for stdout
+  ScopedTemporary guard_;  // removes temporary_ on SIGINT/SIGTERM until the rename
   int fd_ = -1;
   bool committed_ = false;
   uint64_t bytes_written_ = 0;

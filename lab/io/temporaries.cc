@@ -1,0 +1,131 @@
+// Copyright 2026 The qlab Authors. SPDX-License-Identifier: Apache-2.0
+#include "qlab/io/temporaries.h"
+
+#include <dirent.h>
+#include <fcntl.h>
+#include <signal.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+
+#include <atomic>
+#include <cerrno>
+#include <cstring>
+#include <filesystem>
+#include <system_error>
+
+namespace qlab::io {
+namespace {
+
+// The handler reads these: fixed storage and atomic states, no allocation, no locks.
+constexpr int kSlots = 64;
+constexpr size_t kPathBytes = 4096;
+enum SlotState : int { kFree = 0, kFilling = 1, kFile = 2, kFolder = 3 };
+std::atomic<int> slot_state[kSlots];
+char slot_path[kSlots][kPathBytes];
+
+// The files directly inside `path`, then the folder; async-signal-safe system calls only.
+void RemoveFolderInHandler(const char* path) {
+  const int fd = ::open(path, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+  if (fd >= 0) {
+    alignas(8) char buffer[4096];
+    for (;;) {
+      const long n = ::syscall(SYS_getdents64, fd, buffer, sizeof buffer);
+      if (n <= 0) break;
+      for (long at = 0; at < n;) {
+        const auto* entry = reinterpret_cast<const struct dirent64*>(buffer + at);
+        const char* name = entry->d_name;
+        if (!(name[0] == '.' && (name[1] == '\0' || (name[1] == '.' && name[2] == '\0')))) {
+          ::unlinkat(fd, name, 0);
+        }
+        at += entry->d_reclen;
+      }
+    }
+    ::close(fd);
+  }
+  ::rmdir(path);
+}
+
+void OnSignal(int signal_number) {
+  const int saved_errno = errno;
+  for (int i = 0; i < kSlots; ++i) {
+    const int state = slot_state[i].load(std::memory_order_acquire);
+    if (state == kFile) ::unlink(slot_path[i]);
+    if (state == kFolder) RemoveFolderInHandler(slot_path[i]);
+  }
+  errno = saved_errno;
+  // Die by the same signal, so a shell or supervisor sees how the process ended.
+  struct sigaction action {};
+  action.sa_handler = SIG_DFL;
+  sigemptyset(&action.sa_mask);
+  ::sigaction(signal_number, &action, nullptr);
+  ::raise(signal_number);
+}
+
+}  // namespace
+
+void InstallTemporaryCleanup() {
+  struct sigaction action {};
+  action.sa_handler = OnSignal;
+  sigemptyset(&action.sa_mask);
+  sigaddset(&action.sa_mask, SIGINT);
+  sigaddset(&action.sa_mask, SIGTERM);
+  for (const int s : {SIGINT, SIGTERM}) {
+    struct sigaction previous {};
+    ::sigaction(s, nullptr, &previous);
+    // A shell starts background jobs with SIGINT ignored: keep it so.
+    if (previous.sa_handler == SIG_IGN) continue;
+    ::sigaction(s, &action, nullptr);
+  }
+}
+
+void ScopedTemporary::Register(const std::string& path, bool is_folder) {
+  Release();
+  if (path.size() + 1 > kPathBytes) return;
+  for (int i = 0; i < kSlots; ++i) {
+    int expected = kFree;
+    if (slot_state[i].compare_exchange_strong(expected, kFilling, std::memory_order_acq_rel)) {
+      std::memcpy(slot_path[i], path.c_str(), path.size() + 1);
+      slot_state[i].store(is_folder ? kFolder : kFile, std::memory_order_release);
+      slot_ = i;
+      return;
+    }
+  }
+}
+
+void ScopedTemporary::Release() {
+  if (slot_ < 0) return;
+  slot_state[slot_].store(kFree, std::memory_order_release);
+  slot_ = -1;
+}
+
+long TemporaryOwner(const std::string& name) {
+  // ".<anything>.tmp.<digits>" optionally followed by ".<suffix>".
+  if (name.empty() || name[0] != '.') return 0;
+  const size_t tag = name.rfind(".tmp.");
+  if (tag == std::string::npos || tag == 0) return 0;
+  size_t i = tag + 5;
+  long pid = 0;
+  size_t digits = 0;
+  while (i < name.size() && name[i] >= '0' && name[i] <= '9' && digits < 10) {
+    pid = pid * 10 + (name[i] - '0');
+    ++i;
+    ++digits;
+  }
+  if (digits == 0 || (i < name.size() && name[i] != '.')) return 0;
+  return pid;
+}
+
+void RemoveDeadTemporaries(const std::string& folder) {
+  std::error_code ec;
+  std::filesystem::directory_iterator it(folder.empty() ? "." : folder, ec);
+  if (ec) return;
+  for (const auto& entry : it) {
+    const long pid = TemporaryOwner(entry.path().filename().string());
+    if (pid <= 0 || pid == ::getpid()) continue;
+    // Not running (ESRCH); a process of another user (EPERM) is alive and left alone.
+    if (::kill(static_cast<pid_t>(pid), 0) == 0 || errno != ESRCH) continue;
+    std::filesystem::remove_all(entry.path(), ec);
+  }
+}
+
+}  // namespace qlab::io

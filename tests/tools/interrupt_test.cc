@@ -1,0 +1,115 @@
+// Copyright 2026 The qlab Authors. SPDX-License-Identifier: Apache-2.0
+//
+// Interrupted runs leave no litter (issue 12, class 7): `qlab run --no-bench` is stopped by
+// SIGINT and SIGTERM at several points; afterwards no temporary (`.NAME.tmp.PID.XXXXXX`,
+// `.charts.tmp.PID/`) is left anywhere in its folder, and a process that caught the signal ends by
+// it (re-raised), not by an exit code. SIGKILL cannot be caught: the next run into the same
+// folder removes what the killed ones left.
+#define BOOST_TEST_MODULE interrupt
+#include <boost/test/unit_test.hpp>
+
+#include <fcntl.h>
+#include <signal.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <chrono>
+#include <filesystem>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "common/data_dir.h"
+#include "common/run_qlab.h"
+#include "common/temp_dir.h"
+
+namespace fs = std::filesystem;
+using qlab::testing::TempDir;
+
+namespace {
+
+// Temporaries qlab makes: a name with ".tmp." in it (files and folders), at any depth.
+std::vector<std::string> Temporaries(const fs::path& root) {
+  std::vector<std::string> found;
+  std::error_code ec;
+  if (!fs::exists(root, ec)) return found;
+  for (auto it = fs::recursive_directory_iterator(root, ec);
+       it != fs::recursive_directory_iterator(); it.increment(ec)) {
+    if (ec) break;
+    const std::string name = it->path().filename().string();
+    if (name.find(".tmp.") != std::string::npos) found.push_back(it->path().string());
+  }
+  return found;
+}
+
+// Starts `qlab run --no-bench --out OUT`, sends `signal_number` after `delay`, returns the
+// waitpid status.
+int RunAndSignal(const std::string& out, int signal_number, std::chrono::milliseconds delay) {
+  std::vector<std::string> args = {
+      qlab::testing::QlabBinary(),       "run", "--no-bench", "--out", out, "--data-dir",
+      qlab::testing::CaliforniaDataDir()};
+  std::vector<char*> argv;
+  for (auto& a : args) argv.push_back(a.data());
+  argv.push_back(nullptr);
+  const pid_t pid = ::fork();
+  BOOST_REQUIRE(pid >= 0);
+  if (pid == 0) {
+    // Quiet child: its output is not what is tested.
+    const int null = ::open("/dev/null", O_WRONLY);
+    ::dup2(null, STDOUT_FILENO);
+    ::dup2(null, STDERR_FILENO);
+    ::execv(argv[0], argv.data());
+    ::_exit(127);
+  }
+  std::this_thread::sleep_for(delay);
+  ::kill(pid, signal_number);
+  int status = 0;
+  while (::waitpid(pid, &status, 0) < 0) {
+  }
+  return status;
+}
+
+}  // namespace
+
+BOOST_AUTO_TEST_CASE(sigint_and_sigterm_leave_no_temporaries_and_end_by_the_signal) {
+  BOOST_REQUIRE_MESSAGE(qlab::testing::HaveCaliforniaData(), qlab::testing::MissingDataMessage());
+  TempDir dir;
+  int stopped_by_signal = 0;
+  for (const int signal_number : {SIGINT, SIGTERM}) {
+    for (const int ms : {30, 120, 250, 400, 600, 900, 1300}) {
+      const std::string out =
+          dir.File("run_" + std::to_string(signal_number) + "_" + std::to_string(ms));
+      const int status = RunAndSignal(out, signal_number, std::chrono::milliseconds(ms));
+      // Finished before the signal (exit 0), or ended by that very signal: never an exit code
+      // of its own, never another signal.
+      const bool finished = WIFEXITED(status) && WEXITSTATUS(status) == 0;
+      const bool by_signal = WIFSIGNALED(status) && WTERMSIG(status) == signal_number;
+      BOOST_TEST((finished || by_signal),
+                 "signal " << signal_number << " after " << ms << " ms: status " << status);
+      if (by_signal) ++stopped_by_signal;
+      const auto left = Temporaries(out);
+      BOOST_TEST(left.empty(), "signal " << signal_number << " after " << ms << " ms left "
+                                         << (left.empty() ? "" : left.front()));
+    }
+  }
+  // The delays must have hit running processes, or the test tested nothing.
+  BOOST_TEST(stopped_by_signal >= 4, stopped_by_signal << " runs were stopped by the signal");
+}
+
+BOOST_AUTO_TEST_CASE(the_next_run_removes_what_killed_runs_left) {
+  BOOST_REQUIRE_MESSAGE(qlab::testing::HaveCaliforniaData(), qlab::testing::MissingDataMessage());
+  TempDir dir;
+  const std::string out = dir.File("run");
+  for (const int ms : {150, 300, 450, 600, 800, 1000}) {
+    RunAndSignal(out, SIGKILL, std::chrono::milliseconds(ms));
+  }
+  // A temporary of a process that is gone, as SIGKILL leaves one in the middle of a write.
+  fs::create_directories(out);
+  qlab::io::WriteFileAtomically(out + "/.train.json.tmp.999999999.AbCdEf", "partial");
+  fs::create_directories(out + "/.charts.tmp.999999999");
+  const auto r = qlab::testing::RunQlab(
+      {"run", "--no-bench", "--out", out, "--data-dir", qlab::testing::CaliforniaDataDir()});
+  BOOST_TEST(r.exit_code == 0, r.err);
+  const auto left = Temporaries(out);
+  BOOST_TEST(left.empty(), left.size() << " left, e.g. " << (left.empty() ? "" : left.front()));
+}
