@@ -259,6 +259,15 @@ Eigen::MatrixXd ToMatrix(const std::vector<double>& values, uint64_t rows, size_
                                     static_cast<Eigen::Index>(k));
 }
 
+// The first row whose prediction is not finite, or -1: finite features can still overflow it
+// (1e300 times a coefficient of 3e40), and that row is bad input.
+Eigen::Index FirstOverflow(const Eigen::VectorXd& y) {
+  for (Eigen::Index i = 0; i < y.size(); ++i) {
+    if (!std::isfinite(y[i])) return i;
+  }
+  return -1;
+}
+
 void AppendRows(const Eigen::VectorXd& y, const std::string& keep_text,
                 const std::vector<size_t>& keep_end, std::string& out) {
   out.reserve(out.size() + keep_text.size() + static_cast<size_t>(y.size()) * 20);
@@ -297,12 +306,10 @@ void ScoreCsvChunk(const CsvLayout& layout, const Scorer& scorer, bool parse_onl
   values.reserve(chunk.size() / 8);
   std::string keep_text;
   std::vector<size_t> keep_end;
-  std::vector<std::pair<size_t, size_t>> row_start;  // line:col of each row, for an overflow
   uint64_t rows = 0;
   try {
     while (reader.Next(fields)) {
       data::CheckFieldCount(reader, fields, layout.columns, " (as the header has)");
-      row_start.emplace_back(fields.front().line, fields.front().column);
       for (size_t j = 0; j < k; ++j) {
         values.push_back(
             data::ParseFiniteDouble(fields[layout.feature_columns[j]], layout.path, names[j]));
@@ -326,20 +333,18 @@ void ScoreCsvChunk(const CsvLayout& layout, const Scorer& scorer, bool parse_onl
   const Eigen::MatrixXd X = ToMatrix(values, rows, k);
   if (parse_only) return;
   Eigen::VectorXd y = scorer.Predict(X, result.clipping);
-  // Finite features can still overflow the prediction (1e300 times a coefficient of 3e40): that
-  // row is bad input like an unparsable one, so the rows before it are written and it is not.
-  for (Eigen::Index i = 0; i < y.size(); ++i) {
-    if (!std::isfinite(y[i])) {
-      const auto [line, column] = row_start[static_cast<size_t>(i)];
-      result.error = InputError(layout.path, line, column,
-                                fmt::format("overflow: this row's prediction is {} (features far "
-                                            "outside the model's range)",
-                                            y[i]));
-      result.rows = static_cast<uint64_t>(i);
-      y.conservativeResize(i);
-      if (!keep_end.empty()) keep_end.resize(static_cast<size_t>(i));
-      break;
-    }
+  if (const Eigen::Index i = FirstOverflow(y); i >= 0) {
+    // Rare, so its position is found by reading the records again rather than kept for every
+    // row: the overflowing row is a bad row like an unparsable one, the rows before it stand.
+    CsvReader again(text, layout.path, /*at_stream_start=*/false);
+    for (Eigen::Index r = 0; r <= i; ++r) again.Next(fields);
+    result.error = InputError(layout.path, fields.front().line, fields.front().column,
+                              fmt::format("overflow: this row's prediction is {} (features far "
+                                          "outside the model's range)",
+                                          y[i]));
+    result.rows = static_cast<uint64_t>(i);
+    y.conservativeResize(i);
+    if (!keep_end.empty()) keep_end.resize(static_cast<size_t>(i));
   }
   AppendRows(y, keep_text, keep_end, result.output);
 }
@@ -381,17 +386,13 @@ void ScoreNpyChunk(const data::NpyHeader& header, const std::string& path, const
   const Eigen::MatrixXd scored =
       good == rows ? X : Eigen::MatrixXd(X.topRows(static_cast<Eigen::Index>(good)));
   Eigen::VectorXd y = scorer.Predict(scored, result.clipping);
-  // As for CSV (ScoreCsvChunk): an overflowing prediction is bad input at its row.
-  for (Eigen::Index i = 0; i < y.size(); ++i) {
-    if (!std::isfinite(y[i])) {
-      result.error = InputError(
-          path, fmt::format("row {} (0-based): overflow: its prediction is {} (features far "
-                            "outside the model's range)",
-                            first_row + static_cast<uint64_t>(i), y[i]));
-      result.rows = static_cast<uint64_t>(i);
-      y.conservativeResize(i);
-      break;
-    }
+  if (const Eigen::Index i = FirstOverflow(y); i >= 0) {
+    result.error = InputError(
+        path, fmt::format("row {} (0-based): overflow: its prediction is {} (features far "
+                          "outside the model's range)",
+                          first_row + static_cast<uint64_t>(i), y[i]));
+    result.rows = static_cast<uint64_t>(i);
+    y.conservativeResize(i);
   }
   AppendRows(y, {}, {}, result.output);
 }
