@@ -249,7 +249,7 @@ BOOST_AUTO_TEST_CASE(four_bit_model_packed_and_identical_on_every_target) {
 
 BOOST_AUTO_TEST_CASE(run_compares_float_seed_w8_and_w8a8) {
   const std::string out = dir.File("report");
-  const auto r = RunQlab(WithData({"run", "--out", out, "--json"}));
+  const auto r = RunQlab(WithData({"run", "--no-bench", "--out", out, "--json"}));
   BOOST_REQUIRE_MESSAGE(r.exit_code == 0, r.err);
   const json j = ParseOneObject(r.out);
   BOOST_REQUIRE(j.contains("quantize"));
@@ -259,7 +259,7 @@ BOOST_AUTO_TEST_CASE(run_compares_float_seed_w8_and_w8a8) {
              boost::test_tools::per_element());
   BOOST_TEST(std::filesystem::is_regular_file(out + "/quantize.json"));
   BOOST_TEST(std::filesystem::is_regular_file(out + "/quantized/w8a8/quantized_model.json"));
-  const auto text = RunQlab(WithData({"run", "--out", out}));
+  const auto text = RunQlab(WithData({"run", "--no-bench", "--out", out}));
   BOOST_REQUIRE_MESSAGE(text.exit_code == 0, text.err);
   BOOST_TEST(text.out.find("== quantize") != std::string::npos);
 }
