@@ -203,3 +203,48 @@ BOOST_AUTO_TEST_CASE(codes_equal_quantize_u8_per_column_clamped_to_the_code_max)
     }
   });
 }
+
+// Ties at every flat position of every length up to three of the widest vectors, for several k:
+// the whole vectors, and the scalar loop after them (the elements past the last whole vector).
+// Every element is a tie ±(2m + 0.5) whose rounding away from zero differs from half to even.
+BOOST_AUTO_TEST_CASE(ties_round_to_even_in_the_vectors_and_the_scalar_tail) {
+  // f32 lanes of the widest vector any target may have: 2048-bit SVE.
+  constexpr size_t kMaxLanes = 2048 / 32;
+  ForEachTarget([](const std::string& target) {
+    for (size_t kk : {size_t{1}, size_t{3}, size_t{5}, size_t{8}, size_t{13}}) {
+      for (int32_t code_max : {15, 255}) {
+        const int32_t zp = code_max == 15 ? 7 : 100;
+        const int32_t m_max = code_max == 15 ? 2 : 20;  // codes stay inside [0, code_max]
+        const std::vector<float> scale(kk, 0.5f);
+        const std::vector<int32_t> zero_point(kk, zp);
+        for (size_t rows = 1; rows * kk <= 3 * kMaxLanes + kk; ++rows) {
+          const size_t n = rows * kk;
+          std::vector<float> x(n);
+          std::vector<int> want(n);
+          for (size_t i = 0; i < n; ++i) {
+            const auto m = static_cast<int32_t>(i) % m_max;
+            const int sign = i % 2 == 0 ? 1 : -1;
+            x[i] = static_cast<float>(sign) * (2.0f * static_cast<float>(m) + 0.5f) * 0.5f;
+            want[i] = sign * 2 * m + zp;
+          }
+          std::vector<uint8_t> plain(n), detected(n);
+          std::vector<size_t> saturated(rows);
+          k::QuantizeU8Rows(x.data(), rows, kk, scale.data(), zero_point.data(), code_max,
+                            plain.data());
+          ExpectRanOn(target);
+          const size_t count = k::QuantizeU8RowsSaturated(
+              x.data(), rows, kk, scale.data(), zero_point.data(), code_max, detected.data(),
+              saturated.data(), rows, nullptr);
+          BOOST_TEST(count == 0u);
+          for (size_t i = 0; i < n; ++i) {
+            if (int{plain[i]} != want[i] || int{detected[i]} != want[i]) {
+              BOOST_ERROR("k " << kk << " rows " << rows << " code_max " << code_max << " element "
+                               << i << " x " << x[i] << ": " << int{plain[i]} << " and "
+                               << int{detected[i]} << ", expected " << want[i]);
+            }
+          }
+        }
+      }
+    }
+  });
+}

@@ -2,6 +2,7 @@
 #define BOOST_TEST_MODULE kernels_quantize
 #include <boost/test/unit_test.hpp>
 
+#include <algorithm>
 #include <cmath>
 #include <limits>
 
@@ -112,6 +113,36 @@ BOOST_AUTO_TEST_CASE(ties_round_to_even_saturation_nan_and_infinity) {
         BOOST_TEST(int{c.i8[o + 14]} == -128);  // -127.5 ties to even: -128
         BOOST_TEST(int{c.u8[o + 15]} == 100);
         BOOST_TEST(int{c.u8[o + 16]} == 100);
+      }
+    }
+  });
+}
+
+// Ties at every position of every length up to three of the widest vectors: n below one vector
+// (the scalar loop), and N·j + r for every remainder r (whole vectors, then the overlapping last
+// one). Every element is a tie whose rounding away from zero differs from half to even.
+BOOST_AUTO_TEST_CASE(ties_round_to_even_at_every_length_and_position) {
+  // f32 lanes of the widest vector any target may have: 2048-bit SVE.
+  constexpr size_t kMaxLanes = 2048 / 32;
+  // scale 0.5: x / 0.5 = ±(2m + 0.5) exactly; half to even gives ±2m, away from zero ±(2m + 1).
+  const auto tie = [](size_t i) {
+    const float m = static_cast<float>(i % 20);
+    const float quotient = 2 * m + 0.5f;
+    return i % 2 == 0 ? quotient * 0.5f : -quotient * 0.5f;
+  };
+  ForEachTarget([&](const std::string& target) {
+    for (size_t n = 1; n <= 3 * kMaxLanes + 1; ++n) {
+      std::vector<float> x(n);
+      for (size_t i = 0; i < n; ++i) x[i] = tie(i);
+      const Codes c = Quantize(x, 0.5f, 100);
+      ExpectRanOn(target);
+      for (size_t i = 0; i < n; ++i) {
+        const int even = static_cast<int>(2 * (i % 20)) * (i % 2 == 0 ? 1 : -1);
+        if (int{c.i8[i]} != even || int{c.u8[i]} != std::clamp(even + 100, 0, 255)) {
+          BOOST_ERROR("n " << n << " element " << i << " x " << x[i] << ": i8 " << int{c.i8[i]}
+                           << ", u8 " << int{c.u8[i]} << ", expected " << even << " and "
+                           << std::clamp(even + 100, 0, 255));
+        }
       }
     }
   });

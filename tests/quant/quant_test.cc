@@ -21,6 +21,7 @@
 #include <vector>
 
 #include "common/input_error.h"
+#include "qlab/io/atomic_file.h"
 #include "qlab/io/input_error.h"
 #include "qlab/kernels.h"
 #include "qlab/quant/artifact.h"
@@ -486,6 +487,45 @@ BOOST_AUTO_TEST_CASE(grid_fitted_steps_are_exact) {
   }
 }
 
+// The grid fold's zero point centres the calibrated range in the code range: it is the middle of
+// the zero points that cover [lo, hi], rounded to the nearest code (half to even), not truncated.
+// With an identity scaler z = x, and one weight the grid keeps at the step (hi − lo)/L, the
+// middle is −lo·L/(hi − lo); the ranges below put it well away from a tie, on either side.
+BOOST_AUTO_TEST_CASE(grid_zero_point_is_the_rounded_middle_of_the_covering_zero_points) {
+  struct Case {
+    double lo, hi;
+    int bits;
+    int32_t zero_point;
+  };
+  const std::vector<Case> cases = {
+      {-1, 3, 8, 64},   // 63.75: truncation gives 63
+      {-3, 1, 8, 191},  // 191.25: rounding up gives 192
+      {-1, 6, 8, 36},   // 36.43
+      {-1, 3, 4, 4},    // 3.75 of 15
+      {-5, 2, 4, 11},   // 10.71 of 15
+      {-2, 1, 2, 2},    // 2 of 3, exactly
+  };
+  for (const Case& c : cases) {
+    Eigen::MatrixXd X(5, 1);
+    X << c.lo, c.hi, 0.0, c.hi / 2, c.lo / 2;
+    LinearModel m = MakeModel(X, {0.8}, 1.0);
+    m.scaler_mean.setZero();
+    m.scaler_scale.setOnes();
+    QuantizeOptions o;
+    o.bits = c.bits;
+    o.calibration = *qlab::quant::ParseCalibration("minmax");
+    o.fold = Fold::kGrid;
+    const QuantizedModel q = qlab::quant::Quantize(m, X, o);
+    BOOST_TEST_CONTEXT("range [" << c.lo << ", " << c.hi << "] bits " << c.bits) {
+      const auto& f = q.features[0];
+      BOOST_TEST(f.step == static_cast<float>((c.hi - c.lo) /
+                                              static_cast<double>(qlab::quant::CodeMax(c.bits))),
+                 boost::test_tools::tolerance(1e-6f));
+      BOOST_TEST(f.zero_point == c.zero_point);
+    }
+  }
+}
+
 BOOST_AUTO_TEST_CASE(degenerate_ranges_stay_finite) {
   // A constant feature (coefficient 0, scale 1 as the pipeline leaves it), a constant feature
   // with a non-zero weight, all-zero weights, and a single training row.
@@ -647,6 +687,61 @@ BOOST_AUTO_TEST_CASE(malformed_artifacts_are_bad_input) {
   }
   std::filesystem::remove_all(dir);
   BOOST_CHECK_THROW(qlab::quant::LoadQuantized(dir), qlab::io::InputError);
+}
+
+// The seed scheme's coefficient tensors are under the checksum: an edit of a written artifact
+// that keeps every value consistent (a code with its dequantized value, a zero point or a scale
+// with all the dequantized values it gives) and keeps the stored tensor_sha256 is refused on load.
+BOOST_AUTO_TEST_CASE(an_edited_seed_coefficient_in_a_written_artifact_is_refused) {
+  const Eigen::MatrixXd X = MakeFeatures(60, 15);
+  const LinearModel m = MakeModel(X, {0.9, -0.35, 0.02, -0.87, 0.4}, 2.07);
+  QuantizeOptions o;
+  o.scheme = Scheme::kSeed;
+  o.calibration = qlab::quant::DefaultCalibration(Scheme::kSeed);
+  const std::string dir = TempDir("seed_checksum");
+  qlab::quant::SaveQuantized(qlab::quant::Quantize(m, X, o), dir);
+  const std::string file = (std::filesystem::path(dir) / qlab::quant::kQuantizedFileName).string();
+  const nlohmann::json written = nlohmann::json::parse(qlab::io::ReadFileBytes(file));
+  BOOST_REQUIRE_NO_THROW(qlab::quant::LoadQuantized(dir));
+
+  // The dequantized values the loader recomputes from the codes, zero point and scale.
+  const auto consistent = [](nlohmann::json& coef) {
+    const float scale = static_cast<float>(coef["scale"].get<double>());
+    const int zero_point = coef["zero_point"].get<int>();
+    for (size_t i = 0; i < coef["codes"].size(); ++i) {
+      const int code = coef["codes"][i].get<int>();
+      coef["dequantized"][i] =
+          static_cast<double>(static_cast<float>(static_cast<float>(code - zero_point) * scale));
+    }
+  };
+  const std::vector<std::pair<std::string, std::function<void(nlohmann::json&)>>> edits = {
+      {"a code",
+       [](nlohmann::json& coef) {
+         const int code = coef["codes"][1].get<int>();
+         coef["codes"][1] = code == 255 ? code - 1 : code + 1;
+       }},
+      {"the zero point",
+       [](nlohmann::json& coef) {
+         const int zp = coef["zero_point"].get<int>();
+         coef["zero_point"] = zp == 255 ? zp - 1 : zp + 1;
+       }},
+      {"the scale", [](nlohmann::json& coef) { coef["scale"] = coef["scale"].get<double>() * 2; }},
+  };
+  for (const auto& [what, edit] : edits) {
+    nlohmann::json edited = written;
+    edit(edited["seed"]["coef"]);
+    consistent(edited["seed"]["coef"]);
+    BOOST_REQUIRE(edited["seed"]["coef"] != written["seed"]["coef"]);
+    BOOST_REQUIRE(edited["tensor_sha256"] == written["tensor_sha256"]);
+    qlab::io::WriteFileAtomically(file, edited.dump(2) + "\n");
+    const std::string error = qlab::testing::ErrorOf([&] { qlab::quant::LoadQuantized(dir); });
+    BOOST_TEST(
+        error.rfind(file + ": 'tensor_sha256' " + written["tensor_sha256"].get<std::string>() +
+                        " does not match the tensors'",
+                    0) == 0,
+        what << ": " << error);
+  }
+  std::filesystem::remove_all(dir);
 }
 
 // The integer path on every kernel target this CPU supports, not only the dispatched best one.

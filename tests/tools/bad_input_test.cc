@@ -6,6 +6,8 @@
 #include <boost/test/unit_test.hpp>
 
 #include <fmt/format.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #include <filesystem>
 #include <string>
@@ -220,4 +222,44 @@ BOOST_AUTO_TEST_CASE(corrupt_model_file) {
   dir.Write("m/model.json", "{\"format\": \"qlab.linear_model\",\n \"version\": }");
   ExpectBadInput({"predict", "--model", dir.File("m")},
                  dir.File("m/model.json") + ":2:13: not valid JSON");
+}
+
+// Every command that reads a model folder refuses one it cannot read as bad input (exit 2), never
+// as a check's regression (exit 1) or an internal error (3): a folder that does not exist, a
+// plain file named as the folder, a model.json that is a folder, a FIFO or a symbolic-link loop,
+// and (when not root, which reads anything) a model.json without read permission.
+BOOST_AUTO_TEST_CASE(an_unreadable_model_folder_is_bad_input_for_quantize_predict_and_score) {
+  TempDir dir;
+  const std::string rows = dir.Write("rows.csv", "a,b\n1,2\n");
+  struct Folder {
+    std::string path;
+    std::string message;  // what the one stderr line starts with
+  };
+  std::vector<Folder> folders = {
+      {dir.File("nowhere"), dir.File("nowhere/model.json") + ": no such file"},
+      {dir.Write("plain", "not a folder"), dir.File("plain/model.json") + ": no such file"},
+  };
+  std::filesystem::create_directories(dir.File("folder/model.json"));
+  folders.push_back(
+      {dir.File("folder"), dir.File("folder/model.json") + ": is a folder, not a regular file"});
+  std::filesystem::create_directories(dir.File("fifo"));
+  BOOST_REQUIRE(::mkfifo(dir.File("fifo/model.json").c_str(), 0644) == 0);
+  folders.push_back({dir.File("fifo"), dir.File("fifo/model.json") + ": is a FIFO"});
+  std::filesystem::create_directories(dir.File("loop"));
+  std::filesystem::create_symlink("model.json", dir.File("loop/model.json"));
+  folders.push_back({dir.File("loop"), dir.File("loop/model.json") + ": no such file"});
+  if (::geteuid() != 0) {
+    std::filesystem::create_directories(dir.File("locked"));
+    dir.Write("locked/model.json", "{}");
+    std::filesystem::permissions(dir.File("locked/model.json"), std::filesystem::perms::none);
+    folders.push_back(
+        {dir.File("locked"), dir.File("locked/model.json") + ": cannot open: Permission denied"});
+  }
+  for (const Folder& folder : folders) {
+    const std::string out = dir.File("quantized");
+    ExpectBadInput({"quantize", "--model", folder.path, "--out", out, "--json"}, folder.message);
+    BOOST_TEST(!std::filesystem::exists(out), folder.path);  // nothing half-written
+    ExpectBadInput({"predict", "--model", folder.path, "--json"}, folder.message);
+    ExpectBadInput({"score", "--model", folder.path, "--input", rows}, folder.message);
+  }
 }

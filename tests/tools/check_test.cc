@@ -358,6 +358,29 @@ BOOST_AUTO_TEST_CASE(a_value_exactly_at_baseline_plus_or_minus_the_tolerance_pas
   BOOST_TEST(Regressed(Accuracy("accuracy/a/x", 0.7, 0.0, "equal"), std::nextafter(0.7, 1.0)));
 }
 
+// The lower edge (baseline − tolerance) of a higher-is-better metric where the subtraction
+// rounds upwards, against the metric: 0.8 − 0.1 is 0.7000000000000001 > 0.7, and a speedup of 1.1
+// falling by 10% is 1.1 − 0.11000000000000001 = 0.9900000000000001 > 0.99. A value at the decimal
+// edge is inside the band, one just beyond it is a regression; likewise the lower edge of an
+// equal-metric and the upper edge of a lower-is-better one.
+BOOST_AUTO_TEST_CASE(decimal_edges_rounded_against_the_metric_pass_for_both_directions) {
+  BOOST_TEST(!Regressed(Accuracy("accuracy/a/r2", 0.8, 0.1, "higher"), 0.7));
+  BOOST_TEST(Regressed(Accuracy("accuracy/a/r2", 0.8, 0.1, "higher"), 0.6999999));
+  BOOST_TEST(!Regressed(Accuracy("accuracy/a/r2", 0.8, 0.1, "equal"), 0.7));
+  BOOST_TEST(Regressed(Accuracy("accuracy/a/r2", 0.8, 0.1, "equal"), 0.6999999));
+  CheckMetric speed = Accuracy("speed/k/hwy/64/speedup_vs_ref", 1.1, 0.1, "higher");
+  speed.kind = "speed";
+  BOOST_TEST(!Regressed(speed, 0.99));
+  BOOST_TEST(Regressed(speed, 0.9899999));
+  // Lower is better: the upper edge where the sum rounds against it, 2.3 + 0.05 is
+  // 2.3499999999999996 < 2.35.
+  BOOST_TEST(!Regressed(Accuracy("accuracy/a/mse", 2.3, 0.05, "lower"), 2.35));
+  BOOST_TEST(Regressed(Accuracy("accuracy/a/mse", 2.3, 0.05, "lower"), 2.3500001));
+  // Beyond the band on the good side is an improvement, never a regression.
+  BOOST_TEST(!Regressed(Accuracy("accuracy/a/r2", 0.8, 0.1, "higher"), 0.95));
+  BOOST_TEST(!Regressed(Accuracy("accuracy/a/mse", 1.1, 0.2, "lower"), 0.5));
+}
+
 BOOST_AUTO_TEST_CASE(a_baseline_without_metrics_is_bad_input) {
   Fixture f;
   std::ofstream(f.baseline)
