@@ -361,7 +361,8 @@ QuantizedModel LoadQuantized(const std::string& dir) {
   // A float model beside it must be the one it was quantized from: `quantize --out m` then
   // `train --out m` left the old quantized model in m, and predict used it without a word. The
   // quantized artifact embeds its float model (covered by its checksum), so the two are compared
-  // by what changes a prediction or a metric: the tensors' digest, the data and the split.
+  // by what changes a prediction or a metric: the parameters, the data, the split, the features,
+  // then everything else the float model's digest covers.
   const std::string beside = (std::filesystem::path(dir) / model::kModelFileName).string();
   if (std::filesystem::exists(beside, ec)) {
     const model::LinearModel there = model::LoadModel(dir);
