@@ -62,13 +62,21 @@ void TensorDigest::U8(std::string_view name, std::span<const uint8_t> values) {
   sha_.Update(values.data(), values.size());
 }
 
+void TensorDigest::Utf8(std::string_view name, std::span<const std::string> values) {
+  Header(name, "utf8", values.size());
+  for (const std::string& v : values) {
+    LittleEndian(static_cast<uint64_t>(v.size()));
+    sha_.Update(v);
+  }
+}
+
 std::string TensorDigest::Hex() { return HexDigest(sha_.Finish()); }
 
 void CheckTensorDigest(const std::string& path, const std::string& stored,
                        const std::string& computed) {
   if (stored != computed) {
-    throw InputError(path, fmt::format("'{}' {} does not match the tensors' {}: the parameters "
-                                       "were edited or corrupted",
+    throw InputError(path, fmt::format("'{}' {} does not match the fields' {}: the artifact "
+                                       "was edited or corrupted",
                                        kTensorDigestKey, Printable(stored, 80), computed));
   }
 }

@@ -14,8 +14,10 @@
 #include "qlab/io/atomic_file.h"
 #include "qlab/io/input_error.h"
 #include "qlab/io/json_document.h"
+#include "qlab/io/shortest.h"
 #include "qlab/io/version.h"
 #include "qlab/reference/least_squares.h"
+#include "qlab/reference/random.h"
 
 namespace qlab::model {
 
@@ -59,19 +61,47 @@ Metrics MetricsFromJson(const io::JsonReader& object) {
 
 }  // namespace
 
-void AddModelTensors(TensorDigest& digest, const LinearModel& model, const std::string& prefix) {
+// What the digest covers, field by field (model.json and the "float_model" object a quantized
+// artifact embeds; README.md, "Model artifact"):
+//   covered, in this order: data.kind (which loader reads the data), data.sha256 (which bytes
+//     are the data), data.target (which column is y), split.test_size, split.seed (which rows are
+//     the test split), split.n_train, split.n_test, feature_names (which columns, in which order),
+//     constant_features, scaler.mean, scaler.scale, coef, intercept, solver, condition_number
+//     (+inf for null), metrics.train and metrics.test (r2, mse, mae each: the recorded results);
+//   cross-checked as well: n_test must be the test count test_size gives n_train + n_test rows
+//     (on load), and the re-read data must hold n_train + n_test rows and exactly the columns
+//     feature_names (ReloadSplit), so a re-signed file cannot score other rows or columns either;
+//   not covered, as they change no prediction or metric: format and version (checked first),
+//     created_by (which qlab wrote it), data.path (where the data was: what is read there is
+//     verified against data.sha256, so the folder may move), the quantized artifact's
+//     float_model.dir (where the float model was, for its file size in reports) and the digest.
+void AddModelFields(TensorDigest& digest, const LinearModel& model, const std::string& prefix) {
   const auto span = [](const Eigen::VectorXd& v) {
     return std::span<const double>(v.data(), static_cast<size_t>(v.size()));
   };
+  const auto metrics = [](const Metrics& m) { return std::vector<double>{m.r2, m.mse, m.mae}; };
+  digest.Utf8(prefix + "data.kind", model.data_kind);
+  digest.Utf8(prefix + "data.sha256", model.data_sha256);
+  digest.Utf8(prefix + "data.target", model.target_name);
+  digest.F64(prefix + "split.test_size", model.test_size);
+  digest.I64(prefix + "split.seed", int64_t{model.seed});
+  digest.I64(prefix + "split.n_train", model.n_train);
+  digest.I64(prefix + "split.n_test", model.n_test);
+  digest.Utf8(prefix + "feature_names", model.feature_names);
+  digest.Utf8(prefix + "constant_features", model.constant_features);
   digest.F64(prefix + "scaler.mean", span(model.scaler_mean));
   digest.F64(prefix + "scaler.scale", span(model.scaler_scale));
   digest.F64(prefix + "coef", span(model.coef));
   digest.F64(prefix + "intercept", model.intercept);
+  digest.Utf8(prefix + "solver", model.solver);
+  digest.F64(prefix + "condition_number", model.condition_number);
+  digest.F64(prefix + "metrics.train", metrics(model.train));
+  digest.F64(prefix + "metrics.test", metrics(model.test));
 }
 
-std::string ModelTensorDigest(const LinearModel& model) {
+std::string ModelDigest(const LinearModel& model) {
   TensorDigest digest;
-  AddModelTensors(digest, model, "");
+  AddModelFields(digest, model, "");
   return digest.Hex();
 }
 
@@ -117,7 +147,16 @@ LinearModel LinearModelFromJson(const io::JsonReader& object) {
   // Row counts as exact doubles at most: 2^53.
   constexpr int64_t kMaxRows = int64_t{1} << 53;
   model.n_train = split.Key("n_train").Integer(0, kMaxRows);
-  model.n_test = split.Key("n_test").Integer(0, kMaxRows);
+  const io::JsonReader n_test = split.Key("n_test");
+  model.n_test = n_test.Integer(0, kMaxRows);
+  if (const int64_t expected = reference::TestCount(model.n_train + model.n_test, model.test_size);
+      model.n_test != expected) {
+    n_test.Fail(
+        fmt::format("'{}' {} is not the test rows that test_size {} gives n_train + n_test "
+                    "= {} rows ({})",
+                    n_test.name(), model.n_test, io::Shortest(model.test_size),
+                    model.n_train + model.n_test, expected));
+  }
   const io::JsonReader names = object.Key("feature_names");
   model.feature_names = names.Strings();
   if (model.feature_names.empty()) names.Fail("'" + names.name() + "' is empty");
@@ -151,7 +190,7 @@ void SaveModel(const LinearModel& model, const std::string& dir) {
   j["format"] = kModelFormat;
   j["version"] = kModelFormatVersion;
   j["created_by"] = std::string("qlab ") + kVersion;
-  j[kTensorDigestKey] = ModelTensorDigest(model);
+  j[kTensorDigestKey] = ModelDigest(model);
   EnsureDirectory(dir);
   WriteFileAtomically((std::filesystem::path(dir) / kModelFileName).string(), j.dump(2) + "\n");
 }
@@ -170,13 +209,21 @@ LinearModel LoadModel(const std::string& dir) {
     format.Fail("format '" + Printable(format.String()) + "' is not " + kModelFormat);
   }
   const io::JsonReader version = root.Key("version");
-  if (const int64_t v = version.Integer(0, 1 << 30); v != kModelFormatVersion) {
+  if (const int64_t v = version.Integer(0, 1 << 30); v < kModelFormatVersion) {
+    // Older versions left the split, the features and the data's identity out of the digest: an
+    // edited seed scored a "test" split that overlapped the training rows. Not read, rewritten.
+    version.Fail(
+        fmt::format("model format {} version {} is older than this qlab's version {}; "
+                    "rewrite it with `qlab train --out {}` and the options it was "
+                    "trained with",
+                    kModelFormat, v, kModelFormatVersion, dir));
+  } else if (v != kModelFormatVersion) {
     version.Fail(fmt::format("{} version {} is not the version this qlab reads ({})", kModelFormat,
                              v, kModelFormatVersion));
   }
   LinearModel model = LinearModelFromJson(root);
   // Last, so that a value out of range is named first; this catches the plausible edits.
-  CheckTensorDigest(path, root.Key(kTensorDigestKey).String(), ModelTensorDigest(model));
+  CheckTensorDigest(path, root.Key(kTensorDigestKey).String(), ModelDigest(model));
   RequireFiniteModel(model, path);
   return model;
 }
@@ -208,6 +255,19 @@ data::SplitData ReloadSplit(const LinearModel& model, const std::string& dataset
       throw InputError(path, "sha256 " + dataset.sha256 + " differs from the model's " +
                                  model.data_sha256 +
                                  " (the data changed); pass --dataset to use it anyway");
+    }
+    // The digest ties these fields to one another, not to the file: compared here, a model
+    // whose features or row counts are not its data's is refused even when re-signed.
+    if (dataset.feature_names != model.feature_names) {
+      throw InputError(path, "columns (" + JoinNames(dataset.feature_names) +
+                                 ") differ from the model's feature_names (" +
+                                 JoinNames(model.feature_names) + ")");
+    }
+    if (const int64_t rows = dataset.X.rows(); rows != model.n_train + model.n_test) {
+      throw InputError(
+          path, fmt::format("has {} rows; the model's split records n_train {} + "
+                            "n_test {} = {}",
+                            rows, model.n_train, model.n_test, model.n_train + model.n_test));
     }
   }
   return MakeSplit(std::move(dataset), model.test_size, model.seed);

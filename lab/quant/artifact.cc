@@ -1,6 +1,6 @@
 // Copyright 2026 The qlab Authors. SPDX-License-Identifier: Apache-2.0
 //
-// quantized_model.json: format "qlab.quantized_model", version 2, data only. It embeds the float
+// quantized_model.json: format "qlab.quantized_model", version 3, data only. It embeds the float
 // model it came from (parameters and the data provenance) so that one file is enough to predict,
 // re-read and verify the data, and compare against the float model.
 #include <fmt/format.h>
@@ -85,14 +85,46 @@ void AddSeedTensors(TensorDigest& digest, const SeedTensor& t, const std::string
   digest.U8(prefix + "codes", t.codes);
   digest.F64(prefix + "scale", t.scale);
   digest.I64(prefix + "zero_point", t.zero_point);
+  const uint8_t zero_range = t.zero_range ? 1 : 0;
+  digest.U8(prefix + "zero_range", std::span<const uint8_t>(&zero_range, 1));
   digest.F32(prefix + "dequantized", t.dequantized);
+}
+
+// For the message refusing an old version: the float model's folder the file records, if it is
+// a printable string, else a placeholder.
+std::string RecordedFloatModelDir(const JsonReader& root) {
+  const json& value = root.value();
+  const auto float_model = value.find("float_model");
+  if (float_model != value.end() && float_model->is_object()) {
+    const auto dir = float_model->find("dir");
+    if (dir != float_model->end() && dir->is_string() && !dir->get<std::string>().empty()) {
+      return io::Printable(dir->get<std::string>(), 200);
+    }
+  }
+  return "FLOAT_MODEL_DIR";
 }
 
 }  // namespace
 
-std::string QuantizedTensorDigest(const QuantizedModel& q) {
+// What the digest covers, field by field (the entries and their order: artifact.h):
+//   covered: the whole float model (model::AddModelFields: its data, split, features, scaler,
+//     coefficients, solver and metrics), scheme, bits (the code range: it moves saturation),
+//     calibration, and every parameter of the scheme: seed codes, scales, zero points, zero_range
+//     and dequantized values; w8 and w8a8 weight codes and scale, correction and bias; w8a8 fold,
+//     bias_correction, outliers and each feature's center, step, zero point, calibrated range and
+//     degenerate flag (the harness reports it as zero_range);
+//   cross-checked instead: the dtypes (constants, or given by bits), features[].name (must be the
+//     float model's feature_names, which are covered), correction (Σ weights·zero points),
+//     zero_range (scale 0) and the seed dequantized values (recomputed from their codes);
+//   not covered, as they change no prediction or metric: format and version (checked first),
+//     created_by, float_model.dir (where the float model was: only its file size is reported)
+//     and the digest itself.
+std::string QuantizedDigest(const QuantizedModel& q) {
   TensorDigest digest;
-  model::AddModelTensors(digest, q.float_model, "float_model.");
+  model::AddModelFields(digest, q.float_model, "float_model.");
+  digest.Utf8("scheme", SchemeName(q.scheme));
+  digest.I64("bits", int64_t{q.bits});
+  digest.Utf8("calibration", q.calibration.Name());
   switch (q.scheme) {
     case Scheme::kSeed:
       AddSeedTensors(digest, q.seed_coef, "seed.coef.");
@@ -105,28 +137,28 @@ std::string QuantizedTensorDigest(const QuantizedModel& q) {
       digest.I64("correction", q.correction);
       digest.F64("bias", q.bias);
       if (q.scheme == Scheme::kW8A8) {
+        digest.Utf8("fold", FoldName(q.fold));
         digest.F64("bias_correction", q.bias_correction);
+        digest.Utf8("outliers", OutliersName(q.outliers));
         const size_t k = q.features.size();
         std::vector<double> center(k), lo(k), hi(k);
         std::vector<float> step(k);
         std::vector<int64_t> zero_point(k);
+        std::vector<uint8_t> degenerate(k);
         for (size_t f = 0; f < k; ++f) {
           center[f] = q.features[f].center;
           step[f] = q.features[f].step;
           zero_point[f] = q.features[f].zero_point;
           lo[f] = q.features[f].calibrated_lo;
           hi[f] = q.features[f].calibrated_hi;
+          degenerate[f] = q.features[f].degenerate ? 1 : 0;
         }
         digest.F64("features.center", center);
         digest.F32("features.step", step);
         digest.I64("features.zero_point", zero_point);
         digest.F64("features.calibrated_lo", lo);
         digest.F64("features.calibrated_hi", hi);
-        // Entries that only files written since the outlier policy and the packed codes hold:
-        // a file without them (clip, one code per byte) keeps the digest it was written with,
-        // and editing either field in a file changes the digest it must match.
-        if (q.outliers == Outliers::kFloat) digest.I64("outliers.float", 1);
-        if (PacksFeatureCodes(q.bits)) digest.I64("features.codes_per_byte", 2);
+        digest.U8("features.degenerate", degenerate);
       }
       break;
     }
@@ -176,7 +208,7 @@ json QuantizedToJson(const QuantizedModel& q) {
       break;
     }
   }
-  j[kTensorDigestKey] = QuantizedTensorDigest(q);
+  j[kTensorDigestKey] = QuantizedDigest(q);
   return j;
 }
 
@@ -187,7 +219,17 @@ QuantizedModel QuantizedFromJson(const JsonReader& root) {
     format.Fail(std::string("'format' is not ") + kQuantizedFormat);
   }
   const JsonReader version = root.Key("version");
-  if (const int64_t v = version.Integer(0, 1 << 30); v != kQuantizedFormatVersion) {
+  if (const int64_t v = version.Integer(0, 1 << 30); v < kQuantizedFormatVersion) {
+    // Older versions left the float model's split, features and data out of the digest (and,
+    // here, the scheme, bits and calibration): not read, made again from the float model.
+    const std::string folder = std::filesystem::path(root.file()).parent_path().string();
+    version.Fail(fmt::format(
+        "quantized model format {} version {} is older than this qlab's version {}; rewrite it "
+        "with `qlab quantize --model {} --out {}` and the options it was made with (after `qlab "
+        "train` if that float model is older too)",
+        kQuantizedFormat, v, kQuantizedFormatVersion, RecordedFloatModelDir(root),
+        folder.empty() ? "." : folder));
+  } else if (v != kQuantizedFormatVersion) {
     version.Fail(fmt::format("{} version {} is not the version this qlab reads ({})",
                              kQuantizedFormat, v, kQuantizedFormatVersion));
   }
@@ -243,14 +285,10 @@ QuantizedModel QuantizedFromJson(const JsonReader& root) {
         if (!fold) fold_field.Fail("'fold' must be grid, zero-point, offsets or raw");
         q.fold = *fold;
         q.bias_correction = root.Key("bias_correction").Number();
-        // Files written before the policy existed hold no "outliers": they clipped.
-        q.outliers = Outliers::kClip;
-        if (root.Has("outliers")) {
-          const JsonReader outliers_field = root.Key("outliers");
-          const auto outliers = ParseOutliers(outliers_field.String());
-          if (!outliers) outliers_field.Fail("'outliers' must be float or clip");
-          q.outliers = *outliers;
-        }
+        const JsonReader outliers_field = root.Key("outliers");
+        const auto outliers = ParseOutliers(outliers_field.String());
+        if (!outliers) outliers_field.Fail("'outliers' must be float or clip");
+        q.outliers = *outliers;
         const std::string code_dtype = PacksFeatureCodes(q.bits) ? "uint4" : "uint8";
         int64_t correction = 0;
         const std::vector<JsonReader> features = root.Key("features").Elements(k, "objects");
@@ -292,7 +330,7 @@ QuantizedModel QuantizedFromJson(const JsonReader& root) {
     }
   }
   // Last, so that a value out of range is named first; this catches the plausible edits.
-  CheckTensorDigest(root.file(), root.Key(kTensorDigestKey).String(), QuantizedTensorDigest(q));
+  CheckTensorDigest(root.file(), root.Key(kTensorDigestKey).String(), QuantizedDigest(q));
   return q;
 }
 
@@ -323,13 +361,15 @@ QuantizedModel LoadQuantized(const std::string& dir) {
   // A float model beside it must be the one it was quantized from: `quantize --out m` then
   // `train --out m` left the old quantized model in m, and predict used it without a word. The
   // quantized artifact embeds its float model (covered by its checksum), so the two are compared
-  // by what changes a prediction or a metric: the tensors' digest, the data and the split.
+  // by what changes a prediction or a metric: the parameters, the data, the split, the features,
+  // then everything else the float model's digest covers.
   const std::string beside = (std::filesystem::path(dir) / model::kModelFileName).string();
   if (std::filesystem::exists(beside, ec)) {
     const model::LinearModel there = model::LoadModel(dir);
     const model::LinearModel& from = q.float_model;
     std::string differs;
-    if (model::ModelTensorDigest(there) != model::ModelTensorDigest(from)) {
+    if (there.scaler_mean != from.scaler_mean || there.scaler_scale != from.scaler_scale ||
+        there.coef != from.coef || there.intercept != from.intercept) {
       differs = "its coefficients, scaler or intercept";
     } else if (there.data_sha256 != from.data_sha256) {
       differs = "its data";
@@ -337,6 +377,8 @@ QuantizedModel LoadQuantized(const std::string& dir) {
       differs = "its split";
     } else if (there.feature_names != from.feature_names) {
       differs = "its features";
+    } else if (model::ModelDigest(there) != model::ModelDigest(from)) {
+      differs = "its target, solver or recorded metrics";
     }
     if (!differs.empty()) {
       throw InputError(path, "was quantized from another float model than " + beside + " (" +

@@ -139,7 +139,9 @@ BOOST_AUTO_TEST_CASE(artifact_round_trips_every_double) {
   TempDir dir;
   const auto split = SplitCsv(dir.Write("s.csv", SyntheticCsv(80)));
   LinearModel model = qlab::model::Train(split, "qr");
-  model.test_size = 0.25;
+  model.test_size = 0.25;  // 80 rows: 20 of them test rows, as the loader checks
+  model.n_train = 60;
+  model.n_test = 20;
   model.seed = 7;
   const std::string out = dir.File("nested/model dir");
   qlab::model::SaveModel(model, out);
@@ -160,14 +162,17 @@ BOOST_AUTO_TEST_CASE(artifact_round_trips_every_double) {
   BOOST_TEST(back.test_size == 0.25);
   const auto j = nlohmann::json::parse(qlab::io::ReadFileBytes(out + "/model.json"));
   BOOST_TEST(j["format"] == "qlab.linear_model");
-  BOOST_TEST(j["version"] == 2);
-  BOOST_TEST(j["tensor_sha256"] == qlab::model::ModelTensorDigest(back));
+  BOOST_TEST(j["version"] == 3);
+  BOOST_TEST(j["tensor_sha256"] == qlab::model::ModelDigest(back));
 }
 
 BOOST_AUTO_TEST_CASE(malformed_artifacts_are_bad_input) {
   TempDir dir;
   const auto split = SplitCsv(dir.Write("s.csv", SyntheticCsv(40)));
-  qlab::model::SaveModel(qlab::model::Train(split, "svd"), dir.File("m"));
+  LinearModel trained = qlab::model::Train(split, "svd");
+  trained.test_size = 0.25;  // as SplitCsv split it
+  trained.seed = 7;
+  qlab::model::SaveModel(trained, dir.File("m"));
   const std::string file = dir.File("m/model.json");
   const auto good = nlohmann::json::parse(qlab::io::ReadFileBytes(file));
   // Each error names the file and the line:col of the value refused (of the object, for a key
@@ -186,9 +191,20 @@ BOOST_AUTO_TEST_CASE(malformed_artifacts_are_bad_input) {
   std::string error = changed("format", "pickle");
   BOOST_TEST(error ==
              file + ":" + ValueAt(text, "format") + ": format 'pickle' is not qlab.linear_model");
-  error = changed("version", 1);
+  // Versions 1 and 2 left the split and the features out of the checksum: refused, naming the
+  // command that rewrites them. A newer version is refused as unknown.
+  for (const int old_version : {1, 2}) {
+    error = changed("version", old_version);
+    BOOST_TEST(error == file + ":" + ValueAt(text, "version") +
+                            ": model format qlab.linear_model version " +
+                            std::to_string(old_version) +
+                            " is older than this qlab's version 3; rewrite it with `qlab train "
+                            "--out " +
+                            dir.File("m") + "` and the options it was trained with");
+  }
+  error = changed("version", 4);
   BOOST_TEST(error == file + ":" + ValueAt(text, "version") +
-                          ": qlab.linear_model version 1 is not the version this qlab reads (2)");
+                          ": qlab.linear_model version 4 is not the version this qlab reads (3)");
   error = changed("coef", {1.0, 2.0});
   BOOST_TEST(error ==
              file + ":" + ValueAt(text, "coef") + ": 'coef' must be an array of 3 numbers");
@@ -203,8 +219,9 @@ BOOST_AUTO_TEST_CASE(malformed_artifacts_are_bad_input) {
   BOOST_TEST(error == file + ":" + ValueAt(text, "scale", "scaler") +
                           ": 'scaler.scale' must hold positive numbers");
 
-  // The tensor checksum: a plausible edit of any parameter, by as little as one ulp, is caught;
-  // layout is not part of it (the same values, compact and with keys reordered, still load).
+  // The checksum: a plausible edit of any parameter, by as little as one ulp, or of any field
+  // that changes a prediction or a metric is caught; layout is not part of it (the same values,
+  // compact and with keys reordered, still load).
   const std::string digest = good["tensor_sha256"];
   const auto edited = [&](auto&& edit) {
     nlohmann::json j = good;
@@ -212,7 +229,7 @@ BOOST_AUTO_TEST_CASE(malformed_artifacts_are_bad_input) {
     return error_with(j);
   };
   const std::string mismatch =
-      file + ": 'tensor_sha256' " + digest + " does not match the tensors' ";
+      file + ": 'tensor_sha256' " + digest + " does not match the fields' ";
   BOOST_TEST(Contains(edited([](nlohmann::json& j) {
                         j["coef"][1] = std::nextafter(j["coef"][1].get<double>(), 1e300);
                       }),
@@ -227,7 +244,7 @@ BOOST_AUTO_TEST_CASE(malformed_artifacts_are_bad_input) {
   BOOST_TEST(Contains(edited([](nlohmann::json& j) {
                         j["scaler"]["scale"][2] = j["scaler"]["scale"][2].get<double>() * 2;
                       }),
-                      "the parameters were edited or corrupted"));
+                      "the artifact was edited or corrupted"));
   BOOST_TEST(edited([](nlohmann::json& j) { j.erase("tensor_sha256"); }) ==
              file + ":1:1: missing key 'tensor_sha256'");
   error = edited([](nlohmann::json& j) { j["tensor_sha256"] = 7; });
@@ -236,8 +253,44 @@ BOOST_AUTO_TEST_CASE(malformed_artifacts_are_bad_input) {
   // Swapping two features' coefficients keeps every value in the file, not their places.
   BOOST_TEST(
       Contains(edited([](nlohmann::json& j) { std::swap(j["coef"][0], j["coef"][1]); }), mismatch));
-  qlab::io::WriteFileAtomically(file, good.dump());  // compact, keys sorted: the same tensors
-  BOOST_TEST(qlab::model::ModelTensorDigest(qlab::model::LoadModel(dir.File("m"))) == digest);
+  // The split, the features and the data's identity (issue 12, class 4): an edited seed or
+  // test_size scored a "test" split overlapping the training rows. 40 rows, 30 + 10: each edit
+  // below keeps n_test the count test_size gives, so only the checksum stands in its way.
+  BOOST_TEST(good["split"]["n_train"] == 30);
+  BOOST_TEST(good["split"]["n_test"] == 10);
+  const std::vector<std::pair<const char*, void (*)(nlohmann::json&)>> field_edits = {
+      {"split.seed", [](nlohmann::json& j) { j["split"]["seed"] = 8; }},
+      {"split.test_size", [](nlohmann::json& j) { j["split"]["test_size"] = 0.24; }},
+      {"split.n_train", [](nlohmann::json& j) { j["split"]["n_train"] = 29; }},
+      {"split.n_test", [](nlohmann::json& j) { j["split"]["n_test"] = 11; }},
+      {"feature_names", [](nlohmann::json& j) { j["feature_names"][1] = "z"; }},
+      {"feature order",
+       [](nlohmann::json& j) { std::swap(j["feature_names"][0], j["feature_names"][1]); }},
+      {"constant_features", [](nlohmann::json& j) { j["constant_features"] = {"a"}; }},
+      {"data.target", [](nlohmann::json& j) { j["data"]["target"] = "a"; }},
+      {"data.kind", [](nlohmann::json& j) { j["data"]["kind"] = "california"; }},
+      {"data.sha256", [](nlohmann::json& j) { j["data"]["sha256"] = std::string(64, '0'); }},
+      {"solver", [](nlohmann::json& j) { j["solver"] = "ldlt"; }},
+      {"condition_number", [](nlohmann::json& j) { j["condition_number"] = nullptr; }},
+      {"metrics.test.r2", [](nlohmann::json& j) { j["metrics"]["test"]["r2"] = 0.99; }},
+      {"metrics.train.mae", [](nlohmann::json& j) { j["metrics"]["train"]["mae"] = 0.01; }},
+  };
+  for (const auto& [what, edit] : field_edits) {
+    BOOST_TEST(Contains(edited(edit), mismatch), what);
+  }
+  // A row count that test_size cannot give is named where it stands, before the checksum.
+  error = edited([](nlohmann::json& j) { j["split"]["n_test"] = 13; });
+  BOOST_TEST(error == file + ":" + ValueAt(text, "n_test", "split") +
+                          ": 'split.n_test' 13 is not the test rows that test_size 0.25 gives "
+                          "n_train + n_test = 43 rows (11)");
+  // Where the data was and who wrote the file change no prediction: not covered.
+  for (const auto& edit : std::vector<void (*)(nlohmann::json&)>{
+           [](nlohmann::json& j) { j["data"]["path"] = "/moved/s.csv"; },
+           [](nlohmann::json& j) { j["created_by"] = "qlab 9.9"; }}) {
+    BOOST_TEST(edited(edit).empty());
+  }
+  qlab::io::WriteFileAtomically(file, good.dump());  // compact, keys sorted: the same fields
+  BOOST_TEST(qlab::model::ModelDigest(qlab::model::LoadModel(dir.File("m"))) == digest);
 
   qlab::io::WriteFileAtomically(file,
                                 "{\n  \"format\": \"qlab.linear_model\",\n  \"version\": 1,,\n}");
@@ -265,6 +318,36 @@ BOOST_AUTO_TEST_CASE(reload_verifies_the_data_file) {
   const std::string other = dir.Write("o.csv", "p,q,r,y\n1,2,3,4\n5,6,7,8\n");
   BOOST_TEST(Contains(ErrorOf([&] { qlab::model::ReloadSplit(model, other, "", dir.path()); }),
                       "features (p, q, r) differ from the model's (a, b, c)"));
+}
+
+// The recorded data must be the model's in its columns and its row count too, not only in its
+// bytes: the checksum ties the fields of the artifact together, these checks tie them to the file
+// (a model re-signed after an edit of its feature_names or row counts is refused).
+BOOST_AUTO_TEST_CASE(reload_compares_the_data_with_the_features_and_row_counts) {
+  TempDir dir;
+  const std::string data = dir.Write("s.csv", SyntheticCsv(60));
+  LinearModel model = qlab::model::Train(SplitCsv(data), "svd");
+  model.test_size = 0.25;  // as SplitCsv split it
+  model.seed = 7;
+  BOOST_TEST(qlab::model::ReloadSplit(model, "", "", dir.path()).X_test.rows() == 15);
+
+  LinearModel renamed = model;
+  renamed.feature_names[2] = "d";
+  BOOST_TEST(ErrorOf([&] { qlab::model::ReloadSplit(renamed, "", "", dir.path()); }) ==
+             data + ": columns (a, b, c) differ from the model's feature_names (a, b, d)");
+  LinearModel reordered = model;
+  std::swap(reordered.feature_names[0], reordered.feature_names[1]);
+  BOOST_TEST(Contains(ErrorOf([&] { qlab::model::ReloadSplit(reordered, "", "", dir.path()); }),
+                      "columns (a, b, c) differ from the model's feature_names (b, a, c)"));
+
+  LinearModel more_rows = model;
+  more_rows.n_train += 1;
+  BOOST_TEST(ErrorOf([&] { qlab::model::ReloadSplit(more_rows, "", "", dir.path()); }) ==
+             data +
+                 ": has 60 rows; the model's split records n_train 46 + n_test 15 "
+                 "= 61");
+  // Data named anew may hold any number of rows.
+  BOOST_TEST(qlab::model::ReloadSplit(more_rows, data, "", dir.path()).X_test.rows() == 15);
 }
 
 BOOST_AUTO_TEST_CASE(f32_kernel_stays_within_its_error_bound) {

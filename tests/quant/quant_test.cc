@@ -606,6 +606,26 @@ BOOST_AUTO_TEST_CASE(malformed_artifacts_are_bad_input) {
   bad = good;
   bad["version"] = 1;  // before the tensor checksum
   expect_bad(bad, "version");
+  // Version 2 left the float model's split, features and data out of the checksum: refused,
+  // naming the command that makes the file again (and the float model's folder it records).
+  bad = good;
+  bad["version"] = 2;
+  bad["float_model"]["dir"] = "/models/m";
+  const std::string old_version_error =
+      qlab::testing::ErrorOf([&] { qlab::quant::QuantizedFromJson(bad, "q/x.json"); });
+  BOOST_TEST(old_version_error.rfind("q/x.json:", 0) == 0, old_version_error);
+  BOOST_TEST(
+      qlab::testing::Contains(
+          old_version_error,
+          ": quantized model format qlab.quantized_model version 2 is older than "
+          "this qlab's version 3; rewrite it with `qlab quantize --model /models/m --out q` "
+          "and the options it was made with (after `qlab train` if that float model is older "
+          "too)"),
+      old_version_error);
+  bad["version"] = 4;
+  BOOST_TEST(qlab::testing::Contains(
+      qlab::testing::ErrorOf([&] { qlab::quant::QuantizedFromJson(bad, "q/x.json"); }),
+      "qlab.quantized_model version 4 is not the version this qlab reads (3)"));
   bad = good;
   bad["weights"]["scale"] = 0;
   expect_bad(bad, "zero scale");
@@ -649,6 +669,18 @@ BOOST_AUTO_TEST_CASE(malformed_artifacts_are_bad_input) {
         [&](nlohmann::json& j) { nudge(j["float_model"]["coef"][2]); },
         [&](nlohmann::json& j) { nudge(j["float_model"]["scaler"]["mean"][0]); },
         [&](nlohmann::json& j) { nudge(j["float_model"]["intercept"]); },
+        // The embedded float model's split, features and data (issue 12, class 4): n_train and
+        // n_test stay 0, the count any test_size gives, so only the checksum refuses these.
+        [&](nlohmann::json& j) { j["float_model"]["split"]["seed"] = 7; },
+        [&](nlohmann::json& j) { j["float_model"]["split"]["test_size"] = 0.3; },
+        [&](nlohmann::json& j) {
+          j["float_model"]["feature_names"][1] = "g";
+          if (j.contains("features")) j["features"][1]["name"] = "g";  // w8a8 names them too
+        },
+        [&](nlohmann::json& j) { j["float_model"]["data"]["target"] = "f0"; },
+        [&](nlohmann::json& j) { j["float_model"]["data"]["sha256"] = std::string(64, '1'); },
+        [&](nlohmann::json& j) { j["float_model"]["metrics"]["test"]["r2"] = 0.5; },
+        [&](nlohmann::json& j) { j["calibration"] = "percentile:99.5"; },
     };
     if (scheme == Scheme::kSeed) {
       edits.push_back([&](nlohmann::json& j) { j["seed"]["intercept"]["zero_point"] = 3; });
@@ -660,13 +692,18 @@ BOOST_AUTO_TEST_CASE(malformed_artifacts_are_bad_input) {
       edits.push_back([&](nlohmann::json& j) { nudge(j["features"][3]["center"]); });
       edits.push_back([&](nlohmann::json& j) { nudge(j["features"][0]["calibrated_hi"]); });
       edits.push_back([&](nlohmann::json& j) { nudge(j["bias_correction"]); });
+      edits.push_back(
+          [&](nlohmann::json& j) { j["fold"] = j["fold"] == "grid" ? "zero-point" : "grid"; });
+      edits.push_back([&](nlohmann::json& j) {
+        j["features"][2]["degenerate"] = !j["features"][2]["degenerate"].get<bool>();
+      });
     }
     for (size_t e = 0; e < edits.size(); ++e) {
       nlohmann::json edited = doc;
       edits[e](edited);
       const std::string expected = "x.json: 'tensor_sha256' " +
                                    doc["tensor_sha256"].get<std::string>() +
-                                   " does not match the tensors'";
+                                   " does not match the fields'";
       BOOST_TEST(checksum_error(edited).find(expected) != std::string::npos,
                  name << " edit " << e << ": " << checksum_error(edited));
     }
@@ -951,10 +988,10 @@ BOOST_AUTO_TEST_CASE(fallback_is_exactly_the_out_of_range_rows) {
   BOOST_TEST(checked >= 24);
 }
 
-// The policy and the code layout are in the artifact, under its tensor digest: a round trip keeps
-// them; editing either is bad input; a file without "outliers" (written before the policy) is a
-// clip model. At bits <= 4 the feature dtype is uint4 (two codes a byte), and the packed run
-// scores odd row counts and an odd feature count (a padding nibble per row) exactly.
+// The policy and the code layout are in the artifact, under its digest: a round trip keeps them;
+// editing either is bad input, and so is a file without "outliers" (version 3 always writes it). At
+// bits <= 4 the feature dtype is uint4 (two codes a byte), and the packed run scores odd row counts
+// and an odd feature count (a padding nibble per row) exactly.
 BOOST_AUTO_TEST_CASE(policy_and_packing_in_the_artifact) {
   const Eigen::MatrixXd X_train = MakeFeatures(800, 41);
   const LinearModel m = MakeModel(X_train, {0.9, -0.35, 0.02, -0.87, 0.4}, 2.07);  // k = 5, odd
@@ -982,15 +1019,13 @@ BOOST_AUTO_TEST_CASE(policy_and_packing_in_the_artifact) {
                                          }),
                                          "tensor"),
                  what << ": policy edited");
-      nlohmann::json legacy = j;
-      legacy.erase("outliers");
-      const std::string legacy_error =
-          qlab::testing::ErrorOf([&] { qlab::quant::QuantizedFromJson(legacy, "q.json"); });
-      if (outliers == qlab::quant::Outliers::kClip) {
-        BOOST_TEST(legacy_error.empty(), what << ": " << legacy_error);
-      } else {
-        BOOST_TEST(!legacy_error.empty(), what << ": a float file read as clip");
-      }
+      nlohmann::json no_policy = j;
+      no_policy.erase("outliers");
+      BOOST_TEST(qlab::testing::Contains(qlab::testing::ErrorOf([&] {
+                                           qlab::quant::QuantizedFromJson(no_policy, "q.json");
+                                         }),
+                                         "missing key 'outliers'"),
+                 what);
       nlohmann::json bad_dtype = j;
       bad_dtype["features"][1]["dtype"] = bits <= 4 ? "uint8" : "uint4";
       BOOST_TEST(qlab::testing::Contains(qlab::testing::ErrorOf([&] {

@@ -10,7 +10,9 @@
 
 #include <cmath>
 #include <filesystem>
+#include <functional>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "common/data_dir.h"
@@ -19,6 +21,7 @@
 #include "qlab/io/atomic_file.h"
 #include "qlab/model/artifact.h"
 #include "qlab/model/linear_model.h"
+#include "qlab/quant/artifact.h"
 
 using nlohmann::json;
 using qlab::testing::RunQlab;
@@ -280,4 +283,86 @@ BOOST_AUTO_TEST_CASE(seed_quantization_past_the_f32_range_is_bad_input) {
   BOOST_TEST(r.err.find("overflow: ") != std::string::npos, r.err);
   BOOST_TEST((!r.err.empty() && r.err.find('\n') == r.err.size() - 1), r.err);
   BOOST_TEST(!std::filesystem::exists(out));
+}
+
+// Issue 12, class 4: split.seed, split.test_size, the row counts and the feature names were
+// outside the checksum, and an edited seed made predict score a "test" split overlapping the
+// training rows. An edit that keeps the old checksum is refused; one re-signed (the digest
+// recomputed, as a determined editor could) is refused when the recorded data is re-read: its
+// columns must be feature_names and its rows n_train + n_test. Both, for model.json and for the
+// float model inside a quantized artifact.
+BOOST_AUTO_TEST_CASE(artifacts_whose_split_or_features_are_not_their_data_are_bad_input) {
+  TempDir dir;
+  const std::string csv = dir.Write("d.csv",
+                                    "a,b,y\n1,2,3\n2,1,4\n3,5,9\n4,2,6\n5,7,12\n6,1,7\n7,3,10\n"
+                                    "8,8,16\n9,2,11\n10,4,14\n");
+  const std::string m = dir.File("m");
+  const std::string q = dir.File("q");
+  BOOST_REQUIRE(RunQlab({"train", "--dataset", csv, "--target", "y", "--out", m}).exit_code == 0);
+  BOOST_REQUIRE(RunQlab({"quantize", "--model", m, "--out", q}).exit_code == 0);
+  const std::string model_json = qlab::io::ReadFileBytes(m + "/model.json");
+  const std::string quantized_json = qlab::io::ReadFileBytes(q + "/quantized_model.json");
+  const auto expect_refused = [](const std::string& folder, const std::string& message,
+                                 const std::string& what) {
+    const auto r = RunQlab({"predict", "--model", folder});
+    BOOST_TEST(r.exit_code == 2, what << ": " << r.out << r.err);
+    BOOST_TEST(r.out.empty(), what << ": " << r.out);
+    BOOST_TEST(r.err.find(message) != std::string::npos, what << ": " << r.err);
+    BOOST_TEST((!r.err.empty() && r.err.find('\n') == r.err.size() - 1), what << ": " << r.err);
+  };
+  BOOST_TEST(RunQlab({"predict", "--model", m}).exit_code == 0);
+  BOOST_TEST(RunQlab({"predict", "--model", q}).exit_code == 0);
+
+  // Hand edits, the old checksum kept. 10 rows, 8 + 2: each edit keeps n_test the count that
+  // test_size gives, so the checksum is what refuses it.
+  const std::vector<std::pair<std::string, std::function<void(json&)>>> edits = {
+      {"split.seed", [](json& j) { j["split"]["seed"] = 7; }},
+      {"split.test_size", [](json& j) { j["split"]["test_size"] = 0.15; }},
+      {"split.n_train", [](json& j) { j["split"]["n_train"] = 7; }},
+      {"split.n_test", [](json& j) { j["split"]["n_test"] = 3; }},
+      {"feature_names",
+       [](json& j) {
+         j["feature_names"] = {"b", "a"};
+       }},
+  };
+  for (const auto& [what, edit] : edits) {
+    json j = json::parse(model_json);
+    edit(j);
+    qlab::io::WriteFileAtomically(m + "/model.json", j.dump(2));
+    expect_refused(m, m + "/model.json: 'tensor_sha256' ", "model.json " + what);
+    json jq = json::parse(quantized_json);
+    edit(jq["float_model"]);
+    if (what == "feature_names") {  // w8a8 names each feature's quantizer too: kept consistent
+      jq["features"][0]["name"] = "b";
+      jq["features"][1]["name"] = "a";
+    }
+    qlab::io::WriteFileAtomically(q + "/quantized_model.json", jq.dump(2));
+    expect_refused(q, q + "/quantized_model.json: 'tensor_sha256' ", "float_model " + what);
+  }
+  qlab::io::WriteFileAtomically(m + "/model.json", model_json);
+  qlab::io::WriteFileAtomically(q + "/quantized_model.json", quantized_json);
+
+  // Re-signed: refused by the comparison with the data file.
+  const auto swap_features = [](qlab::model::LinearModel& model) {
+    std::swap(model.feature_names[0], model.feature_names[1]);
+  };
+  const auto fewer_rows = [](qlab::model::LinearModel& model) { model.n_train -= 1; };
+  const std::string columns = csv + ": columns (a, b) differ from the model's feature_names (b, a)";
+  const std::string rows =
+      csv + ": has 10 rows; the model's split records n_train 7 + n_test 2 = 9";
+  for (const auto& [edit, message] :
+       std::vector<std::pair<void (*)(qlab::model::LinearModel&), std::string>>{
+           {swap_features, columns}, {fewer_rows, rows}}) {
+    qlab::model::LinearModel model = qlab::model::LoadModel(m);
+    edit(model);
+    qlab::model::SaveModel(model, m);
+    expect_refused(m, message, "re-signed model.json: " + message);
+    qlab::io::WriteFileAtomically(m + "/model.json", model_json);
+
+    qlab::quant::QuantizedModel quantized = qlab::quant::LoadQuantized(q);
+    edit(quantized.float_model);
+    qlab::quant::SaveQuantized(quantized, q);
+    expect_refused(q, message, "re-signed quantized_model.json: " + message);
+    qlab::io::WriteFileAtomically(q + "/quantized_model.json", quantized_json);
+  }
 }

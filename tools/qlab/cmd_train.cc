@@ -1,6 +1,6 @@
 // Copyright 2026 The qlab Authors. SPDX-License-Identifier: Apache-2.0
 // `qlab train`: fit StandardScaler + least squares on a split identical to scikit-learn's and save
-// the model (model.json, format qlab.linear_model version 2).
+// the model (model.json, format qlab.linear_model version 3).
 #include <fmt/format.h>
 
 #include <filesystem>

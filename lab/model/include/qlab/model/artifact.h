@@ -1,7 +1,7 @@
 // Copyright 2026 The qlab Authors. SPDX-License-Identifier: Apache-2.0
 //
 // The float model's artifact: a folder holding model.json, a versioned, data-only JSON document
-// (format "qlab.linear_model", version 2), written atomically (temporary file, flush, rename).
+// (format "qlab.linear_model", version 3), written atomically (temporary file, flush, rename).
 #pragma once
 
 #include <nlohmann/json.hpp>
@@ -15,18 +15,25 @@
 
 namespace qlab::model {
 
-
 // model.json inside `dir` (created with missing parents; files replaced atomically). The format is
 // documented in README.md ("Model artifact").
 inline constexpr const char* kModelFormat = "qlab.linear_model";
-// Version 2 added "tensor_sha256" (tensor_digest.h), checked on load.
-inline constexpr int kModelFormatVersion = 2;
+// Version 2 added "tensor_sha256" (tensor_digest.h) over the tensors, checked on load; version 3
+// extended it to every field that changes a prediction or a metric (the data's identity, the
+// split, the features, the solver and the recorded metrics). Older versions are refused, naming
+// `qlab train` to rewrite them.
+inline constexpr int kModelFormatVersion = 3;
 inline constexpr const char* kModelFileName = "model.json";
-// The tensors covered, in order: scaler.mean, scaler.scale, coef, intercept (all f64).
-std::string ModelTensorDigest(const LinearModel& model);
-// Adds those tensors to `digest`, each name prefixed with `prefix` (quantized artifacts embed the
+// The digest stored as "tensor_sha256". The entries, in order (tensor_digest.h gives the bytes):
+// data.kind, data.sha256, data.target (utf8), split.test_size (f64), split.seed, split.n_train,
+// split.n_test (i64), feature_names, constant_features (utf8 lists), scaler.mean, scaler.scale,
+// coef, intercept (f64), solver (utf8), condition_number (f64, +inf for null), metrics.train,
+// metrics.test (f64: r2, mse, mae). artifact.cc says, next to the code, why the other fields are
+// left out.
+std::string ModelDigest(const LinearModel& model);
+// Adds those entries to `digest`, each name prefixed with `prefix` (quantized artifacts embed the
 // float model).
-void AddModelTensors(io::TensorDigest& digest, const LinearModel& model, const std::string& prefix);
+void AddModelFields(io::TensorDigest& digest, const LinearModel& model, const std::string& prefix);
 void SaveModel(const LinearModel& model, const std::string& dir);
 // The float model's fields (data provenance, split, features, scaler, coefficients, solver,
 // metrics): the body of model.json and the "float_model" object a quantized artifact embeds, so
@@ -35,7 +42,8 @@ nlohmann::json LinearModelToJson(const LinearModel& model);
 LinearModel LinearModelFromJson(const io::JsonReader& object);
 LinearModel LoadModel(const std::string& dir);  // InputError on a malformed or mismatched artifact
 
-// Re-reads the data set the model records, verifying its sha256. `dataset_override` (non-empty)
+// Re-reads the data set the model records, verifying its sha256, that its columns are the model's
+// feature_names and that it holds n_train + n_test rows. `dataset_override` (non-empty)
 // names the data anew and skips the check (its features must still be the model's). When the
 // recorded california file is gone, DATA_DIR/cal_housing.data is tried instead, still verified.
 data::SplitData ReloadSplit(const LinearModel& model, const std::string& dataset_override,

@@ -14,17 +14,20 @@
 namespace qlab::quant {
 
 inline constexpr const char* kQuantizedFormat = "qlab.quantized_model";
-// Version 2 added "tensor_sha256" (tensor_digest.h), checked on load.
-inline constexpr int kQuantizedFormatVersion = 2;
-// The tensors covered, in order: the float model's (as ModelTensorDigest, names prefixed with
-// "float_model."), then seed: seed.{coef,intercept}.{codes u8, scale f64, zero_point i64,
-// dequantized f32}; w8 and w8a8: weights.codes i8, weights.scale f64, correction i64, bias f64;
-// w8a8 also bias_correction f64 and features.{center f64, step f32, zero_point i64,
-// calibrated_lo f64, calibrated_hi f64}, one element per feature; then, only when they hold,
-// outliers.float i64 (the value 1: the float outlier policy; "outliers" absent means clip) and
-// features.codes_per_byte i64 (the value 2: bits ≤ 4, feature dtype "uint4", codes packed two per
-// byte as kernels::PackU4 lays them out).
-std::string QuantizedTensorDigest(const QuantizedModel& q);
+// Version 2 added "tensor_sha256" (tensor_digest.h) over the tensors, checked on load; version 3
+// extended it to the embedded float model's every field that changes a prediction or a metric
+// (model::ModelDigest) and to scheme, bits, calibration, fold, outliers and the flags. Older
+// versions are refused, naming `qlab quantize` to rewrite them.
+inline constexpr int kQuantizedFormatVersion = 3;
+// The digest stored as "tensor_sha256". The entries, in order: the float model's (as
+// model::ModelDigest, names prefixed with "float_model."), scheme (utf8), bits (i64), calibration
+// (utf8, as Calibration::Name spells it), then seed: seed.{coef,intercept}.{codes u8, scale f64,
+// zero_point i64, zero_range u8 (0 or 1), dequantized f32}; w8 and w8a8: weights.codes i8,
+// weights.scale f64, correction i64, bias f64; w8a8 also fold (utf8), bias_correction f64,
+// outliers (utf8: "float" or "clip") and features.{center f64, step f32, zero_point i64,
+// calibrated_lo f64, calibrated_hi f64, degenerate u8}, one element per feature. artifact.cc says,
+// next to the code, why the other fields are left out.
+std::string QuantizedDigest(const QuantizedModel& q);
 inline constexpr const char* kQuantizedFileName = "quantized_model.json";
 nlohmann::json QuantizedToJson(const QuantizedModel& q);
 // From a parsed document (every error at FILE:LINE:COL), or from a JSON value (positions then
