@@ -774,7 +774,7 @@ BOOST_AUTO_TEST_CASE(an_edited_seed_coefficient_in_a_written_artifact_is_refused
     const std::string error = qlab::testing::ErrorOf([&] { qlab::quant::LoadQuantized(dir); });
     BOOST_TEST(
         error.rfind(file + ": 'tensor_sha256' " + written["tensor_sha256"].get<std::string>() +
-                        " does not match the tensors'",
+                        " does not match the fields'",
                     0) == 0,
         what << ": " << error);
   }
