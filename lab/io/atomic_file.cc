@@ -9,8 +9,10 @@
 #include <cstring>
 #include <filesystem>
 #include <system_error>
+#include <vector>
 
 #include "qlab/io/input_error.h"
+#include "qlab/io/output_transaction.h"
 #include "qlab/io/stream.h"
 
 namespace qlab::io {
@@ -21,12 +23,28 @@ std::string ErrnoText(int error) { return std::generic_category().message(error)
 }  // namespace
 
 void EnsureDirectory(const std::string& dir) {
+  // The folders this creates, outermost first, so that a failed command removes them again
+  // (output_transaction.h): a run into a full disk leaves no new empty folder behind.
+  // (symlink_status sets its error_code to ENOENT for a missing path: only its type is read.)
+  std::vector<std::filesystem::path> missing;
   std::error_code ec;
+  const std::filesystem::path absolute = std::filesystem::absolute(dir, ec).lexically_normal();
+  for (std::filesystem::path p = absolute; !ec && !p.empty(); p = p.parent_path()) {
+    std::error_code status_error;
+    if (std::filesystem::symlink_status(p, status_error).type() !=
+        std::filesystem::file_type::not_found) {
+      break;
+    }
+    missing.push_back(p);
+    if (p == p.parent_path()) break;
+  }
+  ec.clear();
   std::filesystem::create_directories(dir, ec);
   if (ec || !std::filesystem::is_directory(dir)) {
     const std::string reason = ec ? ec.message() : "exists and is not a folder";
     throw InputError(dir, "cannot create the output folder: " + reason);
   }
+  for (auto it = missing.rbegin(); it != missing.rend(); ++it) AfterCreatingFolder(it->string());
 }
 
 // The one writer of output files: OutputStream (a temporary beside the target, fsync, rename,

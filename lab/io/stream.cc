@@ -13,6 +13,7 @@
 #include <vector>
 
 #include "qlab/io/input_error.h"
+#include "qlab/io/output_transaction.h"
 
 namespace qlab::io {
 namespace {
@@ -217,6 +218,7 @@ void OutputStream::Commit() {
   if (rc != 0) throw OutputError(path_, "cannot write: " + ErrnoText(errno));
   // Once more just before the rename: something else may have appeared at the path meanwhile.
   CheckOutputFile(path_);
+  BeforePublishing(path_);  // the command's transaction keeps the old version until it commits
   if (::rename(temporary_.c_str(), path_.c_str()) != 0) {
     throw OutputError(path_, "cannot replace the file: " + ErrnoText(errno));
   }

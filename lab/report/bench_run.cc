@@ -14,7 +14,9 @@
 #include <stdexcept>
 
 #include "internal.h"
+#include "qlab/io/atomic_file.h"
 #include "qlab/io/input_error.h"
+#include "qlab/io/output_transaction.h"
 #include "qlab/io/process.h"
 #include "qlab/report/report.h"
 
@@ -140,8 +142,8 @@ BenchGroup RunAndLoadBench(const BenchRunOptions& options) {
   }
 
   const fs::path out = fs::absolute(options.out_file);
-  std::error_code ec;
-  if (out.has_parent_path()) fs::create_directories(out.parent_path(), ec);
+  // Recorded by the command's transaction: a failed bench leaves no new folder behind.
+  if (out.has_parent_path()) io::EnsureDirectory(out.parent_path().string());
   const std::string temp = out.string() + ".tmp." + std::to_string(::getpid());
 
   const MachineInfo machine = DetectMachine();
@@ -187,6 +189,7 @@ BenchGroup RunAndLoadBench(const BenchRunOptions& options) {
     std::remove(temp.c_str());
     throw std::runtime_error(program + " wrote unreadable JSON: " + e.Format());
   }
+  io::BeforePublishing(out.string());  // kept or undone with the command's other outputs
   if (std::rename(temp.c_str(), out.c_str()) != 0) {
     const int err = errno;
     std::remove(temp.c_str());

@@ -6,8 +6,12 @@
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <cctype>
+#include <cerrno>
 #include <cmath>
+#include <csignal>
 #include <cstdlib>
+#include <cstring>
 #include <filesystem>
 #include <map>
 #include <set>
@@ -17,6 +21,7 @@
 #include "qlab/io/json_document.h"
 #include "qlab/io/process.h"
 #include "qlab/io/result_keys.h"
+#include "qlab/io/stream.h"
 #include "qlab/report/report.h"
 
 namespace qlab::report {
@@ -381,6 +386,21 @@ std::string FirstLine(const std::string& text) {
   return text.substr(start, end == std::string::npos ? std::string::npos : end - start);
 }
 
+// gnuplot's SVG ends with its closing tag; a PNG ends with its IEND chunk (length 0, type, CRC).
+bool IsWholeSvg(const std::string& path) {
+  std::string text = ReadFileBytes(path);
+  while (!text.empty() && std::isspace(static_cast<unsigned char>(text.back()))) text.pop_back();
+  const std::string tag = "</svg>";
+  return text.size() >= tag.size() && text.compare(text.size() - tag.size(), tag.size(), tag) == 0;
+}
+
+bool IsWholePng(const std::string& path) {
+  static const std::string kIend("\0\0\0\0IEND\xae\x42\x60\x82", 12);
+  const std::string bytes = ReadFileBytes(path);
+  return bytes.size() >= kIend.size() &&
+         bytes.compare(bytes.size() - kIend.size(), kIend.size(), kIend) == 0;
+}
+
 }  // namespace
 
 ChartSet DrawCharts(const ReportInputs& in, const std::string& charts_dir) {
@@ -407,6 +427,14 @@ ChartSet DrawCharts(const ReportInputs& in, const std::string& charts_dir) {
     const int rc = RunProcess({gnuplot, script_path}, &output);
     std::error_code ignored;
     fs::remove(script_path, ignored);
+    // A chart that cannot be written is a lost output (exit 4), not a missing tool: gnuplot dies
+    // of SIGXFSZ past the file size limit and, on a full disk, leaves files cut short without
+    // failing (it does not check its writes), so each file's last bytes are checked too.
+    if (rc == 128 + SIGXFSZ)
+      throw io::OutputError(svg, std::string("cannot write: ") + std::strerror(EFBIG));
+    if (rc == 0 && fs::exists(svg) && fs::exists(png) && !(IsWholeSvg(svg) && IsWholePng(png))) {
+      throw io::OutputError(svg, "cannot write: gnuplot left an incomplete chart (disk full?)");
+    }
     if (rc != 0 || !fs::exists(svg) || !fs::exists(png)) {
       fs::remove(svg, ignored);
       fs::remove(png, ignored);

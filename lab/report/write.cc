@@ -11,6 +11,7 @@
 
 #include "qlab/io/atomic_file.h"
 #include "qlab/io/input_error.h"
+#include "qlab/io/output_transaction.h"
 #include "qlab/io/temporaries.h"
 #include "qlab/report/report.h"
 
@@ -55,11 +56,7 @@ ReportOutput WriteReport(const ReportInputs& inputs_in, const std::string& out_d
 
   const fs::path target = fs::absolute(fs::path(out_dir)).lexically_normal();
   std::error_code ec;
-  fs::create_directories(target, ec);
-  if (ec || !fs::is_directory(target)) {
-    throw InputError(target.string(), "cannot create the report folder" +
-                                          (ec ? ": " + ec.message() : std::string()));
-  }
+  io::EnsureDirectory(target.string());  // recorded: a failed command removes it again
   const std::string pid = std::to_string(::getpid());
   const fs::path charts_final = target / "charts";
   io::RemoveDeadTemporaries(target.string());  // .charts.tmp.PID/ of a report killed here
@@ -69,17 +66,13 @@ ReportOutput WriteReport(const ReportInputs& inputs_in, const std::string& out_d
   ChartSet charts;
   if (inputs.charts) charts = DrawCharts(inputs, charts_temp.path().string());
 
-  // charts/ is replaced whole (an older report's charts never linger beside new tables).
-  if (fs::exists(charts_final)) {
-    TempDir old(target / (".charts.old." + pid));
-    fs::remove_all(old.path(), ec);
-    fs::rename(charts_final, old.path(), ec);
-    if (ec) throw InputError(charts_final.string(), "cannot replace: " + ec.message());
-  }
+  // charts/ is replaced whole (an older report's charts never linger beside new tables); the
+  // old one is kept aside until the command commits (output_transaction.h).
   if (!charts.charts.empty()) {
-    fs::rename(charts_temp.path(), charts_final, ec);
-    if (ec) throw InputError(charts_final.string(), "cannot move into place: " + ec.message());
+    io::ReplaceFolder(charts_final.string(), charts_temp.path().string());
     charts_temp.Release();
+  } else if (fs::exists(fs::symlink_status(charts_final))) {
+    io::ReplaceFolder(charts_final.string(), "");
   }
 
   nlohmann::json report_json = report_json_without_charts;

@@ -5,9 +5,11 @@
 
 #include <fcntl.h>
 #include <signal.h>
+#include <sys/resource.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <cstdint>
 #include <stdexcept>
 #include <string>
 #include <vector>
@@ -78,8 +80,11 @@ enum class Stdout {
 struct LimitedResult : RunResult {
   bool timed_out = false;
 };
+// `file_size_limit` (bytes, 0: none) is the child's RLIMIT_FSIZE (`ulimit -f`): a write past it
+// fails with EFBIG, a full disk that needs no root to make.
 inline LimitedResult RunQlabLimited(const std::vector<std::string>& args, Stdout where,
-                                    int seconds = 20, const std::string& cwd = "") {
+                                    int seconds = 20, const std::string& cwd = "",
+                                    uint64_t file_size_limit = 0) {
   TempDir capture;
   const std::string out_path = capture.File("stdout");
   const std::string err_path = capture.File("stderr");
@@ -104,6 +109,10 @@ inline LimitedResult RunQlabLimited(const std::vector<std::string>& args, Stdout
       ::close(out_fd);
     }
     if (!cwd.empty() && ::chdir(cwd.c_str()) != 0) ::_exit(127);
+    if (file_size_limit != 0) {
+      const struct rlimit limit = {file_size_limit, file_size_limit};
+      if (::setrlimit(RLIMIT_FSIZE, &limit) != 0) ::_exit(127);
+    }
     ::execv(argv[0], argv.data());
     ::_exit(127);
   }

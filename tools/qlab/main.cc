@@ -17,6 +17,7 @@
 #include "command.h"
 #include "qlab/io/input_error.h"
 #include "qlab/io/number.h"
+#include "qlab/io/output_transaction.h"
 #include "qlab/io/stream.h"
 #include "qlab/io/temporaries.h"
 #include "qlab/io/version.h"
@@ -163,6 +164,10 @@ int Run(int argc, char** argv) {
     return kExitBadInput;
   }
 
+  // Everything the command writes is kept only if it ends normally, its stdout included: bad
+  // input found late, a full disk or a lost stdout (exit 2, 3 or 4) leaves the outputs as they
+  // were and removes any folder it created (lab/io/include/qlab/io/output_transaction.h).
+  io::OutputTransaction outputs;
   int code = kExitOk;
   for (auto& [sub, action] : actions) {
     if (sub->parsed() && action) code = action();
@@ -171,6 +176,7 @@ int Run(int argc, char** argv) {
   io::OutputStream out("-");
   out.Write(Buffer().str());
   out.Commit();
+  outputs.Commit();
   return code;
 }
 
