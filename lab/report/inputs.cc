@@ -423,6 +423,23 @@ std::vector<AccuracyResult> LoadAccuracyFile(const std::string& path) {
   const JsonDocument doc = JsonDocument::Load(path, /*allow_json_lines=*/true);
   const Validator v{&doc, path};
   std::vector<AccuracyResult> results;
+  // `qlab run`'s quantize.json (the scheme comparison, {"schemes": [...]}) is read as its rows.
+  // Its "float" row restates the float model at 64 bits: the report's float result is the train
+  // result's (train.json), which has the solver and coefficients, so that row is left out.
+  const json& top = doc.value();
+  if (top.is_object() && top.size() == 1 && top.contains("schemes") && top["schemes"].is_array()) {
+    const json& rows = top["schemes"];
+    for (size_t i = 0; i < rows.size(); ++i) {
+      const Pointer at("/schemes/" + std::to_string(i));
+      if (rows[i].is_object() && rows[i].contains(keys::kScheme.name) &&
+          rows[i][keys::kScheme.name] == "float") {
+        continue;
+      }
+      results.push_back(ValidateAccuracy(rows[i], v, at));
+    }
+    if (results.empty()) v.Fail(Pointer("/schemes"), "no quantization rows");
+    return results;
+  }
   if (doc.value().is_array()) {
     if (doc.value().empty()) v.Fail(Pointer(), "empty array: no accuracy results");
     for (size_t i = 0; i < doc.value().size(); ++i) {

@@ -122,6 +122,29 @@ BOOST_AUTO_TEST_CASE(json_lines_are_accepted_and_errors_keep_their_line) {
              bad + ":2:23: \"bits\" must be an integer, not string");
 }
 
+// `qlab run` writes quantize.json as the scheme comparison: its rows are the accuracy results
+// (the float row left to train.json), and an error points into the array.
+BOOST_AUTO_TEST_CASE(the_scheme_comparison_of_a_run_is_read_as_its_rows) {
+  TempDir dir;
+  const std::string good =
+      dir.Write("quantize.json",
+                "{\"schemes\":[{\"scheme\":\"float\",\"bits\":64,\"test_r2\":0.5},"
+                "{\"scheme\":\"w8\",\"bits\":8,\"test_r2\":0.4},"
+                "{\"scheme\":\"w8a8\",\"bits\":8,\"calibration\":\"minmax\",\"test_r2\":0.3}]}\n");
+  const auto results = LoadAccuracyFile(good);
+  BOOST_REQUIRE(results.size() == 2u);
+  BOOST_TEST(results[0].Id() == "w8/8/default");
+  BOOST_TEST(results[1].Id() == "w8a8/8/minmax");
+  const std::string bad =
+      dir.Write("bad.json", "{\"schemes\":[{\"scheme\":\"w8\",\"bits\":\"8\",\"test_r2\":0.4}]}\n");
+  BOOST_TEST(ErrorOf([&] { LoadAccuracyFile(bad); }) ==
+             bad + ":1:35: \"bits\" must be an integer, not string");
+  const std::string only_float = dir.Write(
+      "float.json", "{\"schemes\":[{\"scheme\":\"float\",\"bits\":64,\"test_r2\":0.5}]}\n");
+  BOOST_TEST(ErrorOf([&] { LoadAccuracyFile(only_float); }).find("no quantization rows") !=
+             std::string::npos);
+}
+
 BOOST_AUTO_TEST_CASE(unreadable_and_empty_inputs_are_input_errors) {
   BOOST_TEST(ErrorOf([] { LoadBenchFile("/nonexistent/x.json"); }) ==
              "/nonexistent/x.json: no such file");

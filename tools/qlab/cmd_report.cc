@@ -38,7 +38,7 @@ const Registrar kReport(
       auto opt = std::make_shared<ReportOptions>();
       sub.add_option("--accuracy", opt->accuracy,
                      "JSON from `qlab train --json` / `qlab quantize --json`: one object, an array "
-                     "or one object per line (repeatable)");
+                     "or one object per line; or a run folder's quantize.json (repeatable)");
       sub.add_option("--bench", opt->bench,
                      "qlab-bench JSON (--benchmark_out); each file is one column group "
                      "(repeatable)");
