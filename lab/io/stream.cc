@@ -80,9 +80,16 @@ void CheckOutputFile(const std::string& path, bool folder_may_be_created) {
   if (path.empty()) throw InputError("an output path is empty");
   struct stat info {};
   // stat follows a symbolic link: a link to /dev/null is a device here too.
-  if (::stat(path.c_str(), &info) == 0 && !S_ISREG(info.st_mode)) {
-    throw InputError(path, std::string("is ") + FileTypeName(info.st_mode) +
-                               ", not a regular file; qlab writes output only to regular files");
+  if (::stat(path.c_str(), &info) == 0) {
+    if (!S_ISREG(info.st_mode)) {
+      throw InputError(path, std::string("is ") + FileTypeName(info.st_mode) +
+                                 ", not a regular file; qlab writes output only to regular files");
+    }
+  } else if (errno != ENOENT && errno != ENOTDIR) {
+    // A loop of symbolic links (ELOOP), a name too long (ENAMETOOLONG), a folder on the way that
+    // cannot be searched (EACCES): not a path to replace by a rename. (ENOTDIR, a file where a
+    // folder should be, is named by the folder check below.)
+    throw InputError(path, "cannot be used as an output path: " + ErrnoText(errno));
   }
   std::filesystem::path folder = std::filesystem::path(path).parent_path();
   if (folder.empty()) folder = ".";

@@ -208,4 +208,17 @@ BOOST_AUTO_TEST_CASE(an_output_that_is_not_a_regular_file_is_bad_input_and_left_
       RunQlabLimited({"score", "--model", m.model, "--input", m.csv, "--output", m.dir.path()},
                      Stdout::kCapture, 10),
       "score --output FOLDER", "is a folder");
+
+  // A loop of symbolic links: no file can be reached through it, so none is made by replacing
+  // the link (ELOOP is bad input), and both links stay.
+  const std::string loop_a = m.dir.File("loop_a.csv");
+  const std::string loop_b = m.dir.File("loop_b.csv");
+  std::filesystem::create_symlink(loop_b, loop_a);
+  std::filesystem::create_symlink(loop_a, loop_b);
+  ExpectBadInput(RunQlabLimited({"score", "--model", m.model, "--input", m.csv, "--output", loop_a},
+                                Stdout::kCapture, 10),
+                 "score --output LOOP",
+                 loop_a + ": cannot be used as an output path: Too many levels");
+  BOOST_TEST(std::filesystem::is_symlink(loop_a));
+  BOOST_TEST(std::filesystem::is_symlink(loop_b));
 }
