@@ -6,6 +6,9 @@
 #include <cmath>
 #include <filesystem>
 
+#include <fmt/format.h>
+
+#include "qlab/io/input_error.h"
 #include "qlab/io/result_keys.h"
 #include "qlab/kernels.h"
 #include "qlab/model/artifact.h"
@@ -206,6 +209,21 @@ json EvaluateQuantized(const QuantizedModel& q, const SplitData& split,
     const int64_t bytes =
         FileBytes(std::filesystem::path(q.float_model_dir) / model::kModelFileName);
     if (bytes >= 0) j[keys::kFloatArtifactBytes.name] = bytes;
+  }
+  // Nothing non-finite is a result (issue 12, class 3): a model whose parameters are finite but
+  // absurd (a re-signed intercept of 1.7e308) squares past the double range in the MSE of its
+  // float or quantized predictions; JSON would print null. Bad input, named by the first figure.
+  for (const auto& [key, value] : j.items()) {
+    if (value.is_number_float() && !std::isfinite(value.get<double>())) {
+      const std::string message = fmt::format(
+          "overflow: {} of scheme {} on the test split is {} (the model's parameters "
+          "reach {:.3g})",
+          key, SchemeName(q.scheme), value.get<double>(),
+          std::max(model.coef.cwiseAbs().maxCoeff(), std::abs(model.intercept)));
+      if (q.float_model_dir.empty()) throw io::InputError(message);
+      throw io::InputError(
+          (std::filesystem::path(q.float_model_dir) / model::kModelFileName).string(), message);
+    }
   }
   return j;
 }

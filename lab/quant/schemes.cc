@@ -318,7 +318,7 @@ QuantizedModel Quantize(const LinearModel& model, const Eigen::MatrixXd& X_train
     if (options.scheme == Scheme::kW8) bound = std::abs(q.bias) + q.weight_scale * 127.0;
     if (!(bound < 1e37)) {
       throw InputError(
-          "the model's coefficients or intercept are too large for f32 inference "
+          "overflow: the model's coefficients or intercept are too large for f32 inference "
           "(predictions could reach " +
           fmt::format("{:.3g}", bound) + ")");
     }

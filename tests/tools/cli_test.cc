@@ -189,8 +189,8 @@ BOOST_AUTO_TEST_CASE(run_writes_a_report_folder) {
   TempDir dir;
   const auto r = RunQlab(WithData({"run", "--out", dir.File("report")}));
   BOOST_REQUIRE_MESSAGE(r.exit_code == 0, r.err);
-  for (const char* file : {"model.json", "train.json", "predict.json", "quantize.json", "bench.json",
-                           "report.md", "report.html", "report.json"}) {
+  for (const char* file : {"model.json", "train.json", "predict.json", "quantize.json",
+                           "bench.json", "report.md", "report.html", "report.json"}) {
     BOOST_TEST(std::filesystem::exists(dir.File("report/") + file), file);
   }
   BOOST_TEST(r.out.find("Report folder: " + dir.File("report")) != std::string::npos, r.out);
@@ -244,7 +244,8 @@ BOOST_AUTO_TEST_CASE(a_resigned_artifact_whose_predictions_overflow_is_bad_input
   BOOST_REQUIRE(RunQlab({"train", "--dataset", csv, "--target", "y", "--out", m}).exit_code == 0);
   for (const auto& edit : std::vector<void (*)(qlab::model::LinearModel&)>{
            [](qlab::model::LinearModel& model) { model.intercept = 1.7e308; },
-           [](qlab::model::LinearModel& model) { model.coef[0] = 1e300; }}) {
+           [](qlab::model::LinearModel& model) { model.coef[0] = 1e300; },
+           [](qlab::model::LinearModel& model) { model.coef[1] = -1.7e308; }}) {
     qlab::model::LinearModel model = qlab::model::LoadModel(m);
     edit(model);
     qlab::model::SaveModel(model, m);  // re-signed: tensor_sha256 of the edited values
@@ -258,6 +259,17 @@ BOOST_AUTO_TEST_CASE(a_resigned_artifact_whose_predictions_overflow_is_bad_input
       BOOST_TEST(r.err.rfind(m + "/model.json: overflow: ", 0) == 0, r.err);
       BOOST_TEST((!r.err.empty() && r.err.find('\n') == r.err.size() - 1), r.err);
       BOOST_TEST(!std::filesystem::exists(out));
+    }
+    // quantize scores the test split with the float model and each scheme: no -inf or null
+    // delta in its JSON, no artifact.
+    for (const char* scheme : {"seed", "w8", "w8a8"}) {
+      const std::string q = dir.File(std::string("q_") + scheme);
+      const auto r = RunQlab({"quantize", "--model", m, "--scheme", scheme, "--out", q, "--json"});
+      BOOST_TEST(r.exit_code == 2, scheme << ": " << r.out << r.err);
+      BOOST_TEST(r.out.empty(), scheme << ": " << r.out);
+      BOOST_TEST(r.err.find("overflow") != std::string::npos, scheme << ": " << r.err);
+      BOOST_TEST((!r.err.empty() && r.err.find('\n') == r.err.size() - 1), r.err);
+      BOOST_TEST(!std::filesystem::exists(q), scheme);
     }
   }
 }
