@@ -8,6 +8,7 @@
 #include "command.h"
 #include "qlab/io/atomic_file.h"
 #include "qlab/io/input_error.h"
+#include "qlab/io/stream.h"
 #include "qlab/report/gate.h"
 
 namespace qlab::cli {
@@ -46,8 +47,14 @@ const Registrar kCheck(
                                  "holds no metric the gate checks; the baseline "
                                  "is left as it was");
           }
+          // The baseline is an output first: a device, a FIFO, a loop of links is bad input
+          // before anything is read from it.
+          io::CheckOutputFile(opt->baseline);
           std::vector<report::CheckMetric> old;
-          if (std::filesystem::exists(opt->baseline)) old = report::LoadBaseline(opt->baseline);
+          std::error_code missing;
+          if (std::filesystem::exists(opt->baseline, missing)) {
+            old = report::LoadBaseline(opt->baseline);
+          }
           std::vector<std::string> changes;
           const auto updated = report::UpdatedBaseline(old, current, &changes);
           io::WriteFileAtomically(opt->baseline, report::BaselineJson(updated).dump(2) + "\n");

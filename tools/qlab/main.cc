@@ -164,6 +164,22 @@ int Run(int argc, char** argv) {
     return kExitBadInput;
   }
 
+  // An empty value given on purpose is never "use the default": `--out ''` would otherwise write
+  // the default folder (reports/<time>-<host>/), `--predictions ''` nothing at all. Flags hold no
+  // value; numbers are refused by their own parser above with the same wording.
+  for (const auto& [sub, action] : actions) {
+    if (!sub->parsed()) continue;
+    for (const CLI::Option* opt : sub->get_options()) {
+      if (opt->get_type_size_max() == 0) continue;
+      for (const std::string& value : opt->results()) {
+        if (value.empty()) {
+          std::cerr << "qlab: " << opt->get_name() << ": '': empty, expected a value\n";
+          return kExitBadInput;
+        }
+      }
+    }
+  }
+
   // Everything the command writes is kept only if it ends normally, its stdout included: bad
   // input found late, a full disk or a lost stdout (exit 2, 3 or 4) leaves the outputs as they
   // were and removes any folder it created (lab/io/include/qlab/io/output_transaction.h).
