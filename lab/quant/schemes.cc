@@ -116,6 +116,9 @@ Range UsableRange(Range r, bool& degenerate) {
 int32_t CenteredZeroPoint(Range r, double step, int bits) {
   const double top = static_cast<double>(CodeMax(bits));
   const double middle = 0.5 * (-r.lo / step + (top - r.hi / step));
+  // A cast of NaN or inf to an integer is undefined behaviour (the range and step are finite for
+  // every model Quantize accepts; this is the last line of defence).
+  if (!std::isfinite(middle)) throw InputError("overflow: a feature's zero point is not finite");
   return static_cast<int32_t>(std::clamp(RoundHalfEven(middle), 0.0, top));
 }
 
@@ -244,6 +247,18 @@ void QuantizeW8A8(const Eigen::MatrixXd& Z_train, const QuantizeOptions& options
 QuantizedModel Quantize(const LinearModel& model, const Eigen::MatrixXd& X_train,
                         const QuantizeOptions& options) {
   CheckOptions(model, X_train, options);
+  // The integer schemes end in f32 (the kernels' output): a coefficient or intercept of 1e37 or
+  // more makes the f32 bound checked at the end fail whatever the codes (a weight at its code
+  // limit contributes at least |coef|), and on the way the calibration's steps and zero points
+  // overflow to inf and NaN, which must never reach a cast to an integer. Refused up front.
+  constexpr double kF32Safe = 1e37;
+  const double largest = std::max(model.coef.cwiseAbs().maxCoeff(), std::abs(model.intercept));
+  if (options.scheme != Scheme::kSeed && !(largest < kF32Safe)) {
+    throw InputError(fmt::format(
+        "overflow: the model's coefficients or intercept are too large for f32 inference "
+        "(up to {:.3g}; the integer schemes need them below {:.0e})",
+        largest, kF32Safe));
+  }
   QuantizedModel q;
   q.float_model = model;
   q.scheme = options.scheme;
@@ -316,7 +331,7 @@ QuantizedModel Quantize(const LinearModel& model, const Eigen::MatrixXd& X_train
     }
     // w8 multiplies f32 features, unbounded: only its weights and bias must be f32 values.
     if (options.scheme == Scheme::kW8) bound = std::abs(q.bias) + q.weight_scale * 127.0;
-    if (!(bound < 1e37)) {
+    if (!(bound < kF32Safe)) {
       throw InputError(
           "overflow: the model's coefficients or intercept are too large for f32 inference "
           "(predictions could reach " +
