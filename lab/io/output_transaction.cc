@@ -26,6 +26,12 @@ struct OutputTransaction::State {
   };
   std::vector<Entry> entries;
   bool committed = false;
+  struct FileId {
+    dev_t device;
+    ino_t inode;
+  };
+  std::vector<FileId> inputs_read;
+  std::vector<FileId> rewritten_on_purpose;
 };
 
 namespace {
@@ -40,12 +46,12 @@ bool Recorded(const OutputTransaction::State& s, const std::string& path) {
   return false;
 }
 
-// `.NAME.tmp.PID.oldN` beside `path`: a temporary's name, so RemoveDeadTemporaries sweeps it when
-// this process is killed before it could commit or undo.
+// `.NAME.qlab-tmp.PID.oldN` beside `path`: a temporary's name, so RemoveDeadTemporaries sweeps it
+// when this process is killed before it could commit or undo.
 std::string KeptName(const std::string& path, int n) {
   const fs::path p(path);
-  std::string name = "." + p.filename().string() + ".tmp." + std::to_string(::getpid()) + ".old";
-  if (n > 0) name += std::to_string(n);
+  const std::string name =
+      TemporaryName(p.filename().string(), n > 0 ? "old" + std::to_string(n) : "old");
   return (p.parent_path() / name).string();
 }
 
@@ -58,6 +64,7 @@ OutputTransaction::OutputTransaction() : state_(std::make_unique<State>()) {
 
 void OutputTransaction::Commit() {
   const std::lock_guard<std::mutex> lock(active_mutex);
+  ClearUndoJournal();  // first: a signal from here on leaves the outputs, which are complete
   std::error_code ec;
   for (auto& e : state_->entries) {
     if (!e.kept.empty()) fs::remove_all(e.kept, ec);
@@ -91,6 +98,7 @@ OutputTransaction::~OutputTransaction() {
     }
     it->guard.reset();
   }
+  ClearUndoJournal();
 }
 
 void BeforePublishing(const std::string& path) {
@@ -105,7 +113,6 @@ void BeforePublishing(const std::string& path) {
       const std::string kept = KeptName(path, n);
       if (::link(path.c_str(), kept.c_str()) == 0) {
         e.kept = kept;
-        e.guard = std::make_unique<ScopedTemporary>(kept, /*is_folder=*/false);
         break;
       }
       if (errno != EEXIST) break;  // no hard links here: the old file cannot be kept
@@ -113,7 +120,44 @@ void BeforePublishing(const std::string& path) {
     // Without a kept version the file is not recorded: undo must not remove the old file's name.
     if (e.kept.empty()) return;
   }
+  // A signal undoes it too (temporaries.h); where the journal is full, a signal at least removes
+  // the kept version rather than leaving it behind.
+  const bool journaled = JournalUndoStep(
+      e.kept.empty() ? UndoStep::kRemoveFile : UndoStep::kRestoreFile, e.path, e.kept);
+  if (!journaled && !e.kept.empty()) {
+    e.guard = std::make_unique<ScopedTemporary>(e.kept, /*is_folder=*/false);
+  }
   active->entries.push_back(std::move(e));
+}
+
+namespace {
+
+bool HoldsFile(const std::vector<OutputTransaction::State::FileId>& ids, dev_t device,
+               ino_t inode) {
+  for (const auto& id : ids) {
+    if (id.device == device && id.inode == inode) return true;
+  }
+  return false;
+}
+
+}  // namespace
+
+void AfterOpeningInput(dev_t device, ino_t inode) {
+  const std::lock_guard<std::mutex> lock(active_mutex);
+  if (active != nullptr) active->inputs_read.push_back({device, inode});
+}
+
+bool IsInputOfThisCommand(dev_t device, ino_t inode) {
+  const std::lock_guard<std::mutex> lock(active_mutex);
+  return active != nullptr && HoldsFile(active->inputs_read, device, inode) &&
+         !HoldsFile(active->rewritten_on_purpose, device, inode);
+}
+
+void AllowRewritingInput(const std::string& path) {
+  struct stat info {};
+  if (::stat(path.c_str(), &info) != 0) return;
+  const std::lock_guard<std::mutex> lock(active_mutex);
+  if (active != nullptr) active->rewritten_on_purpose.push_back({info.st_dev, info.st_ino});
 }
 
 void AfterCreatingFolder(const std::string& folder) {
@@ -122,6 +166,7 @@ void AfterCreatingFolder(const std::string& folder) {
   OutputTransaction::State::Entry e;
   e.kind = OutputTransaction::State::Entry::kFolderCreated;
   e.path = folder;
+  JournalUndoStep(UndoStep::kRemoveFolderIfEmpty, e.path, "");
   active->entries.push_back(std::move(e));
 }
 
@@ -141,10 +186,16 @@ void ReplaceFolder(const std::string& final_path, const std::string& replacement
       throw InputError(final_path, "cannot replace: " + (ec ? ec.message() : "no free name"));
     }
     e.kept = kept;
-    e.guard = std::make_unique<ScopedTemporary>(kept, /*is_folder=*/true);
+  }
+  // Journaled before the replacement moves in: a signal from here on puts the old folder back.
+  const bool journaled =
+      active != nullptr && JournalUndoStep(UndoStep::kRestoreFolder, final_path, e.kept);
+  if (!journaled && !e.kept.empty()) {
+    e.guard = std::make_unique<ScopedTemporary>(e.kept, /*is_folder=*/true);
   }
   if (!replacement.empty()) fs::rename(replacement, final_path, ec);
   if (ec) {
+    if (journaled) DropLastUndoStep();
     if (!e.kept.empty()) {
       std::error_code back;
       fs::rename(e.kept, final_path, back);

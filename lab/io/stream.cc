@@ -59,6 +59,7 @@ int OpenInputFile(const std::string& path, bool allow_stream, int64_t& size) {
     throw InputError(path, "cannot open: " + ErrnoText(error));
   }
   const bool regular = S_ISREG(info.st_mode);
+  if (regular) AfterOpeningInput(info.st_dev, info.st_ino);
   if (!regular && !(allow_stream && S_ISFIFO(info.st_mode))) {
     ::close(fd);
     throw InputError(path, std::string("is ") + FileTypeName(info.st_mode) +
@@ -76,14 +77,32 @@ int OpenInputFile(const std::string& path, bool allow_stream, int64_t& size) {
   return fd;
 }
 
+std::string ResolveOutputPath(const std::string& path) {
+  struct stat info {};
+  if (path.empty() || ::lstat(path.c_str(), &info) != 0 || !S_ISLNK(info.st_mode)) return path;
+  std::error_code ec;
+  const std::filesystem::path resolved = std::filesystem::canonical(path, ec);
+  if (ec) {
+    throw InputError(path, "is a symbolic link that leads to no file (" + ec.message() +
+                               "); qlab writes through a link only to an existing file");
+  }
+  return resolved.string();
+}
+
 void CheckOutputFile(const std::string& path, bool folder_may_be_created) {
   if (path.empty()) throw InputError("an output path is empty");
+  ResolveOutputPath(path);  // a dangling link or a loop of links is bad input
   struct stat info {};
   // stat follows a symbolic link: a link to /dev/null is a device here too.
   if (::stat(path.c_str(), &info) == 0) {
     if (!S_ISREG(info.st_mode)) {
       throw InputError(path, std::string("is ") + FileTypeName(info.st_mode) +
                                  ", not a regular file; qlab writes output only to regular files");
+    }
+    if (IsInputOfThisCommand(info.st_dev, info.st_ino)) {
+      throw InputError(path,
+                       "is also an input of this command; qlab does not replace a file it reads "
+                       "(write to another file, then move it)");
     }
   } else if (errno != ENOENT && errno != ENOTDIR) {
     // A loop of symbolic links (ELOOP), a name too long (ENAMETOOLONG), a folder on the way that
@@ -165,17 +184,17 @@ OutputStream::OutputStream(const std::string& path) : path_(path) {
     fd_ = STDOUT_FILENO;
     return;
   }
-  // An existing folder, device, FIFO or socket at `path` is bad input, never renamed over.
+  // An existing folder, device, FIFO or socket at `path` is bad input, never renamed over; a
+  // link to a file is written through (the temporary beside the file, the link left as it is).
   CheckOutputFile(path);
-  const std::filesystem::path target(path);
+  target_ = ResolveOutputPath(path);
+  const std::filesystem::path target(target_);
   std::filesystem::path folder = target.parent_path();
   if (folder.empty()) folder = ".";
   // Leftovers of a qlab killed while writing here (SIGKILL cannot be caught): their names carry
   // the PID, so those whose process is gone can be told from another qlab's work in progress.
   RemoveDeadTemporaries(folder.string());
-  std::string temporary_name = ".";
-  temporary_name += target.filename().string();
-  temporary_name += ".tmp." + std::to_string(::getpid()) + ".XXXXXX";
+  const std::string temporary_name = TemporaryName(target.filename().string(), "XXXXXX");
   const std::string pattern = (folder / temporary_name).string();
   std::vector<char> name(pattern.begin(), pattern.end());
   name.push_back('\0');
@@ -224,14 +243,14 @@ void OutputStream::Commit() {
   fd_ = -1;
   if (rc != 0) throw OutputError(path_, "cannot write: " + ErrnoText(errno));
   // Once more just before the rename: something else may have appeared at the path meanwhile.
-  CheckOutputFile(path_);
-  BeforePublishing(path_);  // the command's transaction keeps the old version until it commits
-  if (::rename(temporary_.c_str(), path_.c_str()) != 0) {
+  CheckOutputFile(target_);
+  BeforePublishing(target_);  // the command's transaction keeps the old version until it commits
+  if (::rename(temporary_.c_str(), target_.c_str()) != 0) {
     throw OutputError(path_, "cannot replace the file: " + ErrnoText(errno));
   }
   committed_ = true;
   guard_.Release();
-  std::filesystem::path folder = std::filesystem::path(path_).parent_path();
+  std::filesystem::path folder = std::filesystem::path(target_).parent_path();
   if (folder.empty()) folder = ".";
   // Best effort: a folder that cannot be opened for fsync (some file systems) is not an error,
   // the rename has happened.

@@ -4,6 +4,7 @@
 #include <dirent.h>
 #include <fcntl.h>
 #include <signal.h>
+#include <sys/stat.h>
 #include <sys/syscall.h>
 #include <unistd.h>
 
@@ -11,6 +12,7 @@
 #include <cerrno>
 #include <cstring>
 #include <filesystem>
+#include <string_view>
 #include <system_error>
 
 namespace qlab::io {
@@ -45,13 +47,47 @@ void RemoveFolderInHandler(const char* path) {
   ::rmdir(path);
 }
 
+// The undo journal: steps [0, journal_size) are complete; a step is written before the size that
+// covers it is published (release), and the handler reads the size first (acquire).
+struct JournalEntry {
+  int step;
+  char path[kPathBytes];
+  char kept[kPathBytes];
+};
+JournalEntry journal[kUndoSteps];
+std::atomic<int> journal_size{0};
+
+void UndoInHandler() {
+  for (int i = journal_size.load(std::memory_order_acquire) - 1; i >= 0; --i) {
+    const JournalEntry& e = journal[i];
+    switch (static_cast<UndoStep>(e.step)) {
+      case UndoStep::kRemoveFile:
+        ::unlink(e.path);
+        break;
+      case UndoStep::kRestoreFile:
+        ::rename(e.kept, e.path);
+        break;
+      case UndoStep::kRemoveFolderIfEmpty:
+        ::rmdir(e.path);
+        break;
+      case UndoStep::kRestoreFolder:
+        RemoveFolderInHandler(e.path);
+        if (e.kept[0] != '\0') ::rename(e.kept, e.path);
+        break;
+    }
+  }
+}
+
 void OnSignal(int signal_number) {
   const int saved_errno = errno;
+  // Temporaries first (a temporary file inside a folder the command created keeps it from being
+  // removed), then the command's published outputs.
   for (int i = 0; i < kSlots; ++i) {
     const int state = slot_state[i].load(std::memory_order_acquire);
     if (state == kFile) ::unlink(slot_path[i]);
     if (state == kFolder) RemoveFolderInHandler(slot_path[i]);
   }
+  UndoInHandler();
   errno = saved_errno;
   // Die by the same signal, so a shell or supervisor sees how the process ended.
   struct sigaction action {};
@@ -78,6 +114,24 @@ void InstallTemporaryCleanup() {
   }
 }
 
+bool JournalUndoStep(UndoStep step, const std::string& path, const std::string& kept) {
+  const int i = journal_size.load(std::memory_order_relaxed);
+  if (i >= kUndoSteps || path.size() + 1 > kPathBytes || kept.size() + 1 > kPathBytes) return false;
+  JournalEntry& e = journal[i];
+  e.step = static_cast<int>(step);
+  std::memcpy(e.path, path.c_str(), path.size() + 1);
+  std::memcpy(e.kept, kept.c_str(), kept.size() + 1);
+  journal_size.store(i + 1, std::memory_order_release);
+  return true;
+}
+
+void DropLastUndoStep() {
+  const int i = journal_size.load(std::memory_order_relaxed);
+  if (i > 0) journal_size.store(i - 1, std::memory_order_release);
+}
+
+void ClearUndoJournal() { journal_size.store(0, std::memory_order_release); }
+
 void ScopedTemporary::Register(const std::string& path, bool is_folder) {
   Release();
   if (path.size() + 1 > kPathBytes) return;
@@ -98,12 +152,38 @@ void ScopedTemporary::Release() {
   slot_ = -1;
 }
 
+namespace {
+
+constexpr std::string_view kTag = ".qlab-tmp.";
+
+// A folder qlab could have left: only regular files directly inside it (a report's charts, the
+// .gp scripts gnuplot had not yet read). Anything else in it means it is not one of qlab's.
+bool HoldsOnlyRegularFiles(const std::filesystem::path& folder) {
+  std::error_code ec;
+  std::filesystem::directory_iterator it(folder, ec);
+  if (ec) return false;
+  for (; it != std::filesystem::directory_iterator(); it.increment(ec)) {
+    if (ec || !it->is_regular_file(ec) || it->is_symlink(ec)) return false;
+  }
+  return !ec;
+}
+
+}  // namespace
+
+std::string TemporaryName(const std::string& base_name, const std::string& suffix) {
+  std::string name = "." + base_name;
+  name += kTag;
+  name += std::to_string(::getpid());
+  if (!suffix.empty()) name += "." + suffix;
+  return name;
+}
+
 long TemporaryOwner(const std::string& name) {
-  // ".<anything>.tmp.<digits>" optionally followed by ".<suffix>".
-  if (name.empty() || name[0] != '.') return 0;
-  const size_t tag = name.rfind(".tmp.");
-  if (tag == std::string::npos || tag == 0) return 0;
-  size_t i = tag + 5;
+  // "." NAME ".qlab-tmp." DIGITS, then nothing or "." and a suffix of letters and digits.
+  if (name.size() < 2 || name[0] != '.') return 0;
+  const size_t tag = name.rfind(kTag);
+  if (tag == std::string::npos || tag < 2) return 0;
+  size_t i = tag + kTag.size();
   long pid = 0;
   size_t digits = 0;
   while (i < name.size() && name[i] >= '0' && name[i] <= '9' && digits < 10) {
@@ -111,7 +191,13 @@ long TemporaryOwner(const std::string& name) {
     ++i;
     ++digits;
   }
-  if (digits == 0 || (i < name.size() && name[i] != '.')) return 0;
+  if (digits == 0) return 0;
+  if (i == name.size()) return pid;
+  if (name[i] != '.' || i + 1 == name.size()) return 0;
+  for (++i; i < name.size(); ++i) {
+    const char c = name[i];
+    if (!((c >= '0' && c <= '9') || (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z'))) return 0;
+  }
   return pid;
 }
 
@@ -124,7 +210,13 @@ void RemoveDeadTemporaries(const std::string& folder) {
     if (pid <= 0 || pid == ::getpid()) continue;
     // Not running (ESRCH); a process of another user (EPERM) is alive and left alone.
     if (::kill(static_cast<pid_t>(pid), 0) == 0 || errno != ESRCH) continue;
-    std::filesystem::remove_all(entry.path(), ec);
+    struct stat info {};
+    if (::lstat(entry.path().c_str(), &info) != 0 || info.st_uid != ::geteuid()) continue;
+    if (S_ISREG(info.st_mode)) {
+      std::filesystem::remove(entry.path(), ec);
+    } else if (S_ISDIR(info.st_mode) && HoldsOnlyRegularFiles(entry.path())) {
+      std::filesystem::remove_all(entry.path(), ec);
+    }
   }
 }
 

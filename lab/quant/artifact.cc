@@ -8,6 +8,7 @@
 #include <cmath>
 #include <filesystem>
 #include <limits>
+#include <vector>
 
 #include "qlab/io/atomic_file.h"
 #include "qlab/io/input_error.h"
@@ -358,14 +359,23 @@ QuantizedModel LoadQuantized(const std::string& dir) {
   }
   const JsonDocument doc = JsonDocument::Load(path);
   QuantizedModel q = QuantizedFromJson(JsonReader(doc));
-  // A float model beside it must be the one it was quantized from: `quantize --out m` then
+  // A float model beside it, or in the folder it records as its origin (`quantize --model m`
+  // writes m/w8a8/ and records m), must be the one it was quantized from: `quantize --out m` then
   // `train --out m` left the old quantized model in m, and predict used it without a word. The
   // quantized artifact embeds its float model (covered by its checksum), so the two are compared
   // by what changes a prediction or a metric: the parameters, the data, the split, the features,
-  // then everything else the float model's digest covers.
-  const std::string beside = (std::filesystem::path(dir) / model::kModelFileName).string();
-  if (std::filesystem::exists(beside, ec)) {
-    const model::LinearModel there = model::LoadModel(dir);
+  // then everything else the float model's digest covers. A recorded folder that no longer holds
+  // a model (moved, removed, another machine) is not a disagreement: the artifact is whole.
+  std::vector<std::filesystem::path> origins = {std::filesystem::path(dir)};
+  if (!q.float_model_dir.empty()) {
+    const std::filesystem::path recorded(q.float_model_dir);
+    const auto same = std::filesystem::equivalent(recorded, origins.front(), ec);
+    if (ec || !same) origins.push_back(recorded);
+  }
+  for (const auto& origin : origins) {
+    const std::string there_path = (origin / model::kModelFileName).string();
+    if (!std::filesystem::is_regular_file(there_path, ec)) continue;
+    const model::LinearModel there = model::LoadModel(origin.string());
     const model::LinearModel& from = q.float_model;
     std::string differs;
     if (there.scaler_mean != from.scaler_mean || there.scaler_scale != from.scaler_scale ||
@@ -381,9 +391,11 @@ QuantizedModel LoadQuantized(const std::string& dir) {
       differs = "its target, solver or recorded metrics";
     }
     if (!differs.empty()) {
-      throw InputError(path, "was quantized from another float model than " + beside + " (" +
-                                 differs + " differ); quantize that one again (`qlab quantize " +
-                                 "--model " + dir + " --out " + dir +
+      const bool beside = origin == origins.front();
+      throw InputError(path, "was quantized from another float model than " + there_path +
+                                 (beside ? " beside it" : ", the one it records") + " (" + differs +
+                                 " differ); quantize that one again (`qlab quantize " + "--model " +
+                                 origin.string() + " --out " + dir +
                                  "`) or keep the two in separate folders");
     }
   }

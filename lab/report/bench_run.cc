@@ -18,6 +18,8 @@
 #include "qlab/io/input_error.h"
 #include "qlab/io/output_transaction.h"
 #include "qlab/io/process.h"
+#include "qlab/io/stream.h"
+#include "qlab/io/temporaries.h"
 #include "qlab/report/report.h"
 
 namespace qlab::report {
@@ -141,10 +143,14 @@ BenchGroup RunAndLoadBench(const BenchRunOptions& options) {
                      (options.quick ? "quick subset" : "full suite") + ")");
   }
 
-  const fs::path out = fs::absolute(options.out_file);
+  // A symbolic link to a file is written through (stream.h); the temporary goes beside the file.
+  const fs::path out = fs::absolute(io::ResolveOutputPath(options.out_file));
   // Recorded by the command's transaction: a failed bench leaves no new folder behind.
   if (out.has_parent_path()) io::EnsureDirectory(out.parent_path().string());
-  const std::string temp = out.string() + ".tmp." + std::to_string(::getpid());
+  io::RemoveDeadTemporaries(out.parent_path().string());  // what a killed bench left here
+  const std::string temp =
+      (out.parent_path() / io::TemporaryName(out.filename().string(), "run")).string();
+  const io::ScopedTemporary temp_guard(temp, /*is_folder=*/false);  // removed on SIGINT/SIGTERM
 
   const MachineInfo machine = DetectMachine();
   std::vector<std::string> args = {

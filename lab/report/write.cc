@@ -12,6 +12,7 @@
 #include "qlab/io/atomic_file.h"
 #include "qlab/io/input_error.h"
 #include "qlab/io/output_transaction.h"
+#include "qlab/io/stream.h"
 #include "qlab/io/temporaries.h"
 #include "qlab/report/report.h"
 
@@ -46,7 +47,68 @@ class TempDir {
   io::ScopedTemporary guard_;  // removed on SIGINT/SIGTERM too
 };
 
+// A name DrawCharts writes into charts/: STEM.svg, STEM.png, or a STEM.gp script left by a
+// report killed while gnuplot ran.
+bool IsChartFileName(const std::string& name) {
+  for (const char* extension : {".svg", ".png", ".gp"}) {
+    const std::string ext(extension);
+    if (name.size() > ext.size() && name.compare(name.size() - ext.size(), ext.size(), ext) == 0) {
+      return true;
+    }
+  }
+  return false;
+}
+
+const char* KindOf(const fs::file_status& status) {
+  switch (status.type()) {
+    case fs::file_type::regular:
+      return "a regular file";
+    case fs::file_type::directory:
+      return "a folder";
+    case fs::file_type::symlink:
+      return "a symbolic link";
+    case fs::file_type::fifo:
+      return "a FIFO";
+    case fs::file_type::socket:
+      return "a socket";
+    case fs::file_type::block:
+    case fs::file_type::character:
+      return "a device";
+    default:
+      return "not a regular file";
+  }
+}
+
 }  // namespace
+
+void CheckReportFolder(const std::string& out_dir) {
+  const fs::path target = fs::absolute(fs::path(out_dir)).lexically_normal();
+  for (const char* name : {"report.json", "report.md", "report.html"}) {
+    io::CheckOutputFile((target / name).string(), /*folder_may_be_created=*/true);
+  }
+  const fs::path charts = target / "charts";
+  std::error_code ec;
+  const fs::file_status status = fs::symlink_status(charts, ec);
+  if (status.type() == fs::file_type::not_found) return;
+  const std::string whole =
+      "; qlab replaces charts/ whole and only the one it wrote: move it "
+      "away or choose another --out";
+  if (status.type() != fs::file_type::directory) {
+    throw InputError(charts.string(), std::string("is ") + KindOf(status) +
+                                          ", not a charts folder qlab wrote" + whole);
+  }
+  fs::directory_iterator it(charts, ec);
+  if (ec) throw InputError(charts.string(), "cannot be read: " + ec.message() + whole);
+  for (; it != fs::directory_iterator(); it.increment(ec)) {
+    if (ec) throw InputError(charts.string(), "cannot be read: " + ec.message() + whole);
+    const fs::file_status entry = it->symlink_status(ec);
+    const std::string name = it->path().filename().string();
+    if (entry.type() != fs::file_type::regular || !IsChartFileName(name)) {
+      throw InputError(it->path().string(), std::string("is ") + KindOf(entry) +
+                                                " that qlab did not write into charts/" + whole);
+    }
+  }
+}
 
 ReportOutput WriteReport(const ReportInputs& inputs_in, const std::string& out_dir) {
   ReportInputs inputs = inputs_in;
@@ -54,13 +116,13 @@ ReportOutput WriteReport(const ReportInputs& inputs_in, const std::string& out_d
   // Validate and build the JSON before touching the file system.
   const nlohmann::json report_json_without_charts = BuildReportJson(inputs);
 
+  CheckReportFolder(out_dir);
   const fs::path target = fs::absolute(fs::path(out_dir)).lexically_normal();
   std::error_code ec;
   io::EnsureDirectory(target.string());  // recorded: a failed command removes it again
-  const std::string pid = std::to_string(::getpid());
   const fs::path charts_final = target / "charts";
-  io::RemoveDeadTemporaries(target.string());  // .charts.tmp.PID/ of a report killed here
-  TempDir charts_temp(target / (".charts.tmp." + pid));
+  io::RemoveDeadTemporaries(target.string());  // .charts.qlab-tmp.PID/ of a report killed here
+  TempDir charts_temp(target / io::TemporaryName("charts", ""));
   fs::remove_all(charts_temp.path(), ec);
 
   ChartSet charts;

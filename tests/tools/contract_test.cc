@@ -20,63 +20,22 @@
 #include <vector>
 
 #include "common/run_qlab.h"
+#include "common/snapshot.h"
 #include "common/temp_dir.h"
 #include "qlab/io/atomic_file.h"
 
 namespace fs = std::filesystem;
+using qlab::testing::Differences;
 using qlab::testing::LimitedResult;
 using qlab::testing::RunQlab;
 using qlab::testing::RunQlabLimited;
+using qlab::testing::Snapshot;
 using qlab::testing::Stdout;
 using qlab::testing::TempDir;
 
 namespace {
 
 constexpr int kTimeoutSeconds = 30;
-
-// Every name under `root` with what it is: a folder, a link and its target, a regular file and
-// its bytes, or another type (FIFOs and devices are never opened). By hand rather than with
-// recursive_directory_iterator, which follows a loop of links far enough to throw ELOOP.
-void SnapshotInto(const fs::path& root, const fs::path& folder,
-                  std::map<std::string, std::string>& tree) {
-  for (const auto& entry : fs::directory_iterator(folder)) {
-    const std::string name = entry.path().lexically_relative(root).string();
-    const fs::file_status st = fs::symlink_status(entry.path());
-    if (fs::is_symlink(st)) {
-      tree[name] = "link -> " + fs::read_symlink(entry.path()).string();
-    } else if (fs::is_directory(st)) {
-      tree[name] = "folder";
-      SnapshotInto(root, entry.path(), tree);
-    } else if (fs::is_regular_file(st)) {
-      tree[name] = "file " + qlab::io::ReadFileBytes(entry.path().string());
-    } else {
-      tree[name] = "special " + std::to_string(static_cast<int>(st.type()));
-    }
-  }
-}
-
-std::map<std::string, std::string> Snapshot(const fs::path& root) {
-  std::map<std::string, std::string> tree;
-  SnapshotInto(root, root, tree);
-  return tree;
-}
-
-std::string Differences(const std::map<std::string, std::string>& before,
-                        const std::map<std::string, std::string>& after) {
-  std::string text;
-  for (const auto& [name, what] : after) {
-    const auto old = before.find(name);
-    if (old == before.end()) {
-      text += " new:" + name;
-    } else if (old->second != what) {
-      text += " changed:" + name;
-    }
-  }
-  for (const auto& [name, what] : before) {
-    if (after.count(name) == 0) text += " gone:" + name;
-  }
-  return text;
-}
 
 // The valid inputs every case starts from, made by qlab itself, under work/.
 struct Work {

@@ -120,7 +120,8 @@ BOOST_AUTO_TEST_CASE(run_reads_the_data_once_and_nothing_it_wrote) {
     if (EndsWith(open.path, "/cal_housing.data")) ++data_opens;
     const std::string name = std::filesystem::path(open.path).filename().string();
     // The atomic writer's temporary files: proof that the trace sees what the run writes.
-    if (name.rfind(".model.json.tmp", 0) == 0 || name.rfind(".quantized_model.json.tmp", 0) == 0) {
+    if (name.rfind(".model.json.qlab-tmp.", 0) == 0 ||
+        name.rfind(".quantized_model.json.qlab-tmp.", 0) == 0) {
       ++artifacts_written;
     }
     for (const char* written :

@@ -23,6 +23,7 @@
 
 #include "common/run_qlab.h"
 #include "common/temp_dir.h"
+#include "qlab/io/atomic_file.h"
 
 using qlab::testing::LimitedResult;
 using qlab::testing::RunQlab;
@@ -218,7 +219,127 @@ BOOST_AUTO_TEST_CASE(an_output_that_is_not_a_regular_file_is_bad_input_and_left_
   ExpectBadInput(RunQlabLimited({"score", "--model", m.model, "--input", m.csv, "--output", loop_a},
                                 Stdout::kCapture, 10),
                  "score --output LOOP",
-                 loop_a + ": cannot be used as an output path: Too many levels");
+                 loop_a + ": is a symbolic link that leads to no file (Too many levels");
   BOOST_TEST(std::filesystem::is_symlink(loop_a));
   BOOST_TEST(std::filesystem::is_symlink(loop_b));
+}
+
+// A symbolic link to a regular file is written through, as a shell's `>` does: the file it leads
+// to gets the new bytes and the link stays a link (hostile pass: the link was replaced by a
+// regular file). A dangling link leads to no file: bad input, and the link stays.
+BOOST_AUTO_TEST_CASE(a_link_to_a_file_is_written_through_and_a_dangling_link_is_refused) {
+  Model m;
+  const std::string target = m.dir.Write("scores.csv", "old\n");
+  const std::string link = m.dir.File("latest.csv");
+  std::filesystem::create_symlink(target, link);
+  const auto r = RunQlab({"score", "--model", m.model, "--input", m.csv, "--output", link});
+  BOOST_TEST(r.exit_code == 0, r.err);
+  BOOST_TEST(std::filesystem::is_symlink(link));
+  BOOST_TEST(std::filesystem::read_symlink(link) == target);
+  const std::string written = qlab::io::ReadFileBytes(target);
+  BOOST_TEST(written.rfind("prediction", 0) == 0, written.substr(0, 40));
+  BOOST_TEST(std::filesystem::file_size(target) > 40u);
+
+  const std::string dangling = m.dir.File("dangling.csv");
+  std::filesystem::create_symlink(m.dir.File("no-such-file.csv"), dangling);
+  ExpectBadInput(
+      RunQlabLimited({"score", "--model", m.model, "--input", m.csv, "--output", dangling},
+                     Stdout::kCapture, 10),
+      "score --output DANGLING", dangling + ": is a symbolic link that leads to no file");
+  BOOST_TEST(std::filesystem::is_symlink(dangling));
+  BOOST_TEST(!std::filesystem::exists(m.dir.File("no-such-file.csv")));
+}
+
+// An output is never one of the command's own inputs (by device and inode: a link or a hard link
+// to it is the same file): `score --output` naming its --input would replace the rows it reads.
+BOOST_AUTO_TEST_CASE(an_output_that_is_an_input_of_the_same_command_is_refused) {
+  Model m;
+  const std::string before = qlab::io::ReadFileBytes(m.csv);
+  ExpectBadInput(RunQlabLimited({"score", "--model", m.model, "--input", m.csv, "--output", m.csv},
+                                Stdout::kCapture, 10),
+                 "score --output INPUT", m.csv + ": is also an input of this command");
+  const std::string hard_link = m.dir.File("same-rows.csv");
+  std::filesystem::create_hard_link(m.csv, hard_link);
+  ExpectBadInput(
+      RunQlabLimited({"score", "--model", m.model, "--input", m.csv, "--output", hard_link},
+                     Stdout::kCapture, 10),
+      "score --output HARD-LINK-TO-INPUT", "is also an input of this command");
+  ExpectBadInput(
+      RunQlabLimited({"predict", "--model", m.model, "--predictions", m.model + "/model.json"},
+                     Stdout::kCapture, 10),
+      "predict --predictions MODEL", "model.json: is also an input of this command");
+  BOOST_TEST(qlab::io::ReadFileBytes(m.csv) == before);
+  // check --update reads its baseline and rewrites it: that one update in place is allowed.
+  const std::string baseline = m.dir.File("baseline.json");
+  BOOST_TEST(
+      RunQlab({"check", "--update", "--baseline", baseline, "--current", m.report}).exit_code == 0);
+  const auto again = RunQlab({"check", "--update", "--baseline", baseline, "--current", m.report});
+  BOOST_TEST(again.exit_code == 0, again.err);
+}
+
+// charts/ is replaced whole, so it must be the one qlab wrote: a real folder holding only
+// regular *.svg, *.png and *.gp files. Anything else at OUT/charts (a user's folder of notes, a
+// FIFO in it, a link to elsewhere, a regular file named charts) is bad input before anything is
+// written, for `report` and for `run`, and is left exactly as it was (hostile pass: all of them
+// were removed or replaced, exit 0; `report --no-charts` removed them too).
+BOOST_AUTO_TEST_CASE(a_charts_path_that_qlab_did_not_write_is_refused_and_kept) {
+  Model m;
+  const std::string accuracy = m.dir.File("train.json");
+  const auto expect_kept = [&](const std::string& out, const std::string& what,
+                               const std::string& message) {
+    for (const bool charts : {true, false}) {
+      std::vector<std::string> args = {"report", "--accuracy", accuracy, "--out", out};
+      if (!charts) args.push_back("--no-charts");
+      ExpectBadInput(RunQlabLimited(args, Stdout::kCapture, 20),
+                     what + (charts ? "" : " --no-charts"), message);
+      BOOST_TEST(!std::filesystem::exists(out + "/report.json"), what);
+    }
+  };
+  const std::string notes = m.dir.File("notes-out");
+  std::filesystem::create_directories(notes + "/charts");
+  m.dir.Write("notes-out/charts/thesis.txt", "mine\n");
+  m.dir.Write("notes-out/charts/figure.svg", "<svg/>\n");
+  expect_kept(notes, "charts/ with a user's file",
+              "thesis.txt: is a regular file that qlab did not");
+  BOOST_TEST(qlab::io::ReadFileBytes(notes + "/charts/thesis.txt") == "mine\n");
+  BOOST_TEST(std::filesystem::exists(notes + "/charts/figure.svg"));
+
+  const std::string fifo = m.dir.File("fifo-out");
+  std::filesystem::create_directories(fifo + "/charts");
+  BOOST_REQUIRE(::mkfifo((fifo + "/charts/pipe.svg").c_str(), 0644) == 0);
+  expect_kept(fifo, "charts/ with a FIFO", "pipe.svg: is a FIFO that qlab did not");
+  BOOST_TEST(IsFifo(fifo + "/charts/pipe.svg"));
+
+  const std::string linked = m.dir.File("link-out");
+  std::filesystem::create_directories(linked);
+  std::filesystem::create_directories(m.dir.File("elsewhere"));
+  m.dir.Write("elsewhere/keep.png", "png\n");
+  std::filesystem::create_symlink(m.dir.File("elsewhere"), linked + "/charts");
+  expect_kept(linked, "charts as a link", "charts: is a symbolic link, not a charts folder");
+  BOOST_TEST(std::filesystem::is_symlink(linked + "/charts"));
+  BOOST_TEST(std::filesystem::exists(m.dir.File("elsewhere/keep.png")));
+
+  const std::string file = m.dir.File("file-out");
+  std::filesystem::create_directories(file);
+  m.dir.Write("file-out/charts", "a file\n");
+  expect_kept(file, "charts as a file", "charts: is a regular file, not a charts folder");
+  BOOST_TEST(qlab::io::ReadFileBytes(file + "/charts") == "a file\n");
+
+  // `run` checks it before it trains: nothing written.
+  const std::string run_out = m.dir.File("run-out");
+  std::filesystem::create_directories(run_out + "/charts");
+  m.dir.Write("run-out/charts/thesis.txt", "mine\n");
+  ExpectBadInput(
+      RunQlabLimited({"run", "--no-bench", "--dataset", m.csv, "--target", "y", "--out", run_out},
+                     Stdout::kCapture, 60),
+      "run --out with a user's charts/", "thesis.txt: is a regular file that qlab");
+  BOOST_TEST(!std::filesystem::exists(run_out + "/model.json"));
+  BOOST_TEST(qlab::io::ReadFileBytes(run_out + "/charts/thesis.txt") == "mine\n");
+
+  // The charts/ qlab wrote is replaced as before.
+  const std::string own = m.dir.File("own-out");
+  auto r = RunQlab({"report", "--accuracy", accuracy, "--out", own});
+  BOOST_REQUIRE_MESSAGE(r.exit_code == 0, r.err);
+  r = RunQlab({"report", "--accuracy", accuracy, "--out", own});
+  BOOST_TEST(r.exit_code == 0, r.err);
 }

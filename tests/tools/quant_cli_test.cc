@@ -162,6 +162,31 @@ BOOST_AUTO_TEST_CASE(a_stale_quantized_model_beside_its_float_model_is_refused) 
   BOOST_TEST(RunQlab(WithData({"predict", "--model", m})).exit_code == 0);
 }
 
+// The same when the quantized model is in its default folder, MODEL/<scheme>, which records MODEL
+// as its origin (hostile pass: only the same-folder pair was checked, and `predict --model
+// MODEL/w8a8` used the old quantization of a retrained MODEL). A recorded folder that holds no
+// model any more (the quantized folder moved on its own) leaves the artifact usable.
+BOOST_AUTO_TEST_CASE(a_stale_quantized_model_below_its_retrained_float_model_is_refused) {
+  const std::string m = dir.File("parent");
+  BOOST_REQUIRE(RunQlab(WithData({"train", "--out", m})).exit_code == 0);
+  BOOST_REQUIRE(RunQlab(WithData({"quantize", "--model", m, "--scheme", "w8a8"})).exit_code == 0);
+  const std::string q = m + "/w8a8";
+  BOOST_TEST(RunQlab(WithData({"predict", "--model", q})).exit_code == 0);
+  BOOST_REQUIRE(RunQlab(WithData({"train", "--seed", "7", "--out", m})).exit_code == 0);
+  const auto r = RunQlab(WithData({"predict", "--model", q}));
+  BOOST_TEST(r.exit_code == 2, r.err);
+  BOOST_TEST(r.out.empty());
+  BOOST_TEST(r.err.find("quantized_model.json: was quantized from another float model than " + m +
+                        "/model.json, the one it records") != std::string::npos,
+             r.err);
+  BOOST_TEST((!r.err.empty() && r.err.find('\n') == r.err.size() - 1), r.err);
+  // Moved away from its origin's folder, and the origin removed: whole on its own.
+  std::filesystem::rename(q, dir.File("moved-w8a8"));
+  std::filesystem::remove_all(m);
+  const auto moved = RunQlab(WithData({"predict", "--model", dir.File("moved-w8a8")}));
+  BOOST_TEST(moved.exit_code == 0, moved.err);
+}
+
 // The outlier policy: chosen by --outliers, printed as the harness measures it, recorded in the
 // artifact, and applied by predict from the artifact: the two policies' predictions differ on
 // exactly the fallback rows.

@@ -16,33 +16,21 @@
 #include <vector>
 
 #include "common/run_qlab.h"
+#include "common/snapshot.h"
 #include "common/temp_dir.h"
 #include "qlab/io/atomic_file.h"
 
 namespace fs = std::filesystem;
+using qlab::testing::Differences;
 using qlab::testing::RunQlab;
 using qlab::testing::RunQlabLimited;
+using qlab::testing::Snapshot;
 using qlab::testing::Stdout;
 using qlab::testing::TempDir;
 
 namespace {
 
 constexpr int kExitOutputFailed = 4;
-
-// Every name under `root` (folders marked with a trailing slash) with its bytes.
-std::map<std::string, std::string> Snapshot(const fs::path& root) {
-  std::map<std::string, std::string> tree;
-  if (!fs::exists(root)) return tree;
-  for (const auto& e : fs::recursive_directory_iterator(root)) {
-    const std::string name = fs::relative(e.path(), root).string();
-    if (e.is_directory()) {
-      tree[name + "/"] = "";
-    } else {
-      tree[name] = qlab::io::ReadFileBytes(e.path().string());
-    }
-  }
-  return tree;
-}
 
 struct Data {
   TempDir dir;
@@ -64,10 +52,13 @@ struct Data {
 // The sizes the run's files need, smallest first: a limit just under each one fails the run at
 // that file (and every limit below the largest fails it somewhere). Not below 512 bytes: the
 // limit holds for the child's stderr file too, and the one line must fit.
-std::vector<uint64_t> LimitsBelowEachFile(const std::map<std::string, std::string>& tree) {
+std::vector<uint64_t> LimitsBelowEachFile(const qlab::testing::Tree& tree) {
   std::vector<uint64_t> limits;
-  for (const auto& [name, bytes] : tree) {
-    if (bytes.size() > 512) limits.push_back(bytes.size() - 1);
+  std::string bytes;
+  for (const auto& entry : tree) {
+    if (qlab::testing::FileBytes(entry, bytes) != nullptr && bytes.size() > 512) {
+      limits.push_back(bytes.size() - 1);
+    }
   }
   std::sort(limits.begin(), limits.end());
   limits.erase(std::unique(limits.begin(), limits.end()), limits.end());
@@ -113,11 +104,7 @@ BOOST_AUTO_TEST_CASE(a_run_that_cannot_write_a_file_leaves_an_earlier_run_as_it_
     BOOST_TEST_CONTEXT("file size limit " << limit << " bytes") {
       BOOST_TEST(r.exit_code == kExitOutputFailed, r.err);
       const auto after = Snapshot(out);
-      BOOST_TEST((after == before), "the folder changed: " << after.size() << " names, "
-                                                           << before.size() << " before");
-      for (const auto& [name, bytes] : after) {
-        if (before.count(name) == 0) BOOST_ERROR("new: " << name);
-      }
+      BOOST_TEST((after == before), "the folder changed:" << Differences(before, after));
     }
   }
   // Without a limit the second run replaces the first one's files.

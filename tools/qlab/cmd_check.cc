@@ -8,6 +8,7 @@
 #include "command.h"
 #include "qlab/io/atomic_file.h"
 #include "qlab/io/input_error.h"
+#include "qlab/io/output_transaction.h"
 #include "qlab/io/stream.h"
 #include "qlab/report/gate.h"
 
@@ -50,6 +51,7 @@ const Registrar kCheck(
           // The baseline is an output first: a device, a FIFO, a loop of links is bad input
           // before anything is read from it.
           io::CheckOutputFile(opt->baseline);
+          io::AllowRewritingInput(opt->baseline);  // read, then rewritten: an update in place
           std::vector<report::CheckMetric> old;
           std::error_code missing;
           if (std::filesystem::exists(opt->baseline, missing)) {

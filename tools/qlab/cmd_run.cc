@@ -89,6 +89,8 @@ const Registrar kRun(
                                     ? (std::filesystem::path("reports") / DefaultRunName()).string()
                                     : cmd->out;
 
+        // The report's folder first: a charts/ that is not qlab's is refused before training.
+        report::CheckReportFolder(out);
         // Every scheme is quantized once in memory before the first file is written: what would
         // refuse the model later (w8's 64-feature limit, a model too large for f32 inference)
         // then fails the run before it leaves model.json, train.json and predict.json behind.

@@ -13,10 +13,13 @@
 // Commit() drops the old versions; destroying the transaction uncommitted (an exception on its
 // way to main's exit 2, 3 or 4) undoes everything in reverse order: new files removed, old ones
 // renamed back, created folders removed when empty. Undo is best effort: on a file system without
-// hard links an old file cannot be kept and the new one stays. Killed by a signal, qlab leaves
-// what it published (SIGINT and SIGTERM remove the temporaries and the kept old versions,
-// temporaries.h); each file is still whole.
+// hard links an old file cannot be kept and the new one stays. SIGINT and SIGTERM undo the same
+// way: every step is also journaled where the signal handler reads it (temporaries.h), so an
+// interrupted command leaves its outputs as they were, then dies by the signal. SIGKILL leaves
+// what was published (each file whole) and kept old versions that the next write there sweeps.
 #pragma once
+
+#include <sys/types.h>
 
 #include <memory>
 #include <string>
@@ -38,6 +41,16 @@ class OutputTransaction {
  private:
   std::unique_ptr<State> state_;
 };
+
+// An output is never a file the same command has read: `score --input rows.csv --output
+// rows.csv`, or `predict --predictions` naming the data, would replace its own input. While a
+// transaction is active, OpenInputFile (stream.h) records each regular file it opens by device and
+// inode (a hard or symbolic link to an input is the same file) and CheckOutputFile refuses those.
+// A command that updates a file in place on purpose (`check --update` rewrites the baseline it
+// read) says so first with AllowRewritingInput.
+void AfterOpeningInput(dev_t device, ino_t inode);
+bool IsInputOfThisCommand(dev_t device, ino_t inode);
+void AllowRewritingInput(const std::string& path);
 
 // The writers' side (no-ops when no transaction is active).
 // Before `path` is replaced or created by a rename.

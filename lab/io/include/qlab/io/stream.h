@@ -22,10 +22,17 @@ inline constexpr const char* kStdinName = "<stdin>";
 
 // Checks, before anything is computed or written, that `path` can become an output file: it is
 // not an existing folder, device, FIFO or socket (qlab writes regular files only, and never
-// renames over anything else), and its folder exists and is writable — or, with
+// renames over anything else) nor, while a command's OutputTransaction is active, a file the
+// command has read (output_transaction.h), and its folder exists and is writable — or, with
 // `folder_may_be_created`, the nearest existing ancestor is a writable folder. InputError naming
 // the path otherwise (exit 2: bad input, not a failed write).
 void CheckOutputFile(const std::string& path, bool folder_may_be_created = false);
+
+// Where an output at `path` is written: `path` itself, or, when it is a symbolic link (or a chain
+// of them) to a regular file, that file — qlab writes through a link and leaves the link in place,
+// as a shell's `>` does, instead of replacing the link with a file. InputError naming `path` when
+// the link leads nowhere (dangling, or a loop): there is no file to replace.
+std::string ResolveOutputPath(const std::string& path);
 
 // The most a whole-file reader (ReadFileBytes: JSON documents, models, the CSV and StatLib data
 // sets) takes: 2 GiB. A larger file is refused before it is read; memory stays bounded.
@@ -123,6 +130,7 @@ class OutputStream {
 
  private:
   std::string path_;
+  std::string target_;     // path_, or the file a link at path_ leads to (ResolveOutputPath)
   std::string temporary_;  // empty for stdout
   ScopedTemporary guard_;  // removes temporary_ on SIGINT/SIGTERM until the rename
   int fd_ = -1;

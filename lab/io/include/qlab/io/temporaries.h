@@ -1,7 +1,8 @@
 // Copyright 2026 The qlab Authors. SPDX-License-Identifier: Apache-2.0
 //
-// Temporary files and folders (an output's `.NAME.tmp.PID.XXXXXX` before its rename, a report's
-// `.charts.tmp.PID/`) that an interrupted qlab must not leave behind:
+// Temporary files and folders (an output's `.NAME.qlab-tmp.PID.XXXXXX` before its rename, a
+// report's `.charts.qlab-tmp.PID/`, an old version kept until the command commits,
+// `.NAME.qlab-tmp.PID.old`) that an interrupted qlab must not leave behind:
 // - while one exists it is registered (ScopedTemporary); SIGINT and SIGTERM remove every
 //   registered one (a folder with the files directly inside it) and then end the process by the
 //   same signal, re-raised with its default action, as well-behaved tools do;
@@ -33,12 +34,36 @@ class ScopedTemporary {
   int slot_ = -1;
 };
 
-// The PID part of a name made by qlab for a temporary (".model.json.tmp.123.Ab3dEf",
-// ".charts.tmp.123"), or 0 when `name` is not one.
+// The undo journal of the command's OutputTransaction (output_transaction.h), kept in fixed
+// storage the signal handler can read: SIGINT and SIGTERM first remove the registered temporaries,
+// then undo the command's published outputs in reverse order (old versions renamed back, new files
+// removed, created folders removed when empty), so an interrupted command leaves its outputs as
+// they were, as a failed one does. At most kUndoSteps steps (a `qlab run` takes about 30); past
+// that a step returns false and its caller keeps a temporary guard instead (the old version is
+// then removed on a signal, not restored).
+enum class UndoStep : int { kRemoveFile = 1, kRestoreFile, kRemoveFolderIfEmpty, kRestoreFolder };
+inline constexpr int kUndoSteps = 256;
+// kRemoveFile: remove `path` (it was new). kRestoreFile: rename `kept` to `path`.
+// kRemoveFolderIfEmpty: rmdir `path`. kRestoreFolder: remove the files in `path` and the folder,
+// then rename `kept` (if not empty) to `path`. One thread appends (the transaction's lock).
+bool JournalUndoStep(UndoStep step, const std::string& path, const std::string& kept);
+void DropLastUndoStep();  // the step just journaled did not happen after all
+void ClearUndoJournal();  // committed, or undone by the transaction itself
+
+// The one spelling of a temporary's name, beside the file or folder `base_name` it stands for:
+// "." + base_name + ".qlab-tmp." + this process's PID, then "." + `suffix` unless it is empty
+// (".model.json.qlab-tmp.123.Ab3dEf", ".charts.qlab-tmp.123", ".train.json.qlab-tmp.123.old").
+std::string TemporaryName(const std::string& base_name, const std::string& suffix);
+
+// The PID part of a name TemporaryName made, or 0 when `name` is not spelled that way. The tag
+// ".qlab-tmp." (not a bare ".tmp.", which a user's own files may well carry) and the shape around
+// it are what tell qlab's temporaries from everything else.
 long TemporaryOwner(const std::string& name);
 
 // Removes the temporaries in `folder` whose owning process no longer runs (best effort; errors
-// are ignored: this is cleaning, not writing).
+// are ignored: this is cleaning, not writing). Only what qlab could have made is touched: a name
+// TemporaryOwner accepts, owned by this user, that is a regular file or a folder holding only
+// regular files (a report's charts); links, FIFOs, devices and deeper trees are left alone.
 void RemoveDeadTemporaries(const std::string& folder);
 
 }  // namespace qlab::io

@@ -113,8 +113,8 @@ struct BenchGroup {   // NOLINT(bugprone-exception-escape)
   // kernel, then size.
   std::vector<BenchRow> roof;
   std::optional<CacheLevel> l1d, l2, l3;  // from the context; absent when it does not say
-  std::vector<std::string> unparsed;  // names not of the form <kernel>/<variant>/<size>
-  std::vector<std::string> errors;    // benchmarks that reported error_occurred
+  std::vector<std::string> unparsed;      // names not of the form <kernel>/<variant>/<size>
+  std::vector<std::string> errors;        // benchmarks that reported error_occurred
 };
 
 BenchGroup LoadBenchFile(const std::string& path);
@@ -192,6 +192,14 @@ struct ReportOutput {
 // files there are left alone). Each file is written to a temporary file and renamed; charts/ is
 // drawn in a temporary folder and renamed into place, replacing an older charts/ whole.
 ReportOutput WriteReport(const ReportInputs& inputs, const std::string& out_dir);
+
+// What WriteReport checks first, for a command to check before it writes anything else (`qlab
+// run`): `out_dir` is a folder or can be created; report.json, report.md and report.html are
+// regular files or absent; and charts/ is absent or a folder qlab wrote — a real folder (not a
+// link) holding only regular files named *.svg, *.png or *.gp. charts/ is replaced whole, so
+// anything else there (a user's own files, a FIFO, a link, a file named charts) is InputError
+// naming it, never removed.
+void CheckReportFolder(const std::string& out_dir);
 
 // ---- running qlab-bench -------------------------------------------------------------------------
 
