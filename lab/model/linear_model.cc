@@ -29,12 +29,33 @@ std::string JoinNames(const std::vector<std::string>& names) {
   return out;
 }
 
-Metrics Evaluate(const Eigen::VectorXd& y_true, const Eigen::VectorXd& y_pred) {
-  return {reference::R2Score(y_true, y_pred), reference::MeanSquaredError(y_true, y_pred),
-          reference::MeanAbsoluteError(y_true, y_pred)};
-}
-
 }  // namespace
+
+Metrics Evaluate(const Eigen::VectorXd& actual, const Eigen::VectorXd& predicted,
+                 const std::string& split, const std::string& source) {
+  if (reference::IsConstant(actual)) {
+    throw InputError(
+        source, fmt::format("the target is constant on the {} split (all {} values are {}): its "
+                            "variance is 0, so R² = 1 − SS_res/SS_tot is 0/0, undefined; a "
+                            "regression needs a target that varies on both splits",
+                            split, actual.size(), actual.size() > 0 ? actual[0] : 0.0));
+  }
+  const Metrics m{reference::R2Score(actual, predicted),
+                  reference::MeanSquaredError(actual, predicted),
+                  reference::MeanAbsoluteError(actual, predicted)};
+  // The residuals are not all 0 (MAE > 0, computed scaled) but the MSE, their mean square, lies
+  // below the normal double range: it came out subnormal or 0, which would read as a perfect fit.
+  if (m.mse < std::numeric_limits<double>::min() && m.mae > 0 && std::isfinite(m.mae)) {
+    const double log10_mse = reference::Log10MeanSquaredError(actual, predicted);
+    const double exponent = std::floor(log10_mse);
+    throw InputError(
+        source, fmt::format("underflow: the {} MSE is about {:.2g}e{}, below the smallest normal "
+                            "double (2.2e-308), so it cannot be reported (R² {:.6g} is defined); "
+                            "rescale the target",
+                            split, std::pow(10.0, log10_mse - exponent), exponent, m.r2));
+  }
+  return m;
+}
 
 // y_i = (Σ_j z_ij·coef_j, j ascending, from 0) + intercept, each product and sum rounded. Not an
 // Eigen product: on aarch64 Eigen's gemv uses FMA (vfmaq) in its vector blocks and plain a·b + c
@@ -174,8 +195,9 @@ LinearModel Train(const SplitData& data, const std::string& solver) {
   for (Eigen::Index k = 0; k < p_fit; ++k) model.coef[fitted[static_cast<size_t>(k)]] = fit.coef[k];
   model.intercept = fit.intercept;
   model.condition_number = fit.condition_number;
-  model.train = Evaluate(data.y_train, model.Predict(data.X_train));
-  model.test = Evaluate(data.y_test, model.Predict(data.X_test));
+  model.train =
+      Evaluate(data.y_train, model.Predict(data.X_train), "training", dataset.source_path);
+  model.test = Evaluate(data.y_test, model.Predict(data.X_test), "test", dataset.source_path);
   RequireFiniteModel(model, dataset.source_path);
   return model;
 }

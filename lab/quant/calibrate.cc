@@ -10,6 +10,7 @@
 #include "qlab/quant/calibration.h"
 #include "qlab/quant/harness.h"
 #include "qlab/quant/quantize.h"
+#include "qlab/reference/metrics.h"
 
 namespace qlab::quant {
 
@@ -124,8 +125,9 @@ double PercentileLinear(std::vector<double> values, double p) {
 }
 
 double SqnrDb(const Eigen::VectorXd& reference, const Eigen::VectorXd& test) {
-  const double signal = reference.norm();
-  const double noise = (reference - test).norm();
+  // Scaled norms (reference::Norm): predictions near 1e-300 have a signal, not 0 and -200 dB.
+  const double signal = qlab::reference::Norm(reference);
+  const double noise = qlab::reference::Norm(reference - test);
   if (noise == 0) return kSqnrCapDb;
   if (signal == 0) return -kSqnrCapDb;
   const double db = 20 * std::log10(signal / noise);
@@ -265,7 +267,6 @@ double CalibrateWeightScale(const Eigen::VectorXd& weights, const Eigen::MatrixX
   }
   return best_scale;
 }
-
 
 Calibration DefaultCalibration(Scheme scheme) {
   // Measured on California's test split (lab/QUANTIZATION.md): for w8 the mse weight scale gives

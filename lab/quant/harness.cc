@@ -59,12 +59,18 @@ json EvaluateQuantized(const QuantizedModel& q, const SplitData& split,
   j[keys::kNTest.name] = n;
   j[keys::kBiasCorrection.name] = q.bias_correction;
 
-  const double float_r2 = reference::R2Score(split.y_test, y_float);
-  const double float_mse = reference::MeanSquaredError(split.y_test, y_float);
-  const double float_mae = reference::MeanAbsoluteError(split.y_test, y_float);
-  const double r2 = reference::R2Score(split.y_test, y_quant);
-  const double mse = reference::MeanSquaredError(split.y_test, y_quant);
-  const double mae = reference::MeanAbsoluteError(split.y_test, y_quant);
+  // Checked as train checks them: a constant test target (R² undefined) or an MSE below the
+  // double range is bad input naming the data file.
+  const model::Metrics float_metrics =
+      model::Evaluate(split.y_test, y_float, "test", split.dataset.source_path);
+  const model::Metrics quant_metrics =
+      model::Evaluate(split.y_test, y_quant, "test", split.dataset.source_path);
+  const double float_r2 = float_metrics.r2;
+  const double float_mse = float_metrics.mse;
+  const double float_mae = float_metrics.mae;
+  const double r2 = quant_metrics.r2;
+  const double mse = quant_metrics.mse;
+  const double mae = quant_metrics.mae;
   j[keys::kFloatTestR2.name] = float_r2;
   j[keys::kFloatTestMse.name] = float_mse;
   j[keys::kFloatTestMae.name] = float_mae;
@@ -92,12 +98,15 @@ json EvaluateQuantized(const QuantizedModel& q, const SplitData& split,
   std::vector<double> unclipped_delta;
   double sum = 0;
   double sum_signed = 0;
-  double sum_sq = 0;
+  double sum_sq = 0;  // of |Δ| · 2^−scale: the squares of differences near 1e-300 do not underflow
+  int scale = 0;
+  std::frexp(MaxOf(abs_delta), &scale);
   for (Eigen::Index i = 0; i < n; ++i) {
     const double d = abs_delta[static_cast<size_t>(i)];
     sum += d;
     sum_signed += y_quant[i] - y_float[i];
-    sum_sq += d * d;
+    const double scaled = std::ldexp(d, -scale);  // exact: a power of two
+    sum_sq += scaled * scaled;
     // The clipped rows as the integer path scores them (what clipping costs them), whatever the
     // policy; the unclipped rows are never re-scored.
     if (run.clipped[static_cast<size_t>(i)]) {
@@ -109,7 +118,7 @@ json EvaluateQuantized(const QuantizedModel& q, const SplitData& split,
   const double rows = std::max<double>(1.0, static_cast<double>(n));
   j[keys::kMeanAbsDelta.name] = sum / rows;
   j[keys::kMeanDelta.name] = sum_signed / rows;
-  j[keys::kRmsDelta.name] = std::sqrt(sum_sq / rows);
+  j[keys::kRmsDelta.name] = std::ldexp(std::sqrt(sum_sq / rows), scale);
   j[keys::kP99AbsDelta.name] = PercentileLinear(abs_delta, 99);
   j[keys::kMaxAbsDelta.name] = MaxOf(abs_delta);
   j[keys::kSqnrDb.name] = SqnrDb(y_float, y_quant);

@@ -2,12 +2,15 @@
 // Statistics of `qlab compare`; see the header for what each function computes and why.
 #include "qlab/report/compare_stats.h"
 
+#include <fmt/format.h>
+
 #include <algorithm>
 #include <boost/math/distributions/normal.hpp>
 #include <cmath>
 #include <limits>
 #include <numeric>
 #include <stdexcept>
+#include <string>
 
 namespace qlab::report {
 
@@ -22,6 +25,31 @@ void CheckSample(std::span<const double> values, std::string_view name, std::str
       throw std::invalid_argument(where + ": items_per_second must be finite and positive");
     }
   }
+}
+
+// "NAME: the FIGURE is VALUE (...)": what is computed must be a finite, positive ratio (and a
+// p-value in [0, 1]) before anything is printed; finite positive inputs can still overflow it
+// (1e300 against 1e-300).
+void RequireFinite(std::string_view name, std::string_view figure, double value, bool ratio) {
+  const bool ok =
+      ratio ? std::isfinite(value) && value > 0 : std::isfinite(value) && value >= 0 && value <= 1;
+  if (ok) return;
+  std::string message =
+      fmt::format("{}{}the {} is {}", name, name.empty() ? "" : ": ", figure, value);
+  message += ratio ? ", not a finite positive number: the rates compared are too far apart for a "
+                     "double"
+                   : ", not a probability";
+  throw std::invalid_argument(message);
+}
+
+void RequireFiniteFigures(const BenchmarkComparison& c) {
+  RequireFinite(c.name, "median of BASE", c.median_base, true);
+  RequireFinite(c.name, "median of NEW", c.median_new, true);
+  RequireFinite(c.name, "ratio NEW/BASE", c.ratio, true);
+  RequireFinite(c.name, "interval's low end", c.ci.low, true);
+  RequireFinite(c.name, "interval's high end", c.ci.high, true);
+  RequireFinite(c.name, "p-value", c.p_value, false);
+  RequireFinite(c.name, "adjusted p-value", c.p_adjusted, false);
 }
 
 // Median of `values`, reordering them.
@@ -106,6 +134,7 @@ BenchmarkComparison CompareOne(const BenchmarkSamples& samples, const CompareSet
   out.exact = u.exact;
   out.alpha_reachable = CanReachAlpha(out.n_base, out.n_new, settings.alpha);
   out.verdict = DecideVerdict(out.p_adjusted, out.ci, settings.alpha, settings.threshold);
+  RequireFiniteFigures(out);
   return out;
 }
 
@@ -354,6 +383,7 @@ SuiteComparison CompareSuite(std::span<const BenchmarkSamples> suite,
       b.alpha_reachable =
           CanReachAlpha(b.n_base, b.n_new, settings.alpha / static_cast<double>(p.size()));
       b.verdict = DecideVerdict(b.p_adjusted, b.ci, settings.alpha, settings.threshold);
+      RequireFiniteFigures(b);
     }
   }
   for (const BenchmarkComparison& b : out.benchmarks) {
@@ -368,6 +398,9 @@ SuiteComparison CompareSuite(std::span<const BenchmarkSamples> suite,
     g.ratio = std::exp(log_ratio_sum / k);
     for (double& v : log_sum) v = std::exp(v / k);
     g.ci = PercentileInterval(log_sum, settings.confidence);
+    RequireFinite("geomean", "ratio", g.ratio, true);
+    RequireFinite("geomean", "interval's low end", g.ci.low, true);
+    RequireFinite("geomean", "interval's high end", g.ci.high, true);
     out.geomean = g;
   }
   return out;

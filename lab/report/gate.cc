@@ -13,6 +13,7 @@
 #include "qlab/io/input_error.h"
 #include "qlab/io/json_document.h"
 #include "qlab/io/result_keys.h"
+#include "qlab/report/report.h"
 
 namespace qlab::report {
 
@@ -26,6 +27,52 @@ using Pointer = json::json_pointer;
 constexpr double kSpeedTolerance = 0.4;
 
 std::string Num(double v) { return fmt::format("{}", v); }
+
+// The speed metrics' ranges (the accuracy keys' are in the result-key table): a speed-up is a
+// ratio of two throughputs, a roof fraction is measured ÷ attainable, and the report writes null
+// with the reason instead of a fraction above kRoofFractionLimit.
+constexpr io::ValueRange kSpeedupRange{.checked = true,
+                                       .min = 0,
+                                       .max = DBL_MAX,
+                                       .min_open = true,
+                                       .text = "above 0 (a ratio of two throughputs)"};
+constexpr io::ValueRange kRoofFractionRange{
+    .checked = true,
+    .min = 0,
+    .max = kRoofFractionLimit,
+    .text =
+        "from 0 to 1.05 (measured ÷ attainable; above 1.05 a report holds null and the reason)"};
+
+// The range of a speed metric's key, or null when the gate has no such speed metric.
+const io::ValueRange* SpeedRange(std::string_view key) {
+  if (key == "speedup_vs_ref" || key == "speedup_vs_f32") return &kSpeedupRange;
+  if (key == "roof_fraction") return &kRoofFractionRange;
+  return nullptr;
+}
+
+// "accuracy/<result>/<key>" → key; "speed/<kernel>/hwy/<size>/<key>[@<label>]" → key; "" when the
+// id has not that shape.
+std::string KeyOfMetric(const std::string& id) {
+  if (id.rfind("accuracy/", 0) == 0) {
+    const size_t last = id.rfind('/');
+    return last > 9 ? id.substr(last + 1) : "";
+  }
+  size_t at = 0;
+  for (int slash = 0; slash < 4; ++slash) {
+    at = id.find('/', at);
+    if (at == std::string::npos) return "";
+    ++at;
+  }
+  return id.substr(at, id.find('@', at) - at);
+}
+
+// A value outside its key's range is not a result: bad input at `where`.
+void RequireInRange(const JsonDocument& doc, const Pointer& where, const std::string& what,
+                    const io::ValueRange& range, double value) {
+  if (io::InRange(range, value)) return;
+  throw doc.ErrorAt(
+      where, fmt::format("{} is {}: impossible, it must be {}", what, Num(value), range.text));
+}
 
 // The metrics of a report.json (as BuildReportJson writes it), with default tolerances; errors
 // name the file and the line:col of the value refused.
@@ -73,6 +120,8 @@ std::vector<CheckMetric> Extract(const JsonDocument& doc) {
           throw doc.ErrorAt(Pointer("/accuracy") / id / key,
                             "\"" + key + "\" must be a number (or null: not measured)");
         }
+        RequireInRange(doc, Pointer("/accuracy") / id / key, "\"" + key + "\"", known->range,
+                       value.get<double>());
         const io::GateRule& rule = known->gate;
         CheckMetric m;
         m.id = fmt::format("accuracy/{}/{}", id, key);
@@ -117,6 +166,10 @@ std::vector<CheckMetric> Extract(const JsonDocument& doc) {
           if (!null && !row[key].is_number()) {
             throw doc.ErrorAt(row_at / key, std::string("\"") + key +
                                                 "\" must be a number (or null: not measured)");
+          }
+          if (!null) {
+            RequireInRange(doc, row_at / key, std::string("\"") + key + "\"", *SpeedRange(key),
+                           row[key].get<double>());
           }
           CheckMetric m;
           m.is_null = null;
@@ -202,12 +255,30 @@ std::vector<CheckMetric> LoadBaseline(const std::string& path) {
       }
       return metric[key].get<double>();
     };
+    // The metric must be one the gate takes from a report, and its value within that key's
+    // range: a typo would be "not measured" forever, an impossible value "improved".
+    const std::string metric_key = KeyOfMetric(id);
+    const io::ResultKey* accuracy_key = io::FindResultKey(metric_key);
+    const io::ValueRange* range = nullptr;
+    if (m.kind == "speed") {
+      range = SpeedRange(metric_key);
+    } else if (accuracy_key != nullptr &&
+               accuracy_key->gate.direction != io::GateDirection::kNone) {
+      range = &accuracy_key->range;
+    }
+    if (range == nullptr) {
+      throw doc.ErrorAt(at, fmt::format("{}: the gate has no {} metric \"{}\", so a report can "
+                                        "never measure it",
+                                        id, m.kind, metric_key));
+    }
     m.value = number("value");
+    RequireInRange(doc, at / "value", id, *range, m.value);
     m.tolerance = number("tolerance");
-    if (!(m.tolerance >= 0) || (m.kind == "speed" && m.tolerance >= 1)) {
+    if (!(m.tolerance >= 0) || !std::isfinite(m.tolerance) ||
+        (m.kind == "speed" && m.tolerance >= 1)) {
       throw doc.ErrorAt(at / "tolerance", m.kind == "speed"
                                               ? "speed tolerance must be a fraction in [0, 1)"
-                                              : "tolerance must be >= 0");
+                                              : "tolerance must be >= 0 and finite");
     }
     if (!entry.contains("direction") || !entry["direction"].is_string()) {
       throw doc.ErrorAt(at, "missing \"direction\" (higher, lower or equal)");
@@ -264,6 +335,10 @@ CheckOutcome CompareWithBaseline(const std::vector<CheckMetric>& baseline,
     row.baseline = Num(b.value);
     row.tolerance = ToleranceText(b);
     auto it = now.find(b.id);
+    if (b.kind == "accuracy") {
+      ++out.accuracy_in_baseline;
+      if (it != now.end()) ++out.accuracy_found;
+    }
     if (it == now.end()) {
       row.current = "—";
       if (b.kind == "speed") {
@@ -279,11 +354,14 @@ CheckOutcome CompareWithBaseline(const std::vector<CheckMetric>& baseline,
       if (b.kind == "speed" && (c.cpu_model != b.cpu_model || c.hwy_target != b.hwy_target)) {
         row.verdict = "skipped: different machine";
         ++out.skipped;
+        ++out.other_machine;
       } else if (c.is_null) {
+        row.compared = true;
         // A number in the baseline, null now: the figure became invalid or uncomputable.
         row.verdict = "REGRESSION: null now (" + c.null_reason + ")";
         row.regression = true;
       } else {
+        row.compared = true;
         const double margin = b.kind == "speed" ? b.value * b.tolerance : b.tolerance;
         const double low = b.value - margin, high = b.value + margin;
         // The band is closed, and its edges are the decimal ones a person reads: a value exactly
@@ -310,6 +388,8 @@ CheckOutcome CompareWithBaseline(const std::vector<CheckMetric>& baseline,
       now.erase(it);
     }
     if (row.regression) ++out.regressions;
+    if (row.compared) ++out.compared;
+    ++out.baseline_metrics;
     out.rows.push_back(std::move(row));
   }
   for (const auto& m : current) {
@@ -317,9 +397,29 @@ CheckOutcome CompareWithBaseline(const std::vector<CheckMetric>& baseline,
     out.rows.push_back(
         {m.id, "—", m.is_null ? "null" : Num(m.value), ToleranceText(m),
          m.is_null ? "new, null (" + m.null_reason + "): not gated" : "new (not in baseline)",
-         false});
+         false, false});
   }
   return out;
+}
+
+void RequireComparison(const CheckOutcome& outcome, const std::string& source) {
+  if (outcome.accuracy_in_baseline > 0 && outcome.accuracy_found == 0) {
+    throw io::InputError(
+        source, fmt::format("holds none of the baseline's {} accuracy metrics (a report made "
+                            "without --accuracy, or another pipeline's): the gate would judge "
+                            "no accuracy at all",
+                            outcome.accuracy_in_baseline));
+  }
+  if (outcome.compared == 0) {
+    const int not_measured = outcome.skipped - outcome.other_machine;
+    throw io::InputError(
+        source,
+        fmt::format("nothing to compare: none of the baseline's {} metrics is in this report as "
+                    "measured on the baseline's machine ({} not measured: a report made with "
+                    "--no-bench?; {} measured on another CPU or Highway target), and a gate that "
+                    "compares nothing would pass any report",
+                    outcome.baseline_metrics, not_measured, outcome.other_machine));
+  }
 }
 
 CheckOutcome ConfirmSpeedRegressions(CheckOutcome first, const CheckOutcome& confirm) {
@@ -332,6 +432,11 @@ CheckOutcome ConfirmSpeedRegressions(CheckOutcome first, const CheckOutcome& con
       const std::string again = it == second.end() ? "—" : it->second->current;
       if (it != second.end() && it->second->regression) {
         row.verdict += ", reproduced (" + again + ")";
+      } else if (it == second.end() || !it->second->compared) {
+        // A run that did not measure the metric (made with --no-bench, on another machine)
+        // cannot excuse it: the regression stands.
+        row.verdict += ", not measured in the confirming run (" +
+                       (it == second.end() ? std::string("absent") : it->second->verdict) + ")";
       } else {
         row.regression = false;
         row.verdict = "ok: did not reproduce (" + again + " in the confirming run)";

@@ -73,6 +73,13 @@ AccuracyResult ValidateAccuracy(json values, const Validator& v, const Pointer& 
       v.Fail(at / key, "\"" + key + "\" must be " + article + io::ResultTypeName(known->type) +
                            ", not " + std::string(value.type_name()));
     }
+    // A number outside what its key can be (an R² of 7, a negative MSE) is a broken result, not
+    // one to report, chart or gate. (bits has its own message below.)
+    if (value.is_number() && key != keys::kBits.name &&
+        !io::InRange(known->range, value.get<double>())) {
+      v.Fail(at / key, fmt::format("\"{}\" is {}: impossible, it must be {}", key,
+                                   value.get<double>(), known->range.text));
+    }
   }
   AccuracyResult result;
   result.source = v.source;

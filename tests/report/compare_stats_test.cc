@@ -360,6 +360,14 @@ BOOST_AUTO_TEST_CASE(bad_input_is_refused) {
   BOOST_CHECK_THROW(qr::CompareBenchmark(zero, settings), std::invalid_argument);
   const qr::BenchmarkSamples nan{"x", {1.0}, {std::nan("")}};
   BOOST_CHECK_THROW(qr::CompareBenchmark(nan, settings), std::invalid_argument);
+  // Finite positive values whose ratio overflows: refused, never an infinite ratio or a NaN
+  // interval (a subnormal rate, 1e-320, made the ratio inf and the interval [-nan, -nan]).
+  const qr::BenchmarkSamples tiny{"x", {1e-320, 2e-320, 1.5e-320}, {1e10, 1.1e10, 0.9e10}};
+  BOOST_CHECK_THROW(qr::CompareBenchmark(tiny, settings), std::invalid_argument);
+  const qr::BenchmarkSamples apart{"x", {1e300, 2e300}, {1e-300, 2e-300}};
+  BOOST_CHECK_THROW(qr::CompareBenchmark(apart, settings), std::invalid_argument);
+  const std::vector<qr::BenchmarkSamples> suite = {tiny};
+  BOOST_CHECK_THROW(qr::CompareSuite(suite, settings), std::invalid_argument);
   settings.alpha = 0;
   const qr::BenchmarkSamples ok{"x", {1.0, 2.0}, {1.0, 2.0}};
   BOOST_CHECK_THROW(qr::CompareBenchmark(ok, settings), std::invalid_argument);

@@ -9,6 +9,7 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <cfloat>
 #include <filesystem>
 #include <regex>
 #include <set>
@@ -150,9 +151,12 @@ BOOST_AUTO_TEST_CASE(the_reader_refuses_a_value_of_another_type_for_every_scalar
 }
 
 BOOST_AUTO_TEST_CASE(the_gate_checks_the_keys_the_table_gates_with_their_rules) {
+  // 100 wherever the key's range allows it (an R² cannot be 100: 0.5 there).
   json values = json::object();
   for (const ResultKey& key : kResultKeys) {
-    if (key.type == ResultType::kNumber || key.type == ResultType::kInteger) values[key.name] = 100;
+    if (key.type == ResultType::kNumber || key.type == ResultType::kInteger) {
+      values[key.name] = qlab::io::InRange(key.range, 100) ? 100.0 : 0.5;
+    }
   }
   TempDir dir;
   const std::string path = dir.Write(
@@ -168,7 +172,9 @@ BOOST_AUTO_TEST_CASE(the_gate_checks_the_keys_the_table_gates_with_their_rules) 
     const ResultKey* known = FindResultKey(key);
     BOOST_TEST_REQUIRE(known != nullptr, key);
     BOOST_TEST(m.direction == qlab::io::GateDirectionName(known->gate.direction), key);
-    BOOST_TEST(m.tolerance == std::max(known->gate.absolute, known->gate.relative * 100), key);
+    BOOST_TEST(m.tolerance ==
+                   std::max(known->gate.absolute, known->gate.relative * values[key].get<double>()),
+               key);
   }
   std::set<std::string> expected;
   for (const ResultKey& key : kResultKeys) {
@@ -177,6 +183,70 @@ BOOST_AUTO_TEST_CASE(the_gate_checks_the_keys_the_table_gates_with_their_rules) 
   BOOST_TEST(gated == expected, "the gate checks exactly the table's gated keys");
   // The keys `qlab check` has gated since the baseline began, and fallback_rows (issue 16).
   BOOST_TEST(expected.size() == 19u);
+}
+
+namespace {
+
+// Values just outside `key`'s range (none for a range that is every finite number); JSON
+// integers for an integer key (a fraction there is refused as the wrong type first).
+std::vector<json> OutsideOf(const ResultKey& key) {
+  const qlab::io::ValueRange& range = key.range;
+  std::vector<json> out;
+  if (key.type == ResultType::kInteger) {
+    out.emplace_back(static_cast<int64_t>(range.min) - 1);
+    return out;
+  }
+  if (range.min > -DBL_MAX) out.emplace_back(range.min_open ? range.min : range.min - 0.5);
+  if (range.max < DBL_MAX) out.emplace_back(range.max + 0.5);
+  return out;
+}
+
+}  // namespace
+
+// Every number a result holds has a range, and a value outside it is bad input naming the key:
+// in the report's reader, and in the gate for the keys it checks (report and baseline).
+BOOST_AUTO_TEST_CASE(every_numeric_key_has_a_range_and_values_outside_it_are_refused) {
+  int refused = 0;
+  for (const ResultKey& key : kResultKeys) {
+    const bool numeric = key.type == ResultType::kNumber || key.type == ResultType::kInteger;
+    BOOST_TEST(key.range.checked == numeric, key.name);
+    if (!numeric || std::string(key.name) == "bits") continue;  // bits: its own message
+    for (const json& bad : OutsideOf(key)) {
+      BOOST_TEST_CONTEXT(key.name << " = " << bad.dump()) {
+        BOOST_TEST(!qlab::io::InRange(key.range, bad.get<double>()));
+        json values = {{"scheme", "w8"}, {"bits", 8}, {"test_r2", 0.5}};
+        values[key.name] = bad;
+        const std::string message = ErrorOf([&] { MakeAccuracyResult(values, "r.json"); });
+        BOOST_TEST(message.rfind("r.json: \"" + std::string(key.name) + "\" is ", 0) == 0u,
+                   message);
+        BOOST_TEST(message.find("impossible, it must be " + std::string(key.range.text)) !=
+                       std::string::npos,
+                   message);
+        ++refused;
+        if (key.gate.direction == GateDirection::kNone) continue;
+        TempDir dir;
+        const std::string report =
+            dir.Write("report.json", json{{"format", "qlab-report"},
+                                          {"version", 1},
+                                          {"accuracy", {{"w8/8/default", {{key.name, bad}}}}}}
+                                         .dump());
+        const std::string gate = ErrorOf([&] { LoadReportMetrics(report); });
+        BOOST_TEST(gate.find("\"" + std::string(key.name) + "\" is ") != std::string::npos, gate);
+        const std::string baseline = dir.Write(
+            "baseline.json", json{{"format", "qlab-baseline"},
+                                  {"version", 1},
+                                  {"metrics",
+                                   {{"accuracy/w8/8/default/" + std::string(key.name),
+                                     {{"value", bad}, {"tolerance", 0}, {"direction", "equal"}}}}}}
+                                 .dump());
+        const std::string base = ErrorOf([&] { LoadBaseline(baseline); });
+        BOOST_TEST(base.find("accuracy/w8/8/default/" + std::string(key.name) + " is ") !=
+                       std::string::npos,
+                   base);
+      }
+    }
+  }
+  BOOST_TEST(refused >= 40);
 }
 
 // report.md and report.html come from one list of sections: the same headings, in the same order.

@@ -499,3 +499,214 @@ BOOST_AUTO_TEST_CASE(bench_checks_its_output_before_running) {
     BOOST_TEST(std::count(r.err.begin(), r.err.end(), '\n') == 1, r.err);
   }
 }
+
+namespace {
+
+bool OneLine(const Result& r) { return std::count(r.err.begin(), r.err.end(), '\n') == 1; }
+
+}  // namespace
+
+// A gate that compares nothing must not pass: a baseline of speed metrics only, against a report
+// made without benchmarks (every metric was "skipped: not measured" or "new", exit 0), or against
+// one measured on another machine; and a baseline with accuracy metrics against a report holding
+// none of them. Bad input, exit 2, saying what was missing.
+BOOST_AUTO_TEST_CASE(a_check_that_compares_nothing_is_bad_input) {
+  Fixture f;
+  json speed_only = f.Load(f.baseline);
+  json accuracy_only = speed_only;
+  for (auto it = speed_only["metrics"].begin(); it != speed_only["metrics"].end();) {
+    it = it.key().rfind("accuracy/", 0) == 0 ? speed_only["metrics"].erase(it) : std::next(it);
+  }
+  for (auto it = accuracy_only["metrics"].begin(); it != accuracy_only["metrics"].end();) {
+    it = it.key().rfind("speed/", 0) == 0 ? accuracy_only["metrics"].erase(it) : std::next(it);
+  }
+  BOOST_REQUIRE(!speed_only["metrics"].empty());
+  BOOST_REQUIRE(!accuracy_only["metrics"].empty());
+  const std::string speed_baseline = (f.dir / "speed_only.json").string();
+  f.Save(speed_baseline, speed_only);
+
+  // The same accuracy results, no --bench: what `qlab run --no-bench` reports.
+  const Result made = f.Run("report --no-charts --name nb --out " + (f.dir / "nb").string() +
+                            " --accuracy " + kData + "train.json --accuracy " + kData +
+                            "quantize_8bit.json --accuracy " + kData + "quantize_sweep.jsonl");
+  BOOST_REQUIRE_MESSAGE(made.code == 0, made.err);
+  const std::string no_bench = (f.dir / "nb" / "report.json").string();
+
+  const Result r = f.Run("check --baseline " + speed_baseline + " --current " + no_bench);
+  BOOST_TEST(r.code == 2, r.out << r.err);
+  BOOST_TEST(r.out.empty());
+  BOOST_TEST(OneLine(r), r.err);
+  BOOST_TEST(r.err.rfind(no_bench + ": nothing to compare: none of the baseline's " +
+                             std::to_string(speed_only["metrics"].size()) + " metrics",
+                         0) == 0,
+             r.err);
+  BOOST_TEST(r.err.find("not measured") != std::string::npos, r.err);
+
+  // The speed-only baseline taken on another CPU: every metric skipped, nothing compared.
+  json other = speed_only;
+  for (auto& [id, entry] : other["metrics"].items()) entry["cpu_model"] = "Some Other CPU";
+  const std::string other_baseline = (f.dir / "other_cpu.json").string();
+  f.Save(other_baseline, other);
+  const Result elsewhere = f.Run("check --baseline " + other_baseline + " --current " + f.report);
+  BOOST_TEST(elsewhere.code == 2, elsewhere.out << elsewhere.err);
+  BOOST_TEST(elsewhere.out.empty());
+  BOOST_TEST(elsewhere.err.find("nothing to compare") != std::string::npos, elsewhere.err);
+  BOOST_TEST(elsewhere.err.find("measured on another CPU") != std::string::npos, elsewhere.err);
+
+  // A report with benchmarks but no accuracy results against a baseline with accuracy metrics.
+  json bench_only = f.Load(f.report);
+  bench_only.erase("accuracy");
+  const std::string bench_report = (f.dir / "bench_only.json").string();
+  f.Save(bench_report, bench_only);
+  const Result no_accuracy = f.Run("check --baseline " + f.baseline + " --current " + bench_report);
+  BOOST_TEST(no_accuracy.code == 2, no_accuracy.out << no_accuracy.err);
+  BOOST_TEST(no_accuracy.out.empty());
+  BOOST_TEST(OneLine(no_accuracy), no_accuracy.err);
+  BOOST_TEST(no_accuracy.err.find("holds none of the baseline's") != std::string::npos,
+             no_accuracy.err);
+
+  // Still fine: the full baseline against the report without benchmarks (accuracy is compared,
+  // speed skipped), and the speed-only baseline against the report that has them.
+  const Result accuracy = f.Run("check --baseline " + f.baseline + " --current " + no_bench);
+  BOOST_TEST(accuracy.code == 0, accuracy.out << accuracy.err);
+  BOOST_TEST(accuracy.out.find("skipped: not measured") != std::string::npos);
+  const Result speed = f.Run("check --baseline " + speed_baseline + " --current " + f.report);
+  BOOST_TEST(speed.code == 0, speed.out << speed.err);
+}
+
+// A confirming run that did not measure a metric cannot excuse its regression.
+BOOST_AUTO_TEST_CASE(a_confirming_run_without_the_metric_does_not_excuse_it) {
+  Fixture f;
+  json j = f.Load(f.report);
+  for (auto& row : j["bench"][0]["rows"]) {
+    if (row["name"] == "dot_u8i8/hwy/4096") {
+      row["speedup_vs_f32"] = row["speedup_vs_f32"].get<double>() * 0.5;
+    }
+  }
+  const std::string slow = (f.dir / "slow.json").string();
+  f.Save(slow, j);
+  json no_bench = f.Load(f.report);
+  no_bench.erase("bench");
+  const std::string confirm = (f.dir / "no_bench.json").string();
+  f.Save(confirm, no_bench);
+  const Result r =
+      f.Run("check --baseline " + f.baseline + " --current " + slow + " --confirm " + confirm);
+  BOOST_TEST(r.code == 1, r.out << r.err);
+  BOOST_TEST(r.out.find("not measured in the confirming run") != std::string::npos, r.out);
+  BOOST_TEST(r.out.find("did not reproduce") == std::string::npos, r.out);
+}
+
+// Values outside a metric's mathematical range are not results: bad input (exit 2) at the value,
+// naming the key, in the report and in the baseline; never "improved" or compared.
+BOOST_AUTO_TEST_CASE(impossible_metric_values_are_bad_input_naming_the_key) {
+  Fixture f;
+  struct Case {
+    const char* key;
+    json value;
+  };
+  const Case accuracy[] = {
+      {"test_mse", -1},       {"test_r2", 7},  {"train_r2", 1.0000001}, {"test_mae", -0.5},
+      {"train_mse", -1e-300}, {"n_test", 2.5}, {"n_train", 0},
+  };
+  for (const Case& c : accuracy) {
+    BOOST_TEST_CONTEXT(c.key << " = " << c.value.dump()) {
+      json j = f.Load(f.report);
+      j["accuracy"]["float"][c.key] = c.value;
+      const std::string path = (f.dir / "impossible.json").string();
+      f.Save(path, j);
+      const Result r = f.Run("check --baseline " + f.baseline + " --current " + path);
+      BOOST_TEST(r.code == 2, r.out << r.err);
+      BOOST_TEST(r.out.empty());
+      BOOST_TEST(OneLine(r), r.err);
+      BOOST_TEST(r.err.rfind(path + ":", 0) == 0, r.err);
+      BOOST_TEST(r.err.find("\"" + std::string(c.key) + "\" is ") != std::string::npos, r.err);
+      BOOST_TEST(r.err.find("impossible") != std::string::npos, r.err);
+
+      // The same value in the baseline.
+      json b = f.Load(f.baseline);
+      const std::string id = std::string("accuracy/float/") + c.key;
+      BOOST_REQUIRE(b["metrics"].contains(id) || std::string(c.key) == "test_mae");
+      if (!b["metrics"].contains(id)) continue;
+      b["metrics"][id]["value"] = c.value;
+      const std::string baseline = (f.dir / "impossible_baseline.json").string();
+      f.Save(baseline, b);
+      const Result rb = f.Run("check --baseline " + baseline + " --current " + f.report);
+      BOOST_TEST(rb.code == 2, rb.out << rb.err);
+      BOOST_TEST(rb.out.empty());
+      BOOST_TEST(OneLine(rb), rb.err);
+      BOOST_TEST(rb.err.rfind(baseline + ":", 0) == 0, rb.err);
+      BOOST_TEST(rb.err.find(id + " is ") != std::string::npos, rb.err);
+    }
+  }
+  // Speed: a speed-up of 0 or below, a roof fraction below 0 (or above the 1.05 a report nulls).
+  json j = f.Load(f.report);
+  for (auto& row : j["bench"][0]["rows"]) {
+    if (row["name"] == "dot_u8i8/hwy/67108864") {
+      row["level"] = 4;
+      row["roof_fraction"] = 0.9;
+      row.erase("roof_invalid");
+    }
+  }
+  const std::string numbered = (f.dir / "numbered.json").string();
+  f.Save(numbered, j);
+  const std::string roof_baseline = (f.dir / "roof_baseline.json").string();
+  BOOST_REQUIRE(
+      f.Run("check --update --baseline " + roof_baseline + " --current " + numbered).code == 0);
+  const std::string roof_id = "speed/dot_u8i8/hwy/67108864/roof_fraction";
+  BOOST_REQUIRE(f.Load(roof_baseline)["metrics"].contains(roof_id));
+  const Case speed[] = {{"roof_fraction", -0.25},
+                        {"roof_fraction", 1.5},
+                        {"speedup_vs_f32", 0},
+                        {"speedup_vs_f32", -3}};
+  for (const Case& c : speed) {
+    BOOST_TEST_CONTEXT(c.key << " = " << c.value.dump()) {
+      json bad = j;
+      for (auto& row : bad["bench"][0]["rows"]) {
+        if (row["name"] == (std::string(c.key) == "roof_fraction" ? "dot_u8i8/hwy/67108864"
+                                                                  : "dot_u8i8/hwy/4096")) {
+          row[c.key] = c.value;
+        }
+      }
+      const std::string path = (f.dir / "impossible_speed.json").string();
+      f.Save(path, bad);
+      const Result r = f.Run("check --baseline " + roof_baseline + " --current " + path);
+      BOOST_TEST(r.code == 2, r.out << r.err);
+      BOOST_TEST(r.out.empty());
+      BOOST_TEST(r.err.rfind(path + ":", 0) == 0, r.err);
+      BOOST_TEST(r.err.find("\"" + std::string(c.key) + "\" is ") != std::string::npos, r.err);
+    }
+  }
+  json b = f.Load(roof_baseline);
+  b["metrics"][roof_id]["value"] = -0.5;
+  f.Save(roof_baseline, b);
+  const Result rb = f.Run("check --baseline " + roof_baseline + " --current " + numbered);
+  BOOST_TEST(rb.code == 2, rb.out << rb.err);
+  BOOST_TEST(rb.err.find(roof_id + " is -0.5") != std::string::npos, rb.err);
+
+  // A baseline metric the gate has no such key for would be "not measured" (or missing) forever.
+  for (const std::string id :
+       {"accuracy/float/test_rr2", "speed/dot_u8i8/hwy/4096/speedup", "accuracy/float/intercept"}) {
+    json typo = f.Load(f.baseline);
+    typo["metrics"][id] = {{"value", 1},
+                           {"tolerance", 0.1},
+                           {"direction", "higher"},
+                           {"cpu_model", "x"},
+                           {"hwy_target", "y"}};
+    const std::string path = (f.dir / "typo.json").string();
+    f.Save(path, typo);
+    const Result r = f.Run("check --baseline " + path + " --current " + f.report);
+    BOOST_TEST(r.code == 2, id << ": " << r.out << r.err);
+    BOOST_TEST(r.err.find("the gate has no") != std::string::npos, r.err);
+  }
+
+  // `qlab report` refuses an impossible accuracy result too, before anything is written.
+  const std::string train = (f.dir / "train_r2_7.json").string();
+  json t = json::parse(ReadFileBytes(kData + "train.json"));
+  t["test_r2"] = 7;
+  f.Save(train, t);
+  const Result rep = f.Run("report --no-charts --name bad --out " + (f.dir / "bad").string() +
+                           " --accuracy " + train);
+  BOOST_TEST(rep.code == 2, rep.out << rep.err);
+  BOOST_TEST(rep.err.find("\"test_r2\" is 7") != std::string::npos, rep.err);
+  BOOST_TEST(!fs::exists(f.dir / "bad"));
+}

@@ -11,6 +11,7 @@
 #include <cmath>
 #include <filesystem>
 #include <functional>
+#include <optional>
 #include <string>
 #include <utility>
 #include <vector>
@@ -380,4 +381,119 @@ BOOST_AUTO_TEST_CASE(artifacts_whose_split_or_features_are_not_their_data_are_ba
     expect_refused(q, message, "re-signed quantized_model.json: " + message);
     qlab::io::WriteFileAtomically(q + "/quantized_model.json", quantized_json);
   }
+}
+
+namespace {
+
+// 200 rows of three features and a noisy linear target (R² about 0.8), the target times 2^k
+// (exact in doubles, and printed shortest round-trip, so exact in the CSV too); or a constant
+// target when `constant` is set.
+std::string ScaledTargetCsv(int k, std::optional<double> constant = std::nullopt) {
+  std::string csv = "a,b,c,y\n";
+  uint64_t state = 12345;
+  auto next = [&state] {  // a fixed LCG: the same rows on every platform
+    state = state * 6364136223846793005ULL + 1442695040888963407ULL;
+    return static_cast<double>(state >> 11) * 0x1.0p-53;
+  };
+  for (int i = 0; i < 200; ++i) {
+    const double a = next(), b = next(), c = next(), noise = next() - 0.5;
+    const double y = constant ? *constant : std::ldexp(2 * a - b + 0.5 * c + 0.4 * noise, k);
+    csv += fmt::format("{},{},{},{}\n", a, b, c, y);
+  }
+  return csv;
+}
+
+json TrainJson(const TempDir& dir, const std::string& name, const std::string& csv) {
+  const std::string path = dir.Write(name + ".csv", csv);
+  const auto r =
+      RunQlab({"train", "--dataset", path, "--target", "y", "--json", "--out", dir.File(name)});
+  BOOST_REQUIRE_MESSAGE(r.exit_code == 0, name << ": " << r.err);
+  return ParseOneObject(r.out);
+}
+
+}  // namespace
+
+// A target near 1e154 (whose squares overflow in SS_tot: R² was 1 - finite/inf = 1) or near
+// 1e-300 (whose squares underflow: SS_res = SS_tot = 0 and R² 1, MSE 0) must give the true R².
+// Near 1e154 every figure is in the double range: the same R² bit for bit as the unscaled target,
+// the MSE 2^1020 times, and predict's std finite (it was inf). Near 1e-300 the MSE itself lies
+// below the double range: bad input "underflow", quoting the true R², never "MSE 0".
+BOOST_AUTO_TEST_CASE(targets_near_1e154_and_1e_300_give_the_true_r2) {
+  TempDir dir;
+  const json plain = TrainJson(dir, "plain", ScaledTargetCsv(0));
+  BOOST_TEST(plain["test_r2"].get<double>() > 0.5);
+  BOOST_TEST(plain["test_r2"].get<double>() < 0.99);
+
+  const json huge = TrainJson(dir, "huge", ScaledTargetCsv(510));
+  for (const char* key : {"train_r2", "test_r2"}) {
+    BOOST_TEST(huge[key].get<double>() == plain[key].get<double>(), key);
+  }
+  for (const char* key : {"train_mse", "test_mse"}) {
+    BOOST_TEST(huge[key].get<double>() == std::ldexp(plain[key].get<double>(), 1020), key);
+  }
+  BOOST_TEST(huge["test_mae"].get<double>() == std::ldexp(plain["test_mae"].get<double>(), 510));
+  const auto predict_plain = RunQlab({"predict", "--model", dir.File("plain"), "--json"});
+  const auto predict_huge = RunQlab({"predict", "--model", dir.File("huge"), "--json"});
+  BOOST_REQUIRE_MESSAGE(predict_plain.exit_code == 0, predict_plain.err);
+  BOOST_REQUIRE_MESSAGE(predict_huge.exit_code == 0, predict_huge.err);
+  const json p = ParseOneObject(predict_plain.out), h = ParseOneObject(predict_huge.out);
+  BOOST_TEST(h["test_r2"].get<double>() == p["test_r2"].get<double>());
+  for (const char* key : {"mean", "std", "min", "max"}) {
+    BOOST_TEST(h[key].is_number(), key << " is " << h[key].dump());
+    BOOST_TEST(h[key].get<double>() == std::ldexp(p[key].get<double>(), 510),
+               key << ": " << h[key].get<double>() << " vs " << p[key].get<double>());
+  }
+
+  for (const int k : {-1000, -1040}) {
+    const std::string path = dir.Write("tiny.csv", ScaledTargetCsv(k));
+    const auto r =
+        RunQlab({"train", "--dataset", path, "--target", "y", "--json", "--out", dir.File("tiny")});
+    BOOST_TEST_CONTEXT("2^" << k) {
+      BOOST_TEST(r.exit_code == 2, r.out << r.err);
+      BOOST_TEST(r.out.empty());
+      BOOST_TEST(r.err.find('\n') == r.err.size() - 1, r.err);
+      BOOST_TEST(r.err.rfind(path + ": underflow: the training MSE is about ", 0) == 0, r.err);
+      if (k == -1000) {  // exactly scaled: the R² the message quotes is the unscaled one
+        BOOST_TEST(r.err.find(fmt::format("(R² {:.6g} is defined)",
+                                          plain["train_r2"].get<double>())) != std::string::npos,
+                   r.err);
+      }
+      BOOST_TEST(!std::filesystem::exists(dir.File("tiny")));
+    }
+  }
+  // Past 1e154 · √n the MSE itself overflows: bad input "overflow", as before.
+  const std::string over = dir.Write("over.csv", ScaledTargetCsv(1000));
+  const auto r = RunQlab({"train", "--dataset", over, "--target", "y", "--out", dir.File("over")});
+  BOOST_TEST(r.exit_code == 2, r.out << r.err);
+  BOOST_TEST(r.out.empty());
+  BOOST_TEST(r.err.rfind(over + ": overflow: the training MSE is inf", 0) == 0, r.err);
+}
+
+// A target with zero variance has no R² (0/0); it was reported as 1.0 (a perfect fit) or 0.
+BOOST_AUTO_TEST_CASE(a_constant_target_is_bad_input_not_r2_one) {
+  TempDir dir;
+  for (const double c : {3.0, 1e-300, 0.1}) {
+    const std::string path = dir.Write("constant.csv", ScaledTargetCsv(0, c));
+    const auto r = RunQlab(
+        {"train", "--dataset", path, "--target", "y", "--json", "--out", dir.File("constant")});
+    BOOST_TEST_CONTEXT(c) {
+      BOOST_TEST(r.exit_code == 2, r.out << r.err);
+      BOOST_TEST(r.out.empty());
+      BOOST_TEST(r.err.rfind(path +
+                                 ": the target is constant on the training split (all 160 "
+                                 "values are " +
+                                 fmt::format("{}", c) + "): its variance is 0",
+                             0) == 0,
+                 r.err);
+      BOOST_TEST(!std::filesystem::exists(dir.File("constant")));
+    }
+  }
+  // predict on data named anew whose target is constant: the test split's R² is undefined too.
+  TrainJson(dir, "varying", ScaledTargetCsv(0));
+  const std::string constant = dir.Write("constant.csv", ScaledTargetCsv(0, 2.5));
+  const auto r = RunQlab({"predict", "--model", dir.File("varying"), "--dataset", constant,
+                          "--target", "y", "--json"});
+  BOOST_TEST(r.exit_code == 2, r.out << r.err);
+  BOOST_TEST(r.out.empty());
+  BOOST_TEST(r.err.rfind(constant + ": the target is constant on the test split", 0) == 0, r.err);
 }

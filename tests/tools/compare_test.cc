@@ -278,3 +278,93 @@ BOOST_AUTO_TEST_CASE(bad_json_is_exit_2_with_file_line_col) {
   const RunResult alpha = RunQlab({"compare", kFixture, kFixture, "--alpha", "2"});
   ExpectBadInput(alpha);
 }
+
+// Figures no measurement can have: each is refused at its JSON pointer (FILE:LINE:COL, the
+// message naming the pointer), with nothing on stdout and nothing written, never an infinite
+// ratio, a [-nan, -nan] interval or JSON nulls under "no change".
+BOOST_AUTO_TEST_CASE(absurd_throughputs_and_timings_are_bad_input_at_their_pointer) {
+  TempDir dir;
+  const json fixture = Fixture();
+  size_t row = 0;
+  while (fixture["benchmarks"][row].value("run_type", "") != "iteration") ++row;
+  const std::string at = "/benchmarks/" + std::to_string(row) + "/";
+  struct Case {
+    const char* key;
+    json value;
+  };
+  const Case cases[] = {
+      {"items_per_second", 1e-320},  // subnormal: the ratio of medians was inf
+      {"items_per_second", 5e-324},
+      {"items_per_second", 0.0},
+      {"items_per_second", 1e-10},  // below one item in 31 years
+      {"items_per_second", 1e300},  // its ratio to a real rate leaves the double range
+      {"real_time", 1e-320},
+      {"real_time", 0.0},
+      {"real_time", 1e-4},  // 0.1 ps per iteration
+      {"real_time", 1e300},
+      {"cpu_time", 1e-320},
+      {"cpu_time", 0.0},
+  };
+  for (const Case& c : cases) {
+    json doc = fixture;
+    doc["benchmarks"][row][c.key] = c.value;
+    const std::string bad = Write(dir, "bad.json", doc);
+    const std::string out = dir.File("out");
+    for (const bool bad_is_new : {true, false}) {
+      const RunResult r = RunQlab({"compare", bad_is_new ? kFixture : bad,
+                                   bad_is_new ? bad : kFixture, "--json", "--out", out});
+      BOOST_TEST_CONTEXT(c.key << " = " << c.value.dump()
+                               << (bad_is_new ? " in NEW" : " in BASE")) {
+        ExpectBadInput(r);
+        BOOST_TEST(std::regex_search(
+                       r.err, std::regex("^" + bad + ":[0-9]+:[0-9]+: " + at + c.key + ": ")),
+                   r.err);
+        BOOST_TEST(r.err.find("not a measurement") != std::string::npos, r.err);
+        BOOST_TEST(!std::filesystem::exists(out));
+      }
+    }
+  }
+  // A time in seconds is converted first: 2e-13 s is 0.2 ps, refused; 1e-9 s is 1 ns, fine.
+  json doc = fixture;
+  doc["benchmarks"][row]["time_unit"] = "s";
+  doc["benchmarks"][row]["real_time"] = 2e-13;
+  ExpectBadInput(RunQlab({"compare", kFixture, Write(dir, "s.json", doc)}));
+  doc["benchmarks"][row]["real_time"] = 1e-9;
+  doc["benchmarks"][row]["cpu_time"] = 1e-9;
+  const RunResult fine = RunQlab({"compare", kFixture, Write(dir, "s.json", doc), "--json"});
+  BOOST_TEST(fine.exit_code == 0, fine.err);
+}
+
+// At the bounds every figure printed is finite: the most extreme rates a file may hold, one side
+// at the floor and the other at the ceiling, give a ratio of 1e40 and finite intervals.
+BOOST_AUTO_TEST_CASE(rates_at_the_bounds_give_finite_figures) {
+  TempDir dir;
+  json low = Fixture(), high = Fixture();
+  for (json* doc : {&low, &high}) {
+    json rows = json::array();
+    for (auto& b : (*doc)["benchmarks"]) {
+      if (b.value("run_type", "") != "iteration") continue;
+      b["items_per_second"] = doc == &low ? 1e-9 : 1e31;
+      rows.push_back(b);
+    }
+    (*doc)["benchmarks"] = rows;
+  }
+  const std::string base = Write(dir, "low.json", low), next = Write(dir, "high.json", high);
+  for (const auto& [a, b] : {std::pair{base, next}, std::pair{next, base}}) {
+    const RunResult r = RunQlab({"compare", a, b, "--json"});
+    BOOST_TEST(r.exit_code == 0, r.err);
+    const json j = Parse(r);
+    for (const auto& c : j["benchmarks"]) {
+      for (const char* key : {"ratio", "ci_low", "ci_high", "p_value", "median_base"}) {
+        BOOST_TEST(c[key].is_number(), key << " is " << c[key].dump());
+      }
+    }
+    BOOST_TEST(j["geomean"]["ratio"].is_number());
+    BOOST_TEST(j["geomean"]["ci_low"].is_number());
+    BOOST_TEST(j["geomean"]["ci_high"].is_number());
+    const RunResult text = RunQlab({"compare", a, b});
+    BOOST_TEST(text.exit_code == 0, text.err);
+    BOOST_TEST(text.out.find("inf") == std::string::npos, text.out);
+    BOOST_TEST(text.out.find("nan") == std::string::npos, text.out);
+  }
+}

@@ -66,10 +66,12 @@ const Registrar kCheck(
         }
         const auto baseline = report::LoadBaseline(opt->baseline);
         report::CheckOutcome outcome = report::CompareWithBaseline(baseline, current);
+        report::RequireComparison(outcome, opt->current);
         if (!opt->confirm.empty()) {
           const auto second_run = report::LoadReportMetrics(opt->confirm);
-          outcome = report::ConfirmSpeedRegressions(
-              std::move(outcome), report::CompareWithBaseline(baseline, second_run));
+          report::CheckOutcome second = report::CompareWithBaseline(baseline, second_run);
+          report::RequireComparison(second, opt->confirm);
+          outcome = report::ConfirmSpeedRegressions(std::move(outcome), second);
         }
         Out() << report::FormatCheckTable(outcome);
         return outcome.regressions > 0 ? kExitRegression : kExitOk;

@@ -110,9 +110,8 @@ PredictResult Predict(const PredictOptions& options, const LinearModel& model,
   result.predictions = kernel.predict(model, kernel.scheme ? &*quantized : nullptr, split.X_test);
   result.actual = split.y_test;
   result.test_rows = split.indices.test;
-  result.test = {reference::R2Score(result.actual, result.predictions),
-                 reference::MeanSquaredError(result.actual, result.predictions),
-                 reference::MeanAbsoluteError(result.actual, result.predictions)};
+  result.test =
+      model::Evaluate(result.actual, result.predictions, "test", split.dataset.source_path);
   // Finite parameters can still overflow here (an edited, re-signed intercept of 1e308): bad
   // input before anything is printed or written.
   model::RequireFinitePredictions(
@@ -187,9 +186,9 @@ Summary Summarize(const PredictResult& r) {
     s.head.push_back(r.predictions[i]);
     s.actual_head.push_back(r.actual[i]);
   }
-  const auto n = static_cast<double>(r.predictions.size());
-  s.mean = r.predictions.sum() / n;
-  s.std = std::sqrt((r.predictions.array() - s.mean).square().sum() / n);
+  // Scaled (reference::Mean, PopulationStd): predictions near 1e-300 have a std, not 0.
+  s.mean = reference::Mean(r.predictions);
+  s.std = reference::PopulationStd(r.predictions);
   s.min = r.predictions.minCoeff();
   s.max = r.predictions.maxCoeff();
   return s;

@@ -34,11 +34,13 @@ json CompareSchemes(const LinearModel& model, const std::string& float_model_dir
   const Eigen::VectorXd y_float = model.Predict(split.X_test);
   const int64_t n = split.X_test.rows();
   const int64_t k = split.X_test.cols();
+  const model::Metrics float_metrics =
+      model::Evaluate(split.y_test, y_float, "test", split.dataset.source_path);
   rows.push_back({{keys::kScheme.name, "float"},
                   {keys::kBits.name, 64},
                   {keys::kCalibration.name, "none"},
-                  {keys::kTestR2.name, reference::R2Score(split.y_test, y_float)},
-                  {keys::kTestMse.name, reference::MeanSquaredError(split.y_test, y_float)},
+                  {keys::kTestR2.name, float_metrics.r2},
+                  {keys::kTestMse.name, float_metrics.mse},
                   {keys::kDeltaR2.name, 0.0},
                   {keys::kP99AbsDelta.name, 0.0},
                   {keys::kMaxAbsDelta.name, 0.0},

@@ -13,6 +13,8 @@
 #pragma once
 
 #include <array>
+#include <cfloat>
+#include <cmath>
 #include <cstdint>
 #include <string_view>
 
@@ -32,6 +34,27 @@ struct GateRule {
   double relative = 0;
 };
 
+// The values a key can take at all, its mathematical range: a value outside it is not a result
+// but a broken file, refused as bad input by every reader (the report's, the gate's, in a report
+// and in a baseline), never compared and never "improved". Inclusive bounds unless `min_open`;
+// `whole` for counts. Strings, arrays and objects have none (`checked` false).
+struct ValueRange {
+  bool checked = false;
+  double min = 0;
+  double max = 0;
+  bool min_open = false;  // min itself is outside (a ratio of sizes is above 0)
+  bool whole = false;     // a count: no fraction
+  const char* text = "";  // the rule, for messages: "at most 1 (...)"
+};
+
+// Whether `value` lies in `range` (always for an unchecked range).
+inline bool InRange(const ValueRange& range, double value) {
+  if (!range.checked) return true;
+  if (!(value >= range.min && value <= range.max)) return false;  // NaN is outside
+  if (range.min_open && value == range.min) return false;
+  return !range.whole || value == std::floor(value);
+}
+
 // Which results hold the key (bit set).
 enum ResultProducer : uint8_t {
   kFromTrain = 1,     // `qlab train --json`
@@ -45,6 +68,7 @@ struct ResultKey {
   uint8_t producers;  // ResultProducer bits
   const char* unit;   // "" when dimensionless or a label
   GateRule gate;      // kNoGate: `qlab check` does not compare it
+  ValueRange range;   // what the value can be (kNoRange: not a number)
   const char* description;
 };
 
@@ -64,186 +88,226 @@ inline constexpr GateRule kNoGate{};
 
 inline constexpr uint8_t kTrainAndQuantize = kFromTrain | kFromQuantize;
 
+// The ranges, one per kind of figure. Finite always: JSON has no infinity, and qlab never writes
+// one (overflow is bad input before anything is written).
+inline constexpr ValueRange kNoRange{};
+inline constexpr ValueRange kAnyReal{
+    .checked = true, .min = -DBL_MAX, .max = DBL_MAX, .text = "a finite number"};
+inline constexpr ValueRange kAtMostOne{
+    .checked = true,
+    .min = -DBL_MAX,
+    .max = 1,
+    .text = "at most 1 (R² = 1 − SS_res/SS_tot with SS_res ≥ 0)"};
+inline constexpr ValueRange kNonNegative{
+    .checked = true,
+    .min = 0,
+    .max = DBL_MAX,
+    .text = "at least 0 (a mean, percentile or maximum of squares or absolute values)"};
+inline constexpr ValueRange kPositive{.checked = true,
+                                      .min = 0,
+                                      .max = DBL_MAX,
+                                      .min_open = true,
+                                      .text = "above 0 (a ratio of two sizes)"};
+inline constexpr ValueRange kCount{.checked = true,
+                                   .min = 0,
+                                   .max = 0x1p53,
+                                   .whole = true,
+                                   .text = "a whole number from 0 to 2^53 (a count)"};
+inline constexpr ValueRange kSplitRows{
+    .checked = true,
+    .min = 2,
+    .max = 0x1p53,
+    .whole = true,
+    .text = "a whole number of at least 2 (every split keeps 2 rows a side or more)"};
+inline constexpr ValueRange kBitsRange{
+    .checked = true, .min = 1, .max = 32, .whole = true, .text = "a whole number from 1 to 32"};
+inline constexpr ValueRange kDecibels{.checked = true,
+                                      .min = -200,
+                                      .max = 200,
+                                      .text = "within ±200 dB (the harness caps SQNR there)"};
+
 // clang-format off
 // One key a paragraph: name, JSON type, who writes it, unit, gate rule; then what it means.
 
 // ---- what the result is ---------------------------------------------------------------------
 inline constexpr ResultKey kScheme{
-    "scheme", ResultType::kString, kFromQuantize, "", kNoGate,
+    "scheme", ResultType::kString, kFromQuantize, "", kNoGate, kNoRange,
     "quantization scheme: seed, w8 or w8a8"};
 inline constexpr ResultKey kBits{
-    "bits", ResultType::kInteger, kFromQuantize, "bits", kNoGate,
+    "bits", ResultType::kInteger, kFromQuantize, "bits", kNoGate, kBitsRange,
     "bits of the codes (1 to 32)"};
 inline constexpr ResultKey kCalibration{
-    "calibration", ResultType::kString, kFromQuantize, "", kNoGate,
+    "calibration", ResultType::kString, kFromQuantize, "", kNoGate, kNoRange,
     "how the clipping range was chosen"};
 inline constexpr ResultKey kFold{
-    "fold", ResultType::kString, kFromQuantize, "", kNoGate,
+    "fold", ResultType::kString, kFromQuantize, "", kNoGate, kNoRange,
     "w8a8 folding of the zero points (none for other schemes)"};
 inline constexpr ResultKey kOutliers{
-    "outliers", ResultType::kString, kFromQuantize, "", kNoGate,
+    "outliers", ResultType::kString, kFromQuantize, "", kNoGate, kNoRange,
     "w8a8 outlier policy: float (rows beyond the codes scored in f64) or clip (none for other "
     "schemes)"};
 inline constexpr ResultKey kKernelTarget{
-    "kernel_target", ResultType::kString, kFromQuantize, "", kNoGate,
+    "kernel_target", ResultType::kString, kFromQuantize, "", kNoGate, kNoRange,
     "the Highway target inference ran on (seed: eigen-f64)"};
 inline constexpr ResultKey kBiasCorrection{
-    "bias_correction", ResultType::kNumber, kFromQuantize, "target units", kNoGate,
+    "bias_correction", ResultType::kNumber, kFromQuantize, "target units", kNoGate, kAnyReal,
     "w8a8: the mean prediction offset added to the bias (0 when not asked for)"};
 inline constexpr ResultKey kNTrain{
-    "n_train", ResultType::kInteger, kFromTrain, "rows", kGateCount,
+    "n_train", ResultType::kInteger, kFromTrain, "rows", kGateCount, kSplitRows,
     "rows of the training split"};
 inline constexpr ResultKey kNTest{
-    "n_test", ResultType::kInteger, kTrainAndQuantize, "rows", kGateCount,
+    "n_test", ResultType::kInteger, kTrainAndQuantize, "rows", kGateCount, kSplitRows,
     "rows of the test split"};
 inline constexpr ResultKey kSolver{
-    "solver", ResultType::kString, kFromTrain, "", kNoGate,
+    "solver", ResultType::kString, kFromTrain, "", kNoGate, kNoRange,
     "the least-squares solver of the float model"};
 inline constexpr ResultKey kCoef{
-    "coef", ResultType::kArray, kFromTrain, "", kNoGate,
+    "coef", ResultType::kArray, kFromTrain, "", kNoGate, kNoRange,
     "float coefficients on standardized features"};
 inline constexpr ResultKey kIntercept{
-    "intercept", ResultType::kNumber, kFromTrain, "target units", kNoGate,
+    "intercept", ResultType::kNumber, kFromTrain, "target units", kNoGate, kAnyReal,
     "float intercept"};
 inline constexpr ResultKey kOut{
-    "out", ResultType::kString, kFromCli, "", kNoGate,
+    "out", ResultType::kString, kFromCli, "", kNoGate, kNoRange,
     "folder the quantized artifact was written to"};
 
 // ---- accuracy -------------------------------------------------------------------------------
 inline constexpr ResultKey kTrainR2{
-    "train_r2", ResultType::kNumber, kFromTrain, "", kGateR2,
+    "train_r2", ResultType::kNumber, kFromTrain, "", kGateR2, kAtMostOne,
     "R² on the training split"};
 inline constexpr ResultKey kTrainMse{
-    "train_mse", ResultType::kNumber, kFromTrain, "target units²", kGateError,
+    "train_mse", ResultType::kNumber, kFromTrain, "target units²", kGateError, kNonNegative,
     "mean squared error, training split"};
 inline constexpr ResultKey kTrainMae{
-    "train_mae", ResultType::kNumber, kFromTrain, "target units", kNoGate,
+    "train_mae", ResultType::kNumber, kFromTrain, "target units", kNoGate, kNonNegative,
     "mean absolute error, training split"};
 inline constexpr ResultKey kFloatTestR2{
-    "float_test_r2", ResultType::kNumber, kFromQuantize, "", kNoGate,
+    "float_test_r2", ResultType::kNumber, kFromQuantize, "", kNoGate, kAtMostOne,
     "the float model's R² on the test split"};
 inline constexpr ResultKey kFloatTestMse{
-    "float_test_mse", ResultType::kNumber, kFromQuantize, "target units²", kNoGate,
+    "float_test_mse", ResultType::kNumber, kFromQuantize, "target units²", kNoGate, kNonNegative,
     "the float model's test MSE"};
 inline constexpr ResultKey kFloatTestMae{
-    "float_test_mae", ResultType::kNumber, kFromQuantize, "target units", kNoGate,
+    "float_test_mae", ResultType::kNumber, kFromQuantize, "target units", kNoGate, kNonNegative,
     "the float model's test MAE"};
 inline constexpr ResultKey kTestR2{
-    "test_r2", ResultType::kNumber, kTrainAndQuantize, "", kGateR2,
+    "test_r2", ResultType::kNumber, kTrainAndQuantize, "", kGateR2, kAtMostOne,
     "R² on the test split"};
 inline constexpr ResultKey kTestMse{
-    "test_mse", ResultType::kNumber, kTrainAndQuantize, "target units²", kGateError,
+    "test_mse", ResultType::kNumber, kTrainAndQuantize, "target units²", kGateError, kNonNegative,
     "mean squared error, test split"};
 inline constexpr ResultKey kTestMae{
-    "test_mae", ResultType::kNumber, kTrainAndQuantize, "target units", kGateError,
+    "test_mae", ResultType::kNumber, kTrainAndQuantize, "target units", kGateError, kNonNegative,
     "mean absolute error, test split"};
 inline constexpr ResultKey kDeltaR2{
-    "delta_r2", ResultType::kNumber, kFromQuantize, "", kGateR2,
+    "delta_r2", ResultType::kNumber, kFromQuantize, "", kGateR2, kAnyReal,
     "quantized test R² − float test R²"};
 inline constexpr ResultKey kDeltaMse{
-    "delta_mse", ResultType::kNumber, kFromQuantize, "target units²", kNoGate,
+    "delta_mse", ResultType::kNumber, kFromQuantize, "target units²", kNoGate, kAnyReal,
     "quantized test MSE − float test MSE"};
 inline constexpr ResultKey kDeltaMae{
-    "delta_mae", ResultType::kNumber, kFromQuantize, "target units", kNoGate,
+    "delta_mae", ResultType::kNumber, kFromQuantize, "target units", kNoGate, kAnyReal,
     "quantized test MAE − float test MAE"};
 
 // ---- quantized vs float predictions (test split) ----------------------------------------------
 inline constexpr ResultKey kMeanAbsDelta{
-    "mean_abs_delta", ResultType::kNumber, kFromQuantize, "target units", kGateError,
+    "mean_abs_delta", ResultType::kNumber, kFromQuantize, "target units", kGateError, kNonNegative,
     "mean |quantized − float prediction|"};
 inline constexpr ResultKey kMeanDelta{
-    "mean_delta", ResultType::kNumber, kFromQuantize, "target units", kNoGate,
+    "mean_delta", ResultType::kNumber, kFromQuantize, "target units", kNoGate, kAnyReal,
     "mean (quantized − float prediction)"};
 inline constexpr ResultKey kRmsDelta{
-    "rms_delta", ResultType::kNumber, kFromQuantize, "target units", kGateError,
+    "rms_delta", ResultType::kNumber, kFromQuantize, "target units", kGateError, kNonNegative,
     "root mean square prediction difference"};
 inline constexpr ResultKey kP99AbsDelta{
-    "p99_abs_delta", ResultType::kNumber, kFromQuantize, "target units", kGateError,
+    "p99_abs_delta", ResultType::kNumber, kFromQuantize, "target units", kGateError, kNonNegative,
     "99th percentile of |Δ| (numpy's linear method)"};
 inline constexpr ResultKey kMaxAbsDelta{
-    "max_abs_delta", ResultType::kNumber, kFromQuantize, "target units", kGateError,
+    "max_abs_delta", ResultType::kNumber, kFromQuantize, "target units", kGateError, kNonNegative,
     "largest |Δ|"};
 inline constexpr ResultKey kSqnrDb{
-    "sqnr_db", ResultType::kNumber, kFromQuantize, "dB", kGateSqnr,
+    "sqnr_db", ResultType::kNumber, kFromQuantize, "dB", kGateSqnr, kDecibels,
     "20·log10(‖y_float‖ / ‖y_float − y_quant‖), within ±200"};
 inline constexpr ResultKey kClippedRows{
-    "clipped_rows", ResultType::kInteger, kFromQuantize, "rows", kGateFewer,
+    "clipped_rows", ResultType::kInteger, kFromQuantize, "rows", kGateFewer, kCount,
     "test rows with a feature outside the calibrated range"};
 inline constexpr ResultKey kClippedMaxAbsDelta{
     "clipped_max_abs_delta", ResultType::kNumber, kFromQuantize, "target units", kNoGate,
-    "largest |Δ| among clipped rows"};
+    kNonNegative, "largest |Δ| among clipped rows"};
 inline constexpr ResultKey kUnclippedP99AbsDelta{
     "unclipped_p99_abs_delta", ResultType::kNumber, kFromQuantize, "target units", kNoGate,
-    "99th percentile of |Δ| among unclipped rows"};
+    kNonNegative, "99th percentile of |Δ| among unclipped rows"};
 inline constexpr ResultKey kUnclippedMaxAbsDelta{
     "unclipped_max_abs_delta", ResultType::kNumber, kFromQuantize, "target units", kNoGate,
-    "largest |Δ| among unclipped rows"};
+    kNonNegative, "largest |Δ| among unclipped rows"};
 inline constexpr ResultKey kFallbackRows{
-    "fallback_rows", ResultType::kInteger, kFromQuantize, "rows", kGateFewer,
+    "fallback_rows", ResultType::kInteger, kFromQuantize, "rows", kGateFewer, kCount,
     "test rows scored in f64 by the float outlier policy (0 under clip)"};
 inline constexpr ResultKey kFallbackMaxAbsDelta{
     "fallback_max_abs_delta", ResultType::kNumber, kFromQuantize, "target units", kNoGate,
-    "largest |Δ| among the fallback rows, as scored in f64 (0 without any)"};
+    kNonNegative, "largest |Δ| among the fallback rows, as scored in f64 (0 without any)"};
 inline constexpr ResultKey kIntegerMaxAbsDelta{
     "integer_max_abs_delta", ResultType::kNumber, kFromQuantize, "target units", kNoGate,
+    kNonNegative,
     "largest |Δ| of the integer path alone on every row (max |Δ| without the fallback)"};
 inline constexpr ResultKey kIntegerP99AbsDelta{
     "integer_p99_abs_delta", ResultType::kNumber, kFromQuantize, "target units", kNoGate,
+    kNonNegative,
     "99th percentile of |Δ| of the integer path alone on every row (without the fallback)"};
 inline constexpr ResultKey kClippedPerFeature{
-    "clipped_per_feature", ResultType::kObject, kFromQuantize, "rows", kNoGate,
+    "clipped_per_feature", ResultType::kObject, kFromQuantize, "rows", kNoGate, kNoRange,
     "clipped test rows, by feature name"};
 
 // ---- the original project's figures -----------------------------------------------------------
 inline constexpr ResultKey kCoefMeanAbsError{
-    "coef_mean_abs_error", ResultType::kNumber, kFromQuantize, "", kGateCoefError,
+    "coef_mean_abs_error", ResultType::kNumber, kFromQuantize, "", kGateCoefError, kNonNegative,
     "mean |dequantized − float coefficient|"};
 inline constexpr ResultKey kCoefMaxAbsError{
-    "coef_max_abs_error", ResultType::kNumber, kFromQuantize, "", kNoGate,
+    "coef_max_abs_error", ResultType::kNumber, kFromQuantize, "", kNoGate, kNonNegative,
     "largest |dequantized − float coefficient|"};
 inline constexpr ResultKey kInterceptAbsError{
     "intercept_abs_error", ResultType::kNumber, kFromQuantize, "target units", kGateCoefError,
-    "|effective − float intercept|"};
+    kNonNegative, "|effective − float intercept|"};
 inline constexpr ResultKey kHeadMaxAbsDelta{
     "head_max_abs_delta", ResultType::kNumber, kFromQuantize, "target units", kGateError,
-    "largest |Δ| on the first five test rows"};
+    kNonNegative, "largest |Δ| on the first five test rows"};
 inline constexpr ResultKey kZeroRange{
-    "zero_range", ResultType::kArray, kFromQuantize, "", kNoGate,
+    "zero_range", ResultType::kArray, kFromQuantize, "", kNoGate, kNoRange,
     "tensors or features whose range was zero"};
 
 // ---- memory -----------------------------------------------------------------------------------
 inline constexpr ResultKey kWeightBytesF64{
-    "weight_bytes_f64", ResultType::kInteger, kFromQuantize, "bytes", kNoGate,
+    "weight_bytes_f64", ResultType::kInteger, kFromQuantize, "bytes", kNoGate, kCount,
     "coefficients and intercept in f64"};
 inline constexpr ResultKey kWeightBytesF32{
-    "weight_bytes_f32", ResultType::kInteger, kFromQuantize, "bytes", kNoGate,
+    "weight_bytes_f32", ResultType::kInteger, kFromQuantize, "bytes", kNoGate, kCount,
     "coefficients and intercept in f32"};
 inline constexpr ResultKey kWeightBytes{
-    "weight_bytes", ResultType::kInteger, kFromQuantize, "bytes", kNoGate,
+    "weight_bytes", ResultType::kInteger, kFromQuantize, "bytes", kNoGate, kCount,
     "the quantized weights with their parameters"};
 inline constexpr ResultKey kFeatureBytesF64{
-    "feature_bytes_f64", ResultType::kInteger, kFromQuantize, "bytes", kNoGate,
+    "feature_bytes_f64", ResultType::kInteger, kFromQuantize, "bytes", kNoGate, kCount,
     "test features in f64"};
 inline constexpr ResultKey kFeatureBytesF32{
-    "feature_bytes_f32", ResultType::kInteger, kFromQuantize, "bytes", kNoGate,
+    "feature_bytes_f32", ResultType::kInteger, kFromQuantize, "bytes", kNoGate, kCount,
     "test features in f32"};
 inline constexpr ResultKey kFeatureBytes{
-    "feature_bytes", ResultType::kInteger, kFromQuantize, "bytes", kNoGate,
+    "feature_bytes", ResultType::kInteger, kFromQuantize, "bytes", kNoGate, kCount,
     "test features as the scheme stores and runs them (w8a8 at bits <= 4: two codes a byte)"};
 inline constexpr ResultKey kFeatureBytesPacked{
-    "feature_bytes_packed", ResultType::kInteger, kFromQuantize, "bytes", kNoGate,
+    "feature_bytes_packed", ResultType::kInteger, kFromQuantize, "bytes", kNoGate, kCount,
     "w8a8 codes packed at `bits` each"};
 inline constexpr ResultKey kMemoryRatio{
-    "memory_ratio", ResultType::kNumber, kFromQuantize, "", kGateNoSmaller,
+    "memory_ratio", ResultType::kNumber, kFromQuantize, "", kGateNoSmaller, kPositive,
     "f32 weights and features over the quantized form"};
 inline constexpr ResultKey kMemoryRatioF64{
-    "memory_ratio_f64", ResultType::kNumber, kFromQuantize, "", kNoGate,
+    "memory_ratio_f64", ResultType::kNumber, kFromQuantize, "", kNoGate, kPositive,
     "f64 weights and features over the quantized form"};
 inline constexpr ResultKey kArtifactBytes{
-    "artifact_bytes", ResultType::kInteger, kFromQuantize, "bytes", kNoGate,
+    "artifact_bytes", ResultType::kInteger, kFromQuantize, "bytes", kNoGate, kCount,
     "quantized_model.json on disk (absent without a file)"};
 inline constexpr ResultKey kFloatArtifactBytes{
-    "float_artifact_bytes", ResultType::kInteger, kFromQuantize, "bytes", kNoGate,
+    "float_artifact_bytes", ResultType::kInteger, kFromQuantize, "bytes", kNoGate, kCount,
     "model.json on disk (absent without a file)"};
 // clang-format on
 

@@ -62,6 +62,15 @@ struct LinearModel {
 // rank is decided by σ_min ≤ max(n, p)·ε·σ_max on the centered, scaled non-constant columns).
 LinearModel Train(const data::SplitData& data, const std::string& solver);
 
+// R², MSE and MAE of `predicted` against `actual` on one split ("training" or "test"), computed
+// scaled (qlab/reference/metrics.h: right for targets near 1e-300 and 1e154 alike). Throws
+// InputError naming `source` (the data file) when the split's target is constant (its variance is
+// 0, so R² is 0/0: undefined, never reported as 1), or "underflow: ..." when the MSE lies below
+// the double range although the residuals are not 0 (it would read as 0, a perfect fit). A figure
+// that overflows is returned infinite, for RequireFiniteModel / RequireFinitePredictions to name.
+Metrics Evaluate(const Eigen::VectorXd& actual, const Eigen::VectorXd& predicted,
+                 const std::string& split, const std::string& source);
+
 // Overflow is bad input, found before anything is written: throws InputError naming `source` and
 // the first parameter or metric of `model` that is not finite (values near 1e200 square past the
 // double range in the scaler's variance and in the MSE). The condition number may be infinite: an

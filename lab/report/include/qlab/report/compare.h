@@ -25,9 +25,21 @@ struct BenchRepetitionsFile {  // NOLINT(bugprone-exception-escape)
   std::vector<std::string> errors;             // benchmarks with error_occurred (skipped)
 };
 
+// What a repetition's figures must be to count as a measurement. A time per iteration (real_time,
+// cpu_time) from 1 ps (below one clock cycle of any CPU) to 10^9 s (31 years); items_per_second
+// from 10^-9 (one item in 31 years) to 10^31 (more than the 2^63 items Google Benchmark can count,
+// per picosecond). Zero, subnormal (1e-320) and absurd figures fall outside, and inside these
+// bounds every ratio of rates (at most 10^40 either way), its logarithm, the bootstrap interval
+// and the geometric mean are finite doubles.
+inline constexpr double kMinIterationNs = 1e-3;
+inline constexpr double kMaxIterationNs = 1e18;
+inline constexpr double kMinItemsPerSecond = 1e-9;
+inline constexpr double kMaxItemsPerSecond = 1e31;
+
 // Reads the iteration rows (run_type "iteration"; aggregates are ignored) of every benchmark.
-// Throws io::InputError (FILE:LINE:COL where a value is at fault) on bad JSON, a row without a
-// positive finite items_per_second, a benchmark with aggregates but no iteration rows, or a file
+// Throws io::InputError (FILE:LINE:COL where a value is at fault, the message starting with its
+// JSON pointer) on bad JSON, a row without items_per_second, an items_per_second, real_time or
+// cpu_time outside the bounds above, a benchmark with aggregates but no iteration rows, or a file
 // in which no benchmark has two or more repetitions.
 BenchRepetitionsFile LoadBenchRepetitions(const std::string& path);
 
@@ -47,7 +59,9 @@ struct CompareResult {  // NOLINT(bugprone-exception-escape)
 };
 
 // Compares the benchmarks both files hold whose name matches `filter` (ECMAScript regex, searched;
-// "" matches all), in BASE's order. Throws io::InputError on an invalid filter or settings.
+// "" matches all), in BASE's order. Throws io::InputError on an invalid filter or settings, or
+// when a figure computed (a median, ratio, interval end or p-value) is not finite: nothing
+// non-finite is ever printed or written.
 CompareResult CompareBenchFiles(const BenchRepetitionsFile& base, const BenchRepetitionsFile& next,
                                 const CompareSettings& settings, const std::string& filter);
 

@@ -167,11 +167,14 @@ std::vector<double> BootstrapMedianRatios(std::span<const double> base,
 Interval PercentileInterval(std::vector<double>& replicates, double confidence);
 
 // One benchmark (no Holm: p_adjusted = p_value). Values must be finite and > 0; throws
-// std::invalid_argument naming the benchmark otherwise or when a side is empty.
+// std::invalid_argument naming the benchmark otherwise, when a side is empty, or when a figure
+// computed is not finite (a median or ratio that overflows: 1e300 against 1e-300), so every field
+// returned is a finite number.
 BenchmarkComparison CompareBenchmark(const BenchmarkSamples& samples,
                                      const CompareSettings& settings);
 
-// Every benchmark, then the geometric mean of the ratios with its bootstrap interval. Each
+// Every benchmark, then the geometric mean of the ratios with its bootstrap interval (throwing as
+// CompareBenchmark does, and when the geometric mean or its interval is not finite). Each
 // geomean replicate resamples both sides of every benchmark and takes exp(mean_i log ratio_i).
 //   - When every BASE side has the same length and every NEW side too (tools/ab-bench.sh's files:
 //     repetition k of every benchmark comes from round k), one set of repetition indices per side

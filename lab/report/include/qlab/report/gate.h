@@ -32,10 +32,13 @@ struct CheckMetric {
 };
 
 // Reads a report.json (as BuildReportJson writes it): its metrics, with default tolerances;
-// errors name file:line:col.
+// errors name file:line:col. A gated value outside its key's range (io::ValueRange: an R² above
+// 1, a negative MSE, MAE or roof fraction, a fractional row count) is bad input naming the key.
 std::vector<CheckMetric> LoadReportMetrics(const std::string& path);
 
-// Reads a baseline file; errors name file:line:col.
+// Reads a baseline file; errors name file:line:col. Each metric must be one the gate takes from a
+// report (a gated accuracy key, or speedup_vs_ref, speedup_vs_f32, roof_fraction) with a value in
+// its key's range and a finite tolerance.
 std::vector<CheckMetric> LoadBaseline(const std::string& path);
 
 nlohmann::json BaselineJson(const std::vector<CheckMetric>& metrics);
@@ -47,24 +50,40 @@ struct CheckRow {
   std::string tolerance;
   std::string verdict;  // "ok", "REGRESSION", "improved", "skipped: different machine", ...
   bool regression = false;
+  // A baseline metric the report holds as measured on the baseline's machine (a number, or a
+  // null roof fraction): judged, not skipped or missing.
+  bool compared = false;
 };
 
 struct CheckOutcome {
   std::vector<CheckRow> rows;
   int regressions = 0;
   int skipped = 0;
+  int baseline_metrics = 0;      // rows of the baseline's metrics (the rest are new)
+  int compared = 0;              // of those, judged (CheckRow::compared)
+  int other_machine = 0;         // of the skipped, measured on another CPU or Highway target
+  int accuracy_in_baseline = 0;  // the baseline's accuracy metrics
+  int accuracy_found = 0;        // of those, in the report
 };
 
 CheckOutcome CompareWithBaseline(const std::vector<CheckMetric>& baseline,
                                  const std::vector<CheckMetric>& current);
+
+// A gate that compares nothing must not pass. Throws io::InputError naming `source` (the report)
+// when the baseline has accuracy metrics and the report holds none of them, or when no baseline
+// metric at all could be judged (a speed-only baseline against a report made with --no-bench, or
+// measured on another machine). A report that lacks only some of the baseline's accuracy metrics
+// is judged: each one missing is a regression.
+void RequireComparison(const CheckOutcome& outcome, const std::string& source);
 
 // A speed regression must reproduce in a second, independent run before it counts: a shared
 // machine can slow one stretch of a run (another tenant's memory traffic, a host page-in) far past
 // any margin, and such a stretch does not recur at the same metric in the next run, while a
 // slower kernel does. `confirm` is that run's outcome against the same baseline. A speed row of
 // `first` that regressed stays a regression only if it regressed in `confirm` too (its verdict
-// then quotes both values); otherwise its verdict says it did not reproduce. Accuracy rows are
-// deterministic and judged on `first` alone.
+// then quotes both values), or if `confirm` could not judge it (the metric absent there, or
+// measured on another machine: a run that did not measure it cannot excuse it); otherwise its
+// verdict says it did not reproduce. Accuracy rows are deterministic and judged on `first` alone.
 CheckOutcome ConfirmSpeedRegressions(CheckOutcome first, const CheckOutcome& confirm);
 
 // Plain-text table (metric, baseline, current, tolerance, verdict) and a summary line.
