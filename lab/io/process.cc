@@ -13,6 +13,7 @@
 #include <functional>
 
 #include "qlab/io/process.h"
+#include "qlab/io/temporaries.h"
 
 extern char** environ;
 
@@ -75,6 +76,7 @@ int RunProcessStreaming(const std::vector<std::string>& argv, bool merge_stderr,
     ::close(fds[0]);
     return -1;
   }
+  SetRunningChild(pid);  // SIGINT/SIGTERM stop it before qlab cleans up (temporaries.h)
   std::string pending;
   char buffer[4096];
   while (true) {
@@ -95,8 +97,12 @@ int RunProcessStreaming(const std::vector<std::string>& argv, bool merge_stderr,
   ::close(fds[0]);
   int status = 0;
   while (::waitpid(pid, &status, 0) < 0) {
-    if (errno != EINTR) return -1;
+    if (errno != EINTR) {
+      SetRunningChild(0);
+      return -1;
+    }
   }
+  SetRunningChild(0);
   if (WIFEXITED(status)) return WEXITSTATUS(status);
   return 128 + (WIFSIGNALED(status) ? WTERMSIG(status) : 0);
 }

@@ -152,7 +152,11 @@ InputStream::InputStream(const std::string& path, bool allow_stream) {
     if (owned_) ::close(fd_);
     throw InputError(name_, "is a folder, not a file");
   }
-  if (S_ISREG(info.st_mode)) file_size_ = static_cast<int64_t>(info.st_size);
+  if (S_ISREG(info.st_mode)) {
+    file_size_ = static_cast<int64_t>(info.st_size);
+    // `--input - < rows.csv`: rows.csv is an input like any named one (never also the output).
+    AfterOpeningInput(info.st_dev, info.st_ino);
+  }
 }
 
 InputStream::~InputStream() {

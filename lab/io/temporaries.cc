@@ -6,6 +6,8 @@
 #include <signal.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
+#include <sys/wait.h>
+#include <time.h>
 #include <unistd.h>
 
 #include <atomic>
@@ -78,8 +80,27 @@ void UndoInHandler() {
   }
 }
 
+std::atomic<int> running_child{0};
+
+// Ends the running child, if any: the same signal, up to 2 s (200 × 10 ms) for it to go, then
+// SIGKILL. waitpid, kill and nanosleep are async-signal-safe.
+void StopChildInHandler(int signal_number) {
+  const pid_t pid = running_child.load(std::memory_order_acquire);
+  if (pid <= 0) return;
+  ::kill(pid, signal_number);
+  int status = 0;
+  for (int i = 0; i < 200; ++i) {
+    if (::waitpid(pid, &status, WNOHANG) != 0) return;  // reaped, or not our child any more
+    const struct timespec pause = {0, 10 * 1000 * 1000};
+    ::nanosleep(&pause, nullptr);
+  }
+  ::kill(pid, SIGKILL);
+  ::waitpid(pid, &status, 0);
+}
+
 void OnSignal(int signal_number) {
   const int saved_errno = errno;
+  StopChildInHandler(signal_number);
   // Temporaries first (a temporary file inside a folder the command created keeps it from being
   // removed), then the command's published outputs.
   for (int i = 0; i < kSlots; ++i) {
@@ -113,6 +134,8 @@ void InstallTemporaryCleanup() {
     ::sigaction(s, &action, nullptr);
   }
 }
+
+void SetRunningChild(int pid) { running_child.store(pid, std::memory_order_release); }
 
 bool JournalUndoStep(UndoStep step, const std::string& path, const std::string& kept) {
   const int i = journal_size.load(std::memory_order_relaxed);

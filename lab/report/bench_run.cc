@@ -2,9 +2,11 @@
 //
 // Running qlab-bench: where to find it, the quick (CI-sized) subset, progress on stderr, and its
 // JSON written through a temporary file.
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <cerrno>
+#include <csignal>
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
@@ -143,6 +145,12 @@ BenchGroup RunAndLoadBench(const BenchRunOptions& options) {
                      (options.quick ? "quick subset" : "full suite") + ")");
   }
 
+  // The benchmark program is an input of the command: `--out` naming it would replace it.
+  struct stat program_info {};
+  if (::stat(program.c_str(), &program_info) == 0) {
+    io::AfterOpeningInput(program_info.st_dev, program_info.st_ino);
+  }
+  io::CheckOutputFile(options.out_file, /*folder_may_be_created=*/true);
   // A symbolic link to a file is written through (stream.h); the temporary goes beside the file.
   const fs::path out = fs::absolute(io::ResolveOutputPath(options.out_file));
   // Recorded by the command's transaction: a failed bench leaves no new folder behind.
@@ -180,6 +188,11 @@ BenchGroup RunAndLoadBench(const BenchRunOptions& options) {
   std::string console;
   // Its own banner and console table stay out of the way; they are shown only when it fails.
   const int rc = RunProcessStreaming(args, /*merge_stderr=*/true, on_line, &console);
+  if (rc == 128 + SIGXFSZ) {  // the file size limit (`ulimit -f`) stopped its JSON output
+    std::remove(temp.c_str());
+    throw io::OutputError(out.string(), std::string("cannot write: ") + std::strerror(EFBIG) +
+                                            " (" + program + " was stopped by SIGXFSZ)");
+  }
   if (rc != 0) {
     std::remove(temp.c_str());
     const size_t tail = console.size() > 2000 ? console.size() - 2000 : 0;

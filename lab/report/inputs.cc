@@ -142,13 +142,20 @@ double Median(std::vector<double> v) {
 // Coefficient of variation (sample standard deviation over the mean); absent below two values.
 std::optional<double> CoefficientOfVariation(const std::vector<double>& v) {
   if (v.size() < 2) return std::nullopt;
+  // The CV does not depend on the unit: computed on v / max(v), so that rates near the top of the
+  // double range (1e308 items/s in an edited file) neither overflow the sum nor the squares.
+  double largest = 0;
+  for (double x : v) largest = std::max(largest, std::fabs(x));
+  if (!(largest > 0) || !std::isfinite(largest)) return std::nullopt;
   double mean = 0;
-  for (double x : v) mean += x;
+  for (double x : v) mean += x / largest;
   mean /= static_cast<double>(v.size());
   if (!(mean > 0)) return std::nullopt;
   double ss = 0;
-  for (double x : v) ss += (x - mean) * (x - mean);
-  return std::sqrt(ss / static_cast<double>(v.size() - 1)) / mean;
+  for (double x : v) ss += (x / largest - mean) * (x / largest - mean);
+  const double cv = std::sqrt(ss / static_cast<double>(v.size() - 1)) / mean;
+  if (!std::isfinite(cv)) return std::nullopt;
+  return cv;
 }
 
 // One row per run_name: Google Benchmark's median aggregate when the file has it, else the median

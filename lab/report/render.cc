@@ -345,7 +345,7 @@ Table SweepTable(const ReportInputs& in) {
 constexpr int kThroughputColumns = 6;
 
 std::string FormatCv(std::optional<double> cv) {
-  return cv ? fmt::format("{:.1f}%", *cv * 100) : "—";
+  return cv && std::isfinite(*cv * 100) ? fmt::format("{:.1f}%", *cv * 100) : "—";
 }
 
 // One row per (kernel, size, variant) seen in any group; one column group per bench file.

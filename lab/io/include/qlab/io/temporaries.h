@@ -34,6 +34,12 @@ class ScopedTemporary {
   int slot_ = -1;
 };
 
+// The child process qlab is waiting for (qlab-bench, gnuplot; 0: none), set by io::RunProcess*.
+// SIGINT and SIGTERM reach it first: the handler sends it the same signal, waits up to two
+// seconds for it to end (then SIGKILL), and only then removes the temporaries it may be writing
+// to, so no child outlives an interrupted qlab nor writes a file after the cleanup.
+void SetRunningChild(int pid);
+
 // The undo journal of the command's OutputTransaction (output_transaction.h), kept in fixed
 // storage the signal handler can read: SIGINT and SIGTERM first remove the registered temporaries,
 // then undo the command's published outputs in reverse order (old versions renamed back, new files
