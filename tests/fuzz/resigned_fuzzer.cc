@@ -18,7 +18,9 @@
 //                        inf, nan). FIELD is the artifact's JSON path, e.g. coef[3], intercept,
 //                        scaler.scale[0], split.n_test, weights.scale, features[1].step,
 //                        seed.coef.zero_point; [*] edits every element, an index wraps around.
-//                        Integer fields take the value truncated and clamped to their type.
+//                        Integer fields take the value truncated and clamped to their type. An
+//                        edit of a quantized artifact's float model clears float_model.dir (the
+//                        origin folder, whose model.json the loader compares with it).
 //   quantize.bits | quantize.calibration | quantize.fold | quantize.outliers |
 //   quantize.bias_correction = VALUE      options of the quantize step (as its flags)
 //   raw = 1              keep derived fields as edited; by default the seed dequantized values,
@@ -350,8 +352,10 @@ void EditSeedTensor(SeedTensor& t, const std::string& prefix, Editor& e) {
   if (k == prefix + "dequantized[]") e.Elements(t.dequantized);
 }
 
-void EditQuantized(QuantizedModel& q, Editor& e) {
+// True when the edit was to the embedded float model.
+bool EditQuantized(QuantizedModel& q, Editor& e) {
   EditModel(q.float_model, e);
+  if (e.matched()) return true;
   EditSeedTensor(q.seed_coef, "seed.coef.", e);
   EditSeedTensor(q.seed_intercept, "seed.intercept.", e);
   const std::string& k = e.key();
@@ -372,6 +376,7 @@ void EditQuantized(QuantizedModel& q, Editor& e) {
   if (k == "features[].calibrated_lo") feature(&F::calibrated_lo);
   if (k == "features[].calibrated_hi") feature(&F::calibrated_hi);
   if (k == "features[].degenerate") feature(&F::degenerate);
+  return false;
 }
 
 // The fields the loader cross-checks against others, recomputed from them as the quantizer
@@ -515,7 +520,9 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   for (const Edit& edit : script.edits) {
     Editor editor(edit);
     if (script.artifact) {
-      EditQuantized(q, editor);
+      // The loader compares the embedded float model with the model.json of the folder it
+      // records as its origin; an editor who changes the one re-signs without the other.
+      if (EditQuantized(q, editor)) q.float_model_dir.clear();
     } else {
       EditModel(m, editor);
     }
@@ -556,7 +563,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
     PredictWith(qlab::quant::SchemeName(loaded.scheme), split, source,
                 [&] { return qlab::quant::RunQuantized(loaded, split.X_test).y; });
     qlab::fuzz::ExpectOnlyInputErrors([&] { Evaluate(loaded, split, dir); });
-    QuantizeEveryScheme(loaded.float_model, base.model_dir, split, script);
+    QuantizeEveryScheme(loaded.float_model, "", split, script);  // in no model folder
   });
   return 0;
 }
