@@ -170,9 +170,11 @@ void QuantizeW8A8(const Eigen::MatrixXd& Z_train, const QuantizeOptions& options
         if (w[j] != 0 && umax > 0) {
           // The smallest |k_j| whose step covers the range (ceil), or, under mse calibration,
           // whichever of it and the next lower one quantizes the training values better.
+          // Clamped in double before the cast: for a re-signed model (scaler means times 1e200, a
+          // scale of 1e-300) the ideal lies past the int64 range, where the cast is undefined.
           const double ideal = std::abs(w[j]) * step / scale;
-          int64_t up = static_cast<int64_t>(std::ceil(ideal * (1 - 1e-12)));
-          up = std::clamp<int64_t>(up, 1, WeightMax(bits));
+          const double ceiling = std::ceil(ideal * (1 - 1e-12));
+          const int64_t up = ceiling >= 1 ? static_cast<int64_t>(std::min(ceiling, kmax)) : 1;
           int64_t chosen = up;
           auto step_for = [&](int64_t c) {
             return scale * static_cast<double>(c) / std::abs(w[j]);
