@@ -23,8 +23,9 @@ std::string ErrnoText(int error) { return std::generic_category().message(error)
 }  // namespace
 
 void EnsureDirectory(const std::string& dir) {
-  // The folders this creates, outermost first, so that a failed command removes them again
-  // (output_transaction.h): a run into a full disk leaves no new empty folder behind.
+  // The folders this creates, outermost first, each recorded as soon as it exists, so that a
+  // failed command removes them again (output_transaction.h): a run into a full disk leaves no new
+  // empty folder behind, even when the disk fills between two levels of a nested --out.
   // (symlink_status sets its error_code to ENOENT for a missing path: only its type is read.)
   std::vector<std::filesystem::path> missing;
   std::error_code ec;
@@ -38,13 +39,25 @@ void EnsureDirectory(const std::string& dir) {
     missing.push_back(p);
     if (p == p.parent_path()) break;
   }
-  ec.clear();
-  std::filesystem::create_directories(dir, ec);
-  if (ec || !std::filesystem::is_directory(dir)) {
+  for (auto it = missing.rbegin(); it != missing.rend(); ++it) {
+    if (::mkdir(it->c_str(), 0777) == 0) {
+      AfterCreatingFolder(it->string());
+      continue;
+    }
+    const int error = errno;
+    if (error == EEXIST) continue;  // made by someone else meanwhile: checked below
+    // A disk or quota that is full, or a device that fails, is an output that could not be written
+    // (exit 4); anything else (permission, a file in the way, a read-only file system) is an
+    // unusable output path (exit 2).
+    if (error == ENOSPC || error == EDQUOT || error == EIO) {
+      throw OutputError(dir, "cannot create the output folder: " + ErrnoText(error));
+    }
+    throw InputError(dir, "cannot create the output folder: " + ErrnoText(error));
+  }
+  if (!std::filesystem::is_directory(dir, ec)) {
     const std::string reason = ec ? ec.message() : "exists and is not a folder";
     throw InputError(dir, "cannot create the output folder: " + reason);
   }
-  for (auto it = missing.rbegin(); it != missing.rend(); ++it) AfterCreatingFolder(it->string());
 }
 
 // The one writer of output files: OutputStream (a temporary beside the target, fsync, rename,

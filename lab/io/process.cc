@@ -3,7 +3,7 @@
 // Starting helper programs (gnuplot, qlab-bench) without a shell.
 #include <fcntl.h>
 #include <signal.h>
-#include <spawn.h>
+#include <sys/prctl.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -48,32 +48,76 @@ int RunProcessStreaming(const std::vector<std::string>& argv, bool merge_stderr,
   if (argv.empty()) return -1;
   int fds[2];
   if (::pipe2(fds, O_CLOEXEC) != 0) return -1;
-  posix_spawn_file_actions_t actions;
-  posix_spawn_file_actions_init(&actions);
-  posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0);
-  posix_spawn_file_actions_adddup2(&actions, fds[1], 1);
-  if (merge_stderr) posix_spawn_file_actions_adddup2(&actions, fds[1], 2);
   std::vector<char*> args;
   args.reserve(argv.size() + 1);
   for (const auto& a : argv) args.push_back(const_cast<char*>(a.c_str()));
   args.push_back(nullptr);
-  // qlab ignores SIGPIPE and SIGXFSZ (it reports EPIPE and EFBIG itself); an ignored signal
-  // stays ignored across exec, so the child gets the default actions back.
-  posix_spawnattr_t attributes;
-  posix_spawnattr_init(&attributes);
-  sigset_t defaults;
-  sigemptyset(&defaults);
-  sigaddset(&defaults, SIGPIPE);
-  sigaddset(&defaults, SIGXFSZ);
-  posix_spawnattr_setsigdefault(&attributes, &defaults);
-  posix_spawnattr_setflags(&attributes, POSIX_SPAWN_SETSIGDEF);
-  pid_t pid = 0;
-  const int rc = ::posix_spawnp(&pid, args[0], &actions, &attributes, args.data(), environ);
-  posix_spawnattr_destroy(&attributes);
-  posix_spawn_file_actions_destroy(&actions);
-  ::close(fds[1]);
-  if (rc != 0) {
+  // Resolved before fork: between fork and exec the child may only make async-signal-safe calls
+  // (other threads of qlab, OpenBLAS's, may hold the allocator's lock), and execvp is not one.
+  const std::string program = FindOnPath(argv[0]);
+  int exec_error[2];  // the child's errno when exec fails; closed unread (CLOEXEC) when it works
+  if (program.empty() || ::pipe2(exec_error, O_CLOEXEC) != 0) {
     ::close(fds[0]);
+    ::close(fds[1]);
+    return -1;
+  }
+  const pid_t parent = ::getpid();
+  // No signal is handled between fork and exec: qlab's SIGINT/SIGTERM handler undoes the output
+  // transaction, which a copy of qlab in the child must never do.
+  sigset_t all, before;
+  sigfillset(&all);
+  ::sigprocmask(SIG_SETMASK, &all, &before);
+  const pid_t pid = ::fork();
+  if (pid == 0) {
+    ::signal(SIGINT, SIG_DFL);
+    ::signal(SIGTERM, SIG_DFL);
+    // SIGKILL cannot be caught, so qlab cannot stop its child then: the kernel does, as the
+    // death signal of the parent. (Checked after setting it: the parent may already be gone.)
+    ::prctl(PR_SET_PDEATHSIG, SIGKILL);
+    if (::getppid() != parent) ::_exit(127);
+    // Its own process group: the handler of SIGINT/SIGTERM ends the child with whatever it
+    // started (gnuplot's helpers), and a terminal's ^C reaches qlab alone, which forwards it
+    // after deciding what to undo (temporaries.h).
+    ::setpgid(0, 0);
+    // qlab ignores SIGPIPE and SIGXFSZ (it reports EPIPE and EFBIG itself); an ignored signal
+    // stays ignored across exec, so the child gets the default actions back. (Caught ones,
+    // SIGINT and SIGTERM, are reset by exec itself.)
+    ::signal(SIGPIPE, SIG_DFL);
+    ::signal(SIGXFSZ, SIG_DFL);
+    ::sigprocmask(SIG_SETMASK, &before, nullptr);
+    const int null_fd = ::open("/dev/null", O_RDONLY);
+    if (null_fd < 0 || ::dup2(null_fd, 0) < 0 || ::dup2(fds[1], 1) < 0 ||
+        (merge_stderr && ::dup2(fds[1], 2) < 0)) {
+      const int error = errno;
+      (void)!::write(exec_error[1], &error, sizeof error);
+      ::_exit(127);
+    }
+    ::execve(program.c_str(), args.data(), environ);
+    const int error = errno;
+    (void)!::write(exec_error[1], &error, sizeof error);
+    ::_exit(127);
+  }
+  // Both sides set the group (the usual way to close the race): whichever runs first, the group
+  // exists before the child is recorded as running, so a signal handler can always end it.
+  if (pid > 0) ::setpgid(pid, pid);
+  ::sigprocmask(SIG_SETMASK, &before, nullptr);
+  ::close(fds[1]);
+  ::close(exec_error[1]);
+  if (pid < 0) {
+    ::close(fds[0]);
+    ::close(exec_error[0]);
+    return -1;
+  }
+  int child_errno = 0;
+  ssize_t got;
+  while ((got = ::read(exec_error[0], &child_errno, sizeof child_errno)) < 0 && errno == EINTR) {
+  }
+  ::close(exec_error[0]);
+  if (got > 0) {  // exec failed: nothing ran
+    ::close(fds[0]);
+    int status = 0;
+    while (::waitpid(pid, &status, 0) < 0 && errno == EINTR) {
+    }
     return -1;
   }
   SetRunningChild(pid);  // SIGINT/SIGTERM stop it before qlab cleans up (temporaries.h)

@@ -9,6 +9,7 @@
 #include <cerrno>
 #include <cstring>
 #include <filesystem>
+#include <iostream>
 #include <system_error>
 #include <vector>
 
@@ -21,6 +22,28 @@ namespace {
 std::string ErrnoText(int error) { return std::generic_category().message(error); }
 
 bool stdout_closed = false;
+bool stderr_closed = false;
+
+// The file standard output goes to, when it is a regular file (`qlab predict --json > f`): never
+// also an input of the command (the shell truncated it before qlab ran, or `>>` appends to it
+// while it is read) nor another of its outputs (the rename would leave stdout writing into an
+// unlinked file, its bytes lost).
+bool stdout_is_file = false;
+dev_t stdout_device = 0;
+ino_t stdout_inode = 0;
+
+bool IsStdoutFile(const struct stat& info) {
+  return stdout_is_file && S_ISREG(info.st_mode) && info.st_dev == stdout_device &&
+         info.st_ino == stdout_inode;
+}
+
+void RefuseStdoutAsInput(const std::string& path, const struct stat& info) {
+  if (IsStdoutFile(info)) {
+    throw InputError(path,
+                     "is also the standard output of this command; qlab does not read the file it "
+                     "writes to (redirect the output to another file)");
+  }
+}
 
 // What a file type is called in messages.
 const char* FileTypeName(mode_t mode) {
@@ -41,8 +64,28 @@ bool PrepareStandardStreams() {
     const int taken = ::open("/dev/null", fd == 0 ? O_RDONLY : O_WRONLY);
     if (taken != fd && taken >= 0) ::close(taken);
     if (fd == STDOUT_FILENO) stdout_closed = true;
+    if (fd == STDERR_FILENO) stderr_closed = true;
+  }
+  struct stat info {};
+  if (!stdout_closed && ::fstat(STDOUT_FILENO, &info) == 0 && S_ISREG(info.st_mode)) {
+    stdout_is_file = true;
+    stdout_device = info.st_dev;
+    stdout_inode = info.st_ino;
   }
   return !stdout_closed;
+}
+
+void WriteResultToStderr(std::string_view text) {
+  if (stderr_closed) throw OutputError("<stderr>", "standard error is closed");
+  std::cerr.flush();  // what went before stays before
+  while (!text.empty()) {
+    const ssize_t n = ::write(STDERR_FILENO, text.data(), text.size());
+    if (n < 0 && errno == EINTR) continue;
+    if (n <= 0) {
+      throw OutputError("<stderr>", "cannot write: " + ErrnoText(n < 0 ? errno : EIO));
+    }
+    text.remove_prefix(static_cast<size_t>(n));
+  }
 }
 
 int OpenInputFile(const std::string& path, bool allow_stream, int64_t& size) {
@@ -59,7 +102,15 @@ int OpenInputFile(const std::string& path, bool allow_stream, int64_t& size) {
     throw InputError(path, "cannot open: " + ErrnoText(error));
   }
   const bool regular = S_ISREG(info.st_mode);
-  if (regular) AfterOpeningInput(info.st_dev, info.st_ino);
+  if (regular) {
+    try {
+      RefuseStdoutAsInput(path, info);
+    } catch (...) {
+      ::close(fd);
+      throw;
+    }
+    AfterOpeningInput(info.st_dev, info.st_ino);
+  }
   if (!regular && !(allow_stream && S_ISFIFO(info.st_mode))) {
     ::close(fd);
     throw InputError(path, std::string("is ") + FileTypeName(info.st_mode) +
@@ -103,6 +154,11 @@ void CheckOutputFile(const std::string& path, bool folder_may_be_created) {
       throw InputError(path,
                        "is also an input of this command; qlab does not replace a file it reads "
                        "(write to another file, then move it)");
+    }
+    if (IsStdoutFile(info)) {
+      throw InputError(path,
+                       "is also the standard output of this command; its output would be lost "
+                       "(redirect the standard output to another file)");
     }
   } else if (errno != ENOENT && errno != ENOTDIR) {
     // A loop of symbolic links (ELOOP), a name too long (ENAMETOOLONG), a folder on the way that
@@ -155,6 +211,7 @@ InputStream::InputStream(const std::string& path, bool allow_stream) {
   if (S_ISREG(info.st_mode)) {
     file_size_ = static_cast<int64_t>(info.st_size);
     // `--input - < rows.csv`: rows.csv is an input like any named one (never also the output).
+    RefuseStdoutAsInput(name_, info);
     AfterOpeningInput(info.st_dev, info.st_ino);
   }
 }

@@ -87,14 +87,15 @@ std::atomic<int> running_child{0};
 void StopChildInHandler(int signal_number) {
   const pid_t pid = running_child.load(std::memory_order_acquire);
   if (pid <= 0) return;
-  ::kill(pid, signal_number);
+  // The child leads its own process group (process.cc): the group is ended, its helpers too.
+  if (::kill(-pid, signal_number) != 0) ::kill(pid, signal_number);
   int status = 0;
   for (int i = 0; i < 200; ++i) {
     if (::waitpid(pid, &status, WNOHANG) != 0) return;  // reaped, or not our child any more
     const struct timespec pause = {0, 10 * 1000 * 1000};
     ::nanosleep(&pause, nullptr);
   }
-  ::kill(pid, SIGKILL);
+  if (::kill(-pid, SIGKILL) != 0) ::kill(pid, SIGKILL);
   ::waitpid(pid, &status, 0);
 }
 

@@ -100,6 +100,16 @@ BenchJson BenchJson::Load(const std::string& path) {
     row.bytes_written = number("bytes_written", false);
     row.macs = number("macs", false);
     row.working_set_counter = number("working_set_bytes", false);
+    // Google Benchmark counts iterations in an int64: a whole number from 1 (an iteration row ran
+    // at least once; an aggregate summarises at least one) to 2^63 - 1. Anything else is not one
+    // of its files (-5 or 1.5 iterations, hostile pass: both were read as measurements).
+    if (b.contains("iterations")) {
+      const double iterations = *number("iterations", true);
+      if (iterations < 1 || iterations >= 9223372036854775808.0 ||
+          iterations != std::floor(iterations)) {
+        file.Fail(at / "iterations", "\"iterations\" must be a whole number from 1 to 2^63 - 1");
+      }
+    }
     if (b.contains("repetitions")) {
       const double reps = *number("repetitions", true);
       if (reps < 1 || reps > 1e9 || reps != std::floor(reps)) {

@@ -186,6 +186,50 @@ CompareResult CompareBenchFiles(const BenchRepetitionsFile& base, const BenchRep
   return result;
 }
 
+void RequireGateable(const CompareResult& result) {
+  const std::string files = result.base_source + " " + result.new_source;
+  if (result.suite.benchmarks.empty()) {
+    throw InputError(fmt::format(
+        "compare {}: nothing to compare ({}; {} only in BASE, {} only in NEW), and a gate that "
+        "compares nothing would pass any candidate",
+        files,
+        result.filter.empty()
+            ? "no benchmark is in both files"
+            : "no benchmark in both files matches --filter '" + result.filter + "'",
+        result.only_in_base.size(), result.only_in_new.size()));
+  }
+  size_t unjudgeable = 0;
+  const BenchmarkComparison* first = nullptr;
+  for (const auto& c : result.suite.benchmarks) {
+    if (c.alpha_reachable) continue;
+    ++unjudgeable;
+    if (first == nullptr) first = &c;
+  }
+  if (first != nullptr) {
+    const double alpha =
+        result.settings.holm
+            ? result.settings.alpha / static_cast<double>(result.suite.benchmarks.size())
+            : result.settings.alpha;
+    size_t needed = 2;
+    while (!CanReachAlpha(needed, needed, alpha) && needed < 1000) ++needed;
+    throw InputError(fmt::format(
+        "compare {}: {} of {} benchmarks have too few repetitions to ever be \"slower\" ({}: {} "
+        "BASE and {} NEW cannot reach p < {}), so the gate could not fail them; measure at least "
+        "{} repetitions per side",
+        files, unjudgeable, result.suite.benchmarks.size(), first->name, first->n_base,
+        first->n_new, alpha, needed));
+  }
+}
+
+std::vector<std::string> GateRegressions(const CompareResult& result) {
+  std::vector<std::string> out;
+  for (const auto& c : result.suite.benchmarks) {
+    if (c.verdict == Verdict::kSlower) out.push_back("slower: " + c.name);
+  }
+  for (const auto& name : result.only_in_base) out.push_back("dropped: " + name);
+  return out;
+}
+
 json CompareJson(const CompareResult& r) {
   json benchmarks = json::array();
   size_t min_base = 0, max_base = 0, min_new = 0, max_new = 0;

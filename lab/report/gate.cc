@@ -287,6 +287,16 @@ std::vector<CheckMetric> LoadBaseline(const std::string& path) {
     if (m.direction != "higher" && m.direction != "lower" && m.direction != "equal") {
       throw doc.ErrorAt(at / "direction", "\"direction\" must be higher, lower or equal");
     }
+    // The direction is the key's, not the baseline's to choose: a flipped one would count every
+    // drop of an R² as "improved" and pass it. Tolerances are editable; directions are not.
+    const std::string expected_direction =
+        m.kind == "speed" ? "higher" : io::GateDirectionName(accuracy_key->gate.direction);
+    if (m.direction != expected_direction) {
+      throw doc.ErrorAt(at / "direction",
+                        fmt::format("{}: \"direction\" is \"{}\", but {} is gated \"{}\" (only "
+                                    "tolerances may be edited in a baseline)",
+                                    id, m.direction, metric_key, expected_direction));
+    }
     if (m.kind == "speed") {
       for (const char* key : {"cpu_model", "hwy_target"}) {
         if (!entry.contains(key) || !entry[key].is_string()) {

@@ -148,3 +148,48 @@ BOOST_AUTO_TEST_CASE(sigterm_stops_the_benchmark_program_too) {
   }
   BOOST_TEST(stopped >= 2);
 }
+
+// SIGKILL cannot be caught, so qlab cannot forward it: the kernel ends qlab-bench instead (its
+// death signal is SIGKILL), and no benchmark keeps the machine busy after qlab is gone
+// (hostile pass: qlab-bench ran on, an orphan, for its whole --min-time).
+BOOST_AUTO_TEST_CASE(sigkill_of_qlab_ends_the_benchmark_program_too) {
+  TempDir dir;
+  const std::string marker = dir.File("killed");
+  std::vector<std::string> args = {qlab::testing::QlabBinary(),
+                                   "bench",
+                                   "--quiet",
+                                   "--out",
+                                   marker + "/bench.json",
+                                   "--filter",
+                                   "^peak_fma_f32/hwy/16$",
+                                   "--repetitions",
+                                   "5",
+                                   "--min-time",
+                                   "3"};
+  std::vector<char*> argv;
+  for (auto& a : args) argv.push_back(a.data());
+  argv.push_back(nullptr);
+  const pid_t pid = ::fork();
+  BOOST_REQUIRE(pid >= 0);
+  if (pid == 0) {
+    ::execv(argv[0], argv.data());
+    ::_exit(127);
+  }
+  // Until qlab-bench runs (its --benchmark_out names the folder; qlab's own argv does too).
+  bool started = false;
+  for (int i = 0; i < 500 && !started; ++i) {
+    started = ProcessesMentioning(marker) >= 2;
+    if (!started) std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  }
+  BOOST_TEST(started, "qlab-bench did not start within 5 s");
+  ::kill(pid, SIGKILL);
+  int status = 0;
+  while (::waitpid(pid, &status, 0) < 0) {
+  }
+  int left = ProcessesMentioning(marker);
+  for (int i = 0; i < 300 && left > 0; ++i) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(10));
+    left = ProcessesMentioning(marker);
+  }
+  BOOST_TEST(left == 0, "qlab-bench still runs 3 s after qlab was killed");
+}

@@ -261,6 +261,39 @@ BOOST_AUTO_TEST_CASE(a_roof_fraction_null_now_is_a_regression_not_unmeasured) {
 
 BOOST_AUTO_TEST_CASE(bad_input_exits_2_with_one_line_and_no_stdout) {
   Fixture f;
+  // The direction belongs to the key: a baseline that flips it would pass every drop of an R² (or
+  // of a speedup) as "improved".
+  for (const auto& [id, flipped] :
+       std::vector<std::pair<std::string, std::string>>{{"accuracy/float/test_r2", "lower"},
+                                                        {"accuracy/float/test_mse", "higher"},
+                                                        {"accuracy/float/test_r2", "equal"}}) {
+    json b = f.Load(f.baseline);
+    if (!b["metrics"].contains(id)) continue;
+    b["metrics"][id]["direction"] = flipped;
+    const std::string path = (f.dir / "flipped.json").string();
+    f.Save(path, b);
+    const Result r = f.Run("check --baseline " + path + " --current " + f.report);
+    BOOST_TEST(r.code == 2, id << " " << flipped << ": " << r.out << r.err);
+    BOOST_TEST(r.out.empty());
+    BOOST_TEST(r.err.find("only tolerances may be edited") != std::string::npos, r.err);
+  }
+  {
+    json b = f.Load(f.baseline);
+    int flipped_speed = 0;
+    for (auto& [id, entry] : b["metrics"].items()) {
+      if (id.rfind("speed/", 0) == 0) {
+        entry["direction"] = "lower";
+        ++flipped_speed;
+      }
+    }
+    BOOST_TEST(flipped_speed > 0);
+    const std::string path = (f.dir / "flipped_speed.json").string();
+    f.Save(path, b);
+    const Result r = f.Run("check --baseline " + path + " --current " + f.report);
+    BOOST_TEST(r.code == 2, r.out << r.err);
+    BOOST_TEST(r.err.find("is gated \"higher\"") != std::string::npos, r.err);
+  }
+
   std::ofstream(f.baseline) << "{\"format\": \"qlab-baseline\", \"version\": 1,\n \"metrics\": {";
   const Result truncated = f.Run("check --baseline " + f.baseline + " --current " + f.report);
   BOOST_TEST(truncated.code == 2);

@@ -368,3 +368,78 @@ BOOST_AUTO_TEST_CASE(rates_at_the_bounds_give_finite_figures) {
     BOOST_TEST(text.out.find("nan") == std::string::npos, text.out);
   }
 }
+
+// --fail-on-regression is a gate, and a gate that cannot fail passes everything (hostile pass:
+// each case below exited 0). Nothing compared, or too few repetitions for the U test to ever
+// reach alpha, is bad input before anything is printed; a benchmark of BASE that NEW no longer
+// measures is a regression, as a slower one is.
+BOOST_AUTO_TEST_CASE(a_gate_that_could_not_fail_is_refused_and_a_dropped_benchmark_fails_it) {
+  TempDir dir;
+  const std::string renamed =
+      Write(dir, "renamed.json",
+            RenamedBenchmark(RenamedBenchmark(Fixture(), "dot_f32/hwy/256", "dot_f32/hwy/512"),
+                             "dot_f32/hwy/4096", "dot_f32/hwy/8192"));
+  const RunResult disjoint = RunQlab({"compare", kFixture, renamed, "--fail-on-regression"});
+  ExpectBadInput(disjoint);
+  BOOST_TEST(disjoint.err.find("nothing to compare") != std::string::npos, disjoint.err);
+  // Without the gate it stays a listing (exit 0).
+  BOOST_TEST(RunQlab({"compare", kFixture, renamed}).exit_code == 0);
+  const RunResult filtered =
+      RunQlab({"compare", kFixture, kFixture, "--fail-on-regression", "--filter", "^nothing$"});
+  ExpectBadInput(filtered);
+  BOOST_TEST(filtered.err.find("matches --filter") != std::string::npos, filtered.err);
+
+  // A dropped benchmark: exit 1, named on stdout (the table and the JSON).
+  const std::string dropped =
+      Write(dir, "dropped.json", WithoutBenchmark(Fixture(), "dot_f32/hwy/4096"));
+  const RunResult text = RunQlab({"compare", kFixture, dropped, "--fail-on-regression"});
+  BOOST_TEST(text.exit_code == 1, text.out << text.err);
+  BOOST_TEST(text.out.find("REGRESSION: dropped: dot_f32/hwy/4096") != std::string::npos, text.out);
+  const RunResult as_json =
+      RunQlab({"compare", kFixture, dropped, "--fail-on-regression", "--json"});
+  BOOST_TEST(as_json.exit_code == 1, as_json.err);
+  BOOST_TEST(Parse(as_json)["regressions"] == json::array({"dropped: dot_f32/hwy/4096"}));
+  // A benchmark only NEW has is no regression.
+  BOOST_TEST(RunQlab({"compare", dropped, kFixture, "--fail-on-regression"}).exit_code == 0);
+
+  // Three repetitions a side, 1000 times slower: the U test cannot reach p < 0.05 (its smallest
+  // p is 0.1), so the verdict could only be "no change".
+  json few = Fixture();
+  json rows = json::array();
+  for (auto& b : few["benchmarks"]) {
+    if (b.value("run_type", "") == "iteration" && b["repetition_index"].get<int>() < 3) {
+      rows.push_back(b);
+    }
+  }
+  few["benchmarks"] = rows;
+  const std::string three = Write(dir, "three.json", few);
+  const std::string three_slow = Write(dir, "three_slow.json", Scaled(few, 0.001));
+  const RunResult unjudgeable =
+      RunQlab({"compare", three, three_slow, "--fail-on-regression", "--json"});
+  ExpectBadInput(unjudgeable);
+  BOOST_TEST(unjudgeable.err.find("too few repetitions") != std::string::npos, unjudgeable.err);
+  BOOST_TEST(unjudgeable.err.find("at least 4 repetitions") != std::string::npos, unjudgeable.err);
+  BOOST_TEST(!std::filesystem::exists(dir.File("out")));
+  ExpectBadInput(
+      RunQlab({"compare", three, three_slow, "--fail-on-regression", "--out", dir.File("out")}));
+  BOOST_TEST(!std::filesystem::exists(dir.File("out")));
+}
+
+// Google Benchmark counts iterations in an int64 from 1: -5 or 1.5 iterations is not its file.
+BOOST_AUTO_TEST_CASE(impossible_iteration_counts_are_bad_input) {
+  TempDir dir;
+  for (const json& iterations : {json(-5), json(1.5), json(0), json(1e19)}) {
+    json doc = Fixture();
+    doc["benchmarks"][2]["iterations"] = iterations;
+    const std::string bad = Write(dir, "iterations.json", doc);
+    const RunResult r = RunQlab({"compare", bad, kFixture});
+    BOOST_TEST_CONTEXT("iterations " << iterations.dump()) {
+      ExpectBadInput(r);
+      BOOST_TEST(r.err.find(": \"iterations\" must be") != std::string::npos, r.err);
+      const RunResult rep =
+          RunQlab({"report", "--no-charts", "--bench", bad, "--out", dir.File("rep")});
+      ExpectBadInput(rep);
+      BOOST_TEST(!std::filesystem::exists(dir.File("rep")));
+    }
+  }
+}

@@ -37,9 +37,9 @@ constexpr int kExitOutputFailed = 4;
 // says why) where this process may not mount.
 class Tmpfs {
  public:
-  Tmpfs(const std::string& path, int kib) : path_(path) {
+  Tmpfs(const std::string& path, int kib, const std::string& extra_options = "") : path_(path) {
     fs::create_directories(path);
-    const std::string options = "size=" + std::to_string(kib) + "k,mode=0755";
+    const std::string options = "size=" + std::to_string(kib) + "k,mode=0755" + extra_options;
     if (::mount("tmpfs", path.c_str(), "tmpfs", 0, options.c_str()) == 0) {
       mounted_ = true;
     } else {
@@ -159,6 +159,22 @@ BOOST_AUTO_TEST_CASE(run_and_report_into_a_full_tmpfs_leave_it_as_it_was) {
         const auto after = Snapshot(mount);
         BOOST_TEST((after == before_report), "changed:" << Differences(before_report, after));
       }
+    }
+  }
+
+  // A mount out of inodes: a nested --out whose folders cannot all be made (mkdir fails with
+  // ENOSPC part of the way down) is an output that could not be written, and the folders that
+  // were made are removed again.
+  for (const int inodes : {2, 3, 4, 5}) {
+    const std::string mount = dir.File("inodes" + std::to_string(inodes));
+    const Tmpfs tmpfs(mount, 4096, ",nr_inodes=" + std::to_string(inodes));
+    BOOST_REQUIRE_MESSAGE(tmpfs.mounted(), tmpfs.reason());
+    const auto r = RunQlabLimited(Run(csv, mount + "/a/b/c/d/e", "42"), Stdout::kCapture, 120);
+    BOOST_TEST_CONTEXT("run into a tmpfs of " << inodes << " inodes") {
+      BOOST_TEST(r.exit_code == kExitOutputFailed, r.exit_code << r.err);
+      BOOST_TEST(OneLine(r.err), r.err);
+      BOOST_TEST(r.out.empty(), r.out);
+      BOOST_TEST(Snapshot(mount).empty(), "left:" << Differences({}, Snapshot(mount)));
     }
   }
 }

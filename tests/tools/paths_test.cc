@@ -12,10 +12,12 @@
 #include <sys/stat.h>
 #include <sys/sysmacros.h>
 #include <sys/un.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include <algorithm>
 #include <chrono>
+#include <cstdlib>
 #include <cstring>
 #include <filesystem>
 #include <string>
@@ -275,6 +277,75 @@ BOOST_AUTO_TEST_CASE(an_output_that_is_an_input_of_the_same_command_is_refused) 
       RunQlab({"check", "--update", "--baseline", baseline, "--current", m.report}).exit_code == 0);
   const auto again = RunQlab({"check", "--update", "--baseline", baseline, "--current", m.report});
   BOOST_TEST(again.exit_code == 0, again.err);
+}
+
+// Standard output on a regular file is that file's writer: it is never also an input (`>>`
+// appends to the model while it is read; `>` truncated it before qlab ran) nor another output (a
+// rename over it would leave stdout writing into an unlinked file). Bad input, the file as it was.
+BOOST_AUTO_TEST_CASE(a_file_that_is_standard_output_is_neither_an_input_nor_another_output) {
+  Model m;
+  const std::string scores = m.dir.Write("scores.csv", "old scores\n");
+  const std::string err = m.dir.File("stderr");
+  const auto run_appending = [&](const std::string& args, const std::string& file) {
+    const std::string command =
+        std::string(qlab::testing::QlabBinary()) + " " + args + " >>" + file + " 2>" + err;
+    const int status = std::system(command.c_str());
+    return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+  };
+  struct Case {
+    std::string what, args, file, message;
+  };
+  const std::string model_json = m.model + "/model.json";
+  const std::vector<Case> cases = {
+      {"predict --json >> MODEL", "predict --json --model " + m.model, model_json,
+       "model.json: is also the standard output"},
+      {"score --input DATA >> DATA", "score --model " + m.model + " --input " + m.csv, m.csv,
+       "is also the standard output"},
+      {"score --input - < DATA >> DATA",
+       "score --model " + m.model + " --input - --output " + m.dir.File("o.csv") + " <" + m.csv,
+       m.csv, "is also the standard output"},
+      {"score --output F >> F",
+       "score --model " + m.model + " --input " + m.csv + " --output " + scores, scores,
+       "scores.csv: is also the standard output"},
+      {"train --json --out M >> M/model.json",
+       "train --json --dataset " + m.csv + " --target y --out " + m.model, model_json,
+       "is also the standard output"},
+  };
+  for (const Case& c : cases) {
+    const std::string before = qlab::io::ReadFileBytes(c.file);
+    const int code = run_appending(c.args, c.file);
+    const std::string message = qlab::io::ReadFileBytes(err);
+    BOOST_TEST(code == 2, c.what << ": exit " << code << ", " << message);
+    BOOST_TEST(Lines(message) == 1u, c.what << ": " << message);
+    BOOST_TEST(message.find(c.message) != std::string::npos, c.what << ": " << message);
+    BOOST_TEST((qlab::io::ReadFileBytes(c.file) == before), c.what << ": the file changed");
+  }
+  BOOST_TEST(!std::filesystem::exists(m.dir.File("o.csv")));
+}
+
+// `score --json` documents its summary object on stderr: that is a result, and losing it (stderr
+// on /dev/full, or closed) is an output that could not be written, exit 4, with --output's file
+// not left behind (hostile pass: exit 0, the summary gone).
+BOOST_AUTO_TEST_CASE(score_json_with_its_summary_lost_is_exit_4) {
+  Model m;
+  for (const std::string stderr_to : {"2>/dev/full", "2>&-"}) {
+    const std::string out = m.dir.File("scores.csv");
+    const std::string command = std::string(qlab::testing::QlabBinary()) + " score --model " +
+                                m.model + " --input " + m.csv + " --output " + out + " --json " +
+                                stderr_to;
+    const int status = std::system(command.c_str());
+    BOOST_TEST_CONTEXT(stderr_to) {
+      BOOST_TEST(WIFEXITED(status));
+      BOOST_TEST(WEXITSTATUS(status) == 4);
+      BOOST_TEST(!std::filesystem::exists(out));
+    }
+  }
+  // The same with stderr kept: exit 0, the object there.
+  const auto r = RunQlabLimited({"score", "--model", m.model, "--input", m.csv, "--output",
+                                 m.dir.File("scores.csv"), "--json"},
+                                Stdout::kCapture, 20);
+  BOOST_TEST(r.exit_code == 0, r.err);
+  BOOST_TEST(r.err.rfind("{", 0) == 0u, r.err);
 }
 
 // charts/ is replaced whole, so it must be the one qlab wrote: a real folder holding only

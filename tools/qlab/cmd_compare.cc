@@ -1,9 +1,10 @@
 // Copyright 2026 The qlab Authors. SPDX-License-Identifier: Apache-2.0
 // `qlab compare BASE.json NEW.json`: A/B comparison of two benchmark runs with repetitions (ratio
 // of medians, bootstrap CI, Mann-Whitney U, verdict). Exit 1 only with --fail-on-regression when
-// a benchmark is "slower".
+// a benchmark is "slower" or BASE's benchmark is missing from NEW.
 #include <memory>
 #include <string>
+#include <vector>
 
 #include "command.h"
 #include "qlab/io/atomic_file.h"
@@ -47,25 +48,29 @@ const Registrar kCompare(
       sub.add_flag("--json", opt->json, "Print one JSON object instead of the table");
       sub.add_option("--out", opt->out_dir, "Also write compare.md and compare.json into DIR");
       sub.add_flag("--fail-on-regression", opt->fail_on_regression,
-                   "Exit 1 when any benchmark is \"slower\"");
+                   "A gate: exit 1 when a benchmark is \"slower\" or missing from NEW; exit 2 "
+                   "when nothing is compared or too few repetitions could ever be \"slower\"");
       return [opt]() {
         opt->settings.threshold = opt->threshold_percent / 100.0;
         const auto base = report::LoadBenchRepetitions(opt->base);
         const auto next = report::LoadBenchRepetitions(opt->next);
         const report::CompareResult result =
             report::CompareBenchFiles(base, next, opt->settings, opt->filter);
-        const nlohmann::json as_json = report::CompareJson(result);
+        // A gate checks that it can fail before anything is printed or written (exit 2).
+        if (opt->fail_on_regression) report::RequireGateable(result);
+        const std::vector<std::string> regressions =
+            opt->fail_on_regression ? report::GateRegressions(result) : std::vector<std::string>{};
+        nlohmann::json as_json = report::CompareJson(result);
+        if (opt->fail_on_regression) as_json["regressions"] = regressions;
+        std::string text = report::FormatCompareText(result);
+        for (const auto& r : regressions) text += "REGRESSION: " + r + "\n";
         if (!opt->out_dir.empty()) {
           io::EnsureDirectory(opt->out_dir);
           io::WriteFileAtomically(opt->out_dir + "/compare.json", as_json.dump(2) + "\n");
           io::WriteFileAtomically(opt->out_dir + "/compare.md", report::CompareMarkdown(result));
         }
-        if (opt->json) {
-          Out() << as_json.dump(2) << "\n";
-        } else {
-          Out() << report::FormatCompareText(result);
-        }
-        return opt->fail_on_regression && result.suite.slower > 0 ? kExitRegression : kExitOk;
+        Out() << (opt->json ? as_json.dump(2) + "\n" : text);
+        return regressions.empty() ? kExitOk : kExitRegression;
       };
     });
 

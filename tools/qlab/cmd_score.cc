@@ -41,7 +41,8 @@ int RunScore(const ScoreCommand& cmd) {
     return kExitOk;  // `qlab score ... | head`: the reader has what it wanted
   }
   if (cmd.json) {
-    std::cerr << score::SummaryJson(summary).dump() << "\n";
+    // The summary object is score's documented result on stderr: losing it is exit 4.
+    io::WriteResultToStderr(score::SummaryJson(summary).dump() + "\n");
   } else if (summary.counts_clipping || options.parse_only) {
     std::cerr << score::SummaryText(summary) << "\n";
   }

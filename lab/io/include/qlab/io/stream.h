@@ -107,6 +107,12 @@ class ClosedPipe : public OutputError {
 // throws OutputError from then on.
 bool PrepareStandardStreams();
 
+// Writes a result that a command documents on standard error (`score --json`'s summary object),
+// all of it, or throws OutputError("<stderr>", ...): stderr closed when qlab started (it then
+// went to /dev/null), ENOSPC (2>/dev/full), EPIPE, EIO. Diagnostics (warnings, notes) are not
+// results and go to std::cerr as they may.
+void WriteResultToStderr(std::string_view text);
+
 class OutputStream {
  public:
   // "-" is standard output; anything else a file, written as a temporary in its folder (which

@@ -65,6 +65,15 @@ struct CompareResult {  // NOLINT(bugprone-exception-escape)
 CompareResult CompareBenchFiles(const BenchRepetitionsFile& base, const BenchRepetitionsFile& next,
                                 const CompareSettings& settings, const std::string& filter);
 
+// For `--fail-on-regression`, a gate: throws io::InputError unless the comparison could find a
+// regression at all. Nothing compared (no benchmark in both files, or none --filter selects), or
+// a benchmark whose repetitions cannot reach p < alpha (its verdict could only be "no change",
+// however much slower it is), would pass any candidate.
+void RequireGateable(const CompareResult& result);
+// What the gate fails on: each "slower" benchmark, and each benchmark of BASE (selected by
+// --filter) that NEW no longer measures. One line each ("slower: NAME", "dropped: NAME").
+std::vector<std::string> GateRegressions(const CompareResult& result);
+
 // Exactly one object: benchmarks, geomean, counts, only_in_base, only_in_new, warnings, settings.
 nlohmann::json CompareJson(const CompareResult& result);
 // The table for a terminal (warnings first).
