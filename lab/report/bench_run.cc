@@ -3,10 +3,12 @@
 // Running qlab-bench: where to find it, the quick (CI-sized) subset, progress on stderr, and its
 // JSON written through a temporary file.
 #include <sys/stat.h>
+#include <sys/statvfs.h>
 #include <unistd.h>
 
 #include <cerrno>
 #include <csignal>
+#include <cstdint>
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
@@ -205,7 +207,18 @@ BenchGroup RunAndLoadBench(const BenchRunOptions& options) {
   try {
     group = LoadBenchFile(temp);
   } catch (const InputError& e) {
+    // Google Benchmark does not check its writes: on a full disk it ends with status 0 and a
+    // truncated file. A file system left without room (under 64 KiB, or no free inode) is that
+    // case, an output that could not be written (exit 4); anything else is the program's fault.
+    struct statvfs space {};
+    const bool full = ::statvfs(out.parent_path().c_str(), &space) == 0 &&
+                      (static_cast<uint64_t>(space.f_bavail) * space.f_frsize < (64u << 10) ||
+                       (space.f_files != 0 && space.f_favail == 0));
     std::remove(temp.c_str());
+    if (full) {
+      throw io::OutputError(out.string(), std::string("cannot write: ") + std::strerror(ENOSPC) +
+                                              " (" + program + "'s JSON output is incomplete)");
+    }
     throw std::runtime_error(program + " wrote unreadable JSON: " + e.Format());
   }
   io::BeforePublishing(out.string());  // kept or undone with the command's other outputs

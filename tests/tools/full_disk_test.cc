@@ -178,3 +178,28 @@ BOOST_AUTO_TEST_CASE(run_and_report_into_a_full_tmpfs_leave_it_as_it_was) {
     }
   }
 }
+
+// qlab-bench's JSON into a full disk: Google Benchmark does not check its writes (status 0, a
+// truncated file), and qlab reported an internal error (exit 3, hostile pass). It is exit 4 in one
+// line, and the mount is left as it was.
+BOOST_AUTO_TEST_CASE(bench_into_a_full_tmpfs_is_exit_4) {
+  TempDir dir;
+  const std::string mount = dir.File("bench");
+  const Tmpfs tmpfs(mount, 256);
+  if (!tmpfs.mounted()) {
+    BOOST_TEST_MESSAGE("full_disk: cannot mount a tmpfs (" << tmpfs.reason()
+                                                           << "; needs root): not run");
+    return;
+  }
+  FillLeaving(mount, 0);
+  const auto before = Snapshot(mount);
+  const auto r =
+      RunQlabLimited({"bench", "--quiet", "--out", mount + "/out/bench.json", "--filter",
+                      "^peak_fma_f32/hwy/16$", "--repetitions", "1", "--min-time", "0.01"},
+                     Stdout::kCapture, 60);
+  BOOST_TEST(r.exit_code == kExitOutputFailed, r.exit_code << " " << r.err);
+  BOOST_TEST(OneLine(r.err), r.err);
+  BOOST_TEST(r.out.empty(), r.out);
+  const auto after = Snapshot(mount);
+  BOOST_TEST((after == before), "changed:" << Differences(before, after));
+}
