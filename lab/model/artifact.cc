@@ -55,8 +55,20 @@ Eigen::VectorXd Vector(const std::vector<double>& values) {
   return Eigen::Map<const Eigen::VectorXd>(values.data(), static_cast<Eigen::Index>(values.size()));
 }
 
+// The recorded metrics are results like any other (result_keys.h): an R² above 1 or a negative
+// error is no result but an edited file, refused even where its digest was recomputed.
 Metrics MetricsFromJson(const io::JsonReader& object) {
-  return {object.Key("r2").Number(), object.Key("mse").Number(), object.Key("mae").Number()};
+  const io::JsonReader r2 = object.Key("r2");
+  const io::JsonReader mse = object.Key("mse");
+  const io::JsonReader mae = object.Key("mae");
+  const Metrics m{r2.Number(), mse.Number(), mae.Number()};
+  if (!(m.r2 <= 1))
+    r2.Fail(fmt::format("'{}' is {}; an R² is at most 1", r2.name(), io::Shortest(m.r2)));
+  if (!(m.mse >= 0))
+    mse.Fail(fmt::format("'{}' is {}; an error is at least 0", mse.name(), io::Shortest(m.mse)));
+  if (!(m.mae >= 0))
+    mae.Fail(fmt::format("'{}' is {}; an error is at least 0", mae.name(), io::Shortest(m.mae)));
+  return m;
 }
 
 }  // namespace
@@ -179,6 +191,11 @@ LinearModel LinearModelFromJson(const io::JsonReader& object) {
   const io::JsonReader condition = object.Key("condition_number");
   model.condition_number =
       condition.IsNull() ? std::numeric_limits<double>::infinity() : condition.Number();
+  // σ_max / σ_min: at least 1 (null: infinite, a rank-deficient design).
+  if (!(model.condition_number >= 1)) {
+    condition.Fail(fmt::format("'{}' is {}; a condition number is at least 1", condition.name(),
+                               io::Shortest(model.condition_number)));
+  }
   const io::JsonReader metrics = object.Key("metrics");
   model.train = MetricsFromJson(metrics.Key("train"));
   model.test = MetricsFromJson(metrics.Key("test"));
@@ -221,6 +238,8 @@ LinearModel LoadModel(const std::string& dir) {
     version.Fail(fmt::format("{} version {} is not the version this qlab reads ({})", kModelFormat,
                              v, kModelFormatVersion));
   }
+  // Not covered by the digest (it says which qlab wrote the file), but typed all the same.
+  if (root.value().contains("created_by")) (void)root.Key("created_by").String();
   LinearModel model = LinearModelFromJson(root);
   // Last, so that a value out of range is named first; this catches the plausible edits.
   CheckTensorDigest(path, root.Key(kTensorDigestKey).String(), ModelDigest(model));

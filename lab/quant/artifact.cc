@@ -219,6 +219,8 @@ QuantizedModel QuantizedFromJson(const JsonReader& root) {
   if (format.String() != kQuantizedFormat) {
     format.Fail(std::string("'format' is not ") + kQuantizedFormat);
   }
+  // Not covered by the digest (it says which qlab wrote the file), but typed all the same.
+  if (root.value().contains("created_by")) (void)root.Key("created_by").String();
   const JsonReader version = root.Key("version");
   if (const int64_t v = version.Integer(0, 1 << 30); v < kQuantizedFormatVersion) {
     // Older versions left the float model's split, features and data out of the digest (and,

@@ -1,9 +1,13 @@
 // Copyright 2026 The qlab Authors. SPDX-License-Identifier: Apache-2.0
 #include "bench_json.h"
 
+#include <fmt/format.h>
+
 #include <cmath>
 #include <optional>
 #include <utility>
+
+#include "qlab/report/compare.h"
 
 namespace qlab::report::detail {
 
@@ -133,6 +137,37 @@ BenchJson BenchJson::Load(const std::string& path) {
     }
   }
   return file;
+}
+
+namespace {
+
+void RequireWithin(const BenchJson& file, size_t index, const std::string& key, double value,
+                   const char* unit, double low, double high, const char* why) {
+  if (value >= low && value <= high) return;
+  const nlohmann::json::json_pointer at = BenchJson::At(index, key);
+  file.Fail(at, fmt::format("{}: \"{}\" is {} {}, outside [{:g}, {:g}] {}: not a measurement ({})",
+                            at.to_string(), key, value, unit, low, high, unit, why));
+}
+
+}  // namespace
+
+void RequireMeasured(const BenchJson& file, const BenchEntry& entry) {
+  static constexpr const char* kRateWhy =
+      "below one item in 31 years, or more than 2^63 items per picosecond";
+  static constexpr const char* kTimeWhy = "below 1 ps or above 10^9 s per iteration";
+  const BenchRow& row = entry.row;
+  if (row.items_per_second) {
+    RequireWithin(file, entry.index, "items_per_second", *row.items_per_second, "items/s",
+                  kMinItemsPerSecond, kMaxItemsPerSecond, kRateWhy);
+  }
+  if (row.bytes_per_second) {
+    RequireWithin(file, entry.index, "bytes_per_second", *row.bytes_per_second, "bytes/s",
+                  kMinItemsPerSecond, kMaxItemsPerSecond, kRateWhy);
+  }
+  RequireWithin(file, entry.index, "real_time", row.real_time_ns, "ns", kMinIterationNs,
+                kMaxIterationNs, kTimeWhy);
+  RequireWithin(file, entry.index, "cpu_time", row.cpu_time_ns, "ns", kMinIterationNs,
+                kMaxIterationNs, kTimeWhy);
 }
 
 }  // namespace qlab::report::detail

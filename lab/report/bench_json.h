@@ -66,4 +66,10 @@ class BenchJson {  // NOLINT(bugprone-exception-escape)
   std::vector<std::string> errors_;
 };
 
+// A measured row (a repetition, or a mean, median, min or max aggregate) must hold measurements:
+// real_time and cpu_time from 1 ps to 10^9 s per iteration, items_per_second and
+// bytes_per_second (when present) from 10^-9 to 10^31 (compare.h says why these bounds). Throws
+// io::InputError at the value's position otherwise: the report and compare read one file alike.
+void RequireMeasured(const BenchJson& file, const BenchEntry& entry);
+
 }  // namespace qlab::report::detail

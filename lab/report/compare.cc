@@ -31,17 +31,6 @@ std::string ContextText(const json& context, const char* key) {
   return v.dump();
 }
 
-// A figure of one repetition must be a measurement, within [low, high] (compare.h says why these
-// bounds): subnormal, zero and absurd values are refused at their JSON pointer before any ratio is
-// taken.
-void RequireMeasurement(const detail::BenchJson& bench, size_t index, const std::string& key,
-                        double value, const char* unit, double low, double high, const char* why) {
-  if (value >= low && value <= high) return;
-  const nlohmann::json::json_pointer at = detail::BenchJson::At(index, key);
-  bench.Fail(at, fmt::format("{}: \"{}\" is {} {}, outside [{:g}, {:g}] {}: not a measurement ({})",
-                             at.to_string(), key, value, unit, low, high, unit, why));
-}
-
 }  // namespace
 
 BenchRepetitionsFile LoadBenchRepetitions(const std::string& path) {
@@ -68,15 +57,7 @@ BenchRepetitionsFile LoadBenchRepetitions(const std::string& path) {
             detail::BenchJson::At(entry.index),
             "benchmark \"" + run.name + "\" has no \"items_per_second\" (the quantity compared)");
       }
-      static constexpr const char* kRateWhy =
-          "below one item in 31 years, or more than 2^63 items per picosecond";
-      static constexpr const char* kTimeWhy = "below 1 ps or above 10^9 s per iteration";
-      RequireMeasurement(bench, entry.index, "items_per_second", *ips, "items/s",
-                         kMinItemsPerSecond, kMaxItemsPerSecond, kRateWhy);
-      RequireMeasurement(bench, entry.index, "real_time", entry.row.real_time_ns, "ns",
-                         kMinIterationNs, kMaxIterationNs, kTimeWhy);
-      RequireMeasurement(bench, entry.index, "cpu_time", entry.row.cpu_time_ns, "ns",
-                         kMinIterationNs, kMaxIterationNs, kTimeWhy);
+      detail::RequireMeasured(bench, entry);
       set.samples.push_back(*ips);
     }
     most = std::max(most, set.samples.size());

@@ -500,6 +500,13 @@ BenchGroup LoadBenchFile(const std::string& path) {
   group.errors = file.errors();
 
   for (const detail::BenchRun& run : file.runs()) {
+    // compare's bounds: a zero, subnormal or absurd time or rate is no measurement to report.
+    for (const detail::BenchEntry& entry : run.iterations) detail::RequireMeasured(file, entry);
+    for (const char* statistic : {"mean", "median", "min", "max"}) {
+      if (const auto it = run.aggregates.find(statistic); it != run.aggregates.end()) {
+        detail::RequireMeasured(file, it->second);
+      }
+    }
     BenchRow row = Summarize(run);
     if (row.statistic.empty()) {
       file.Fail(detail::BenchJson::At(run.first_index),

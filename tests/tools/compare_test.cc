@@ -443,3 +443,36 @@ BOOST_AUTO_TEST_CASE(impossible_iteration_counts_are_bad_input) {
     }
   }
 }
+
+// The report reads a bench file as compare does: a figure that is no measurement (a zero time, a
+// subnormal rate whose reciprocal overflows, 10^40 items/s) is bad input there too, in a
+// repetition or an aggregate (hostile pass: the report printed them).
+BOOST_AUTO_TEST_CASE(report_applies_compares_measurement_bounds) {
+  TempDir dir;
+  struct Edit {
+    std::string key;
+    json value;
+    bool aggregate;
+  };
+  for (const Edit& e : {Edit{"real_time", 0, false}, Edit{"items_per_second", 1e-320, false},
+                        Edit{"items_per_second", 1e40, true}, Edit{"cpu_time", 1e30, true}}) {
+    json doc = Fixture();
+    bool edited = false;
+    for (auto& b : doc["benchmarks"]) {
+      const bool is_aggregate = b.value("run_type", "") == "aggregate";
+      if (edited || is_aggregate != e.aggregate) continue;
+      if (is_aggregate && b["aggregate_name"] != "median") continue;
+      b[e.key] = e.value;
+      edited = true;
+    }
+    BOOST_REQUIRE(edited);
+    const std::string bad = Write(dir, "bounds.json", doc);
+    const RunResult rep =
+        RunQlab({"report", "--no-charts", "--bench", bad, "--out", dir.File("rep")});
+    BOOST_TEST_CONTEXT(e.key << " " << e.value.dump() << (e.aggregate ? " (aggregate)" : "")) {
+      ExpectBadInput(rep);
+      BOOST_TEST(rep.err.find("not a measurement") != std::string::npos, rep.err);
+      BOOST_TEST(!std::filesystem::exists(dir.File("rep")));
+    }
+  }
+}

@@ -159,6 +159,20 @@ int Run(int argc, char** argv) {
     const int code = app.exit(e);
     if (!(std::cout << std::flush)) throw io::OutputError("<stdout>", "cannot write the help text");
     return code;
+  } catch (const CLI::ConversionError& e) {
+    // A decimal integer the transform accepted that does not fit the option's own type (`--seed
+    // 4294967296` for a 32-bit seed): CLI11 says "Could not convert: --seed = 4294967296".
+    const std::string what = OneLine(e.what());
+    const std::string prefix = "Could not convert: ";
+    const size_t equals = what.find(" = ");
+    if (what.rfind(prefix, 0) == 0 && equals != std::string::npos) {
+      std::cerr << "qlab: " << what.substr(prefix.size(), equals - prefix.size()) << ": '"
+                << io::Printable(what.substr(equals + 3))
+                << "': out of range for this option (see --help)\n";
+    } else {
+      std::cerr << "qlab: " << what << "\n";
+    }
+    return kExitBadInput;
   } catch (const CLI::ParseError& e) {
     std::cerr << "qlab: " << OneLine(e.what()) << "\n";
     return kExitBadInput;
