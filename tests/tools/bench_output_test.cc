@@ -82,8 +82,9 @@ BOOST_AUTO_TEST_CASE(bench_past_the_file_size_limit_is_exit_4_in_one_line) {
 BOOST_AUTO_TEST_CASE(bench_out_naming_the_benchmark_program_is_refused) {
   TempDir dir;
   const std::string program = dir.File("qb");
-  fs::copy_file(fs::path(qlab::testing::QlabBinary()).parent_path() / ".." / "bench" / "qlab-bench",
-                program);
+  // The program qlab runs as qlab-bench: the binary, or in a cross build the wrapper that runs it
+  // under the emulator (an emulated process cannot exec a foreign binary itself).
+  fs::copy_file(QLAB_TEST_QLAB_BENCH, program);
   fs::permissions(program, fs::perms::owner_all);
   const std::string before = qlab::io::ReadFileBytes(program);
   std::vector<std::string> args = {"/usr/bin/env", "QLAB_BENCH=" + program,
