@@ -2,6 +2,8 @@
 #include "qlab/io/atomic_file.h"
 
 #include <fcntl.h>
+#include <pthread.h>
+#include <signal.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -40,11 +42,24 @@ void EnsureDirectory(const std::string& dir) {
     if (p == p.parent_path()) break;
   }
   for (auto it = missing.rbegin(); it != missing.rend(); ++it) {
-    if (::mkdir(it->c_str(), 0777) == 0) {
-      AfterCreatingFolder(it->string());
-      continue;
-    }
+    // SIGINT and SIGTERM wait while a folder is made and recorded: between the two, the handler
+    // would not know to remove it, and an interrupted run would leave it (an empty quantized/ in
+    // an otherwise undone run folder, seen under ASan's slower timing).
+    sigset_t interrupts, before;
+    sigemptyset(&interrupts);
+    sigaddset(&interrupts, SIGINT);
+    sigaddset(&interrupts, SIGTERM);
+    ::pthread_sigmask(SIG_BLOCK, &interrupts, &before);
+    const bool made = ::mkdir(it->c_str(), 0777) == 0;
     const int error = errno;
+    try {
+      if (made) AfterCreatingFolder(it->string());
+    } catch (...) {
+      ::pthread_sigmask(SIG_SETMASK, &before, nullptr);
+      throw;
+    }
+    ::pthread_sigmask(SIG_SETMASK, &before, nullptr);
+    if (made) continue;
     if (error == EEXIST) continue;  // made by someone else meanwhile: checked below
     // A disk or quota that is full, or a device that fails, is an output that could not be written
     // (exit 4); anything else (permission, a file in the way, a read-only file system) is an
