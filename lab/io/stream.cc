@@ -32,16 +32,24 @@ bool stdout_is_file = false;
 dev_t stdout_device = 0;
 ino_t stdout_inode = 0;
 
+// The same for standard error: its messages, and `score --json`'s summary, are lost when the
+// file it goes to is replaced by a rename (`score --output e.txt --json 2> e.txt`).
+bool stderr_is_file = false;
+dev_t stderr_device = 0;
+ino_t stderr_inode = 0;
+
 bool IsStdoutFile(const struct stat& info) {
-  return stdout_is_file && S_ISREG(info.st_mode) && info.st_dev == stdout_device &&
-         info.st_ino == stdout_inode;
+  return S_ISREG(info.st_mode) &&
+         ((stdout_is_file && info.st_dev == stdout_device && info.st_ino == stdout_inode) ||
+          (stderr_is_file && info.st_dev == stderr_device && info.st_ino == stderr_inode));
 }
 
 void RefuseStdoutAsInput(const std::string& path, const struct stat& info) {
   if (IsStdoutFile(info)) {
-    throw InputError(path,
-                     "is also the standard output of this command; qlab does not read the file it "
-                     "writes to (redirect the output to another file)");
+    throw InputError(
+        path,
+        "is also the standard output or error of this command; qlab does not read the file it "
+        "writes to (redirect the output to another file)");
   }
 }
 
@@ -71,6 +79,11 @@ bool PrepareStandardStreams() {
     stdout_is_file = true;
     stdout_device = info.st_dev;
     stdout_inode = info.st_ino;
+  }
+  if (!stderr_closed && ::fstat(STDERR_FILENO, &info) == 0 && S_ISREG(info.st_mode)) {
+    stderr_is_file = true;
+    stderr_device = info.st_dev;
+    stderr_inode = info.st_ino;
   }
   return !stdout_closed;
 }
@@ -156,9 +169,10 @@ void CheckOutputFile(const std::string& path, bool folder_may_be_created) {
                        "(write to another file, then move it)");
     }
     if (IsStdoutFile(info)) {
-      throw InputError(path,
-                       "is also the standard output of this command; its output would be lost "
-                       "(redirect the standard output to another file)");
+      throw InputError(
+          path,
+          "is also the standard output or error of this command; its output would be lost "
+          "(redirect the standard output to another file)");
     }
   } else if (errno != ENOENT && errno != ENOTDIR) {
     // A loop of symbolic links (ELOOP), a name too long (ENAMETOOLONG), a folder on the way that

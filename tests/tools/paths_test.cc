@@ -321,6 +321,18 @@ BOOST_AUTO_TEST_CASE(a_file_that_is_standard_output_is_neither_an_input_nor_anot
     BOOST_TEST((qlab::io::ReadFileBytes(c.file) == before), c.what << ": the file changed");
   }
   BOOST_TEST(!std::filesystem::exists(m.dir.File("o.csv")));
+
+  // Standard error likewise: `score --output e.txt --json 2> e.txt` would lose the summary (and
+  // any message) into the unlinked file, exit 0 (hostile pass). Bad input, the one line in e.txt.
+  const std::string e_txt = m.dir.File("e.txt");
+  const int status =
+      std::system((std::string(qlab::testing::QlabBinary()) + " score --model " + m.model +
+                   " --input " + m.csv + " --output " + e_txt + " --json 2>" + e_txt)
+                      .c_str());
+  BOOST_TEST((WIFEXITED(status) && WEXITSTATUS(status) == 2), "status " << status);
+  const std::string e_text = qlab::io::ReadFileBytes(e_txt);
+  BOOST_TEST(Lines(e_text) == 1u, e_text);
+  BOOST_TEST(e_text.find("is also the standard output or error") != std::string::npos, e_text);
 }
 
 // `score --json` documents its summary object on stderr: that is a result, and losing it (stderr
