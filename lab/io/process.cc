@@ -2,6 +2,7 @@
 //
 // Starting helper programs (gnuplot, qlab-bench) without a shell.
 #include <fcntl.h>
+#include <pthread.h>
 #include <signal.h>
 #include <sys/prctl.h>
 #include <sys/stat.h>
@@ -66,7 +67,7 @@ int RunProcessStreaming(const std::vector<std::string>& argv, bool merge_stderr,
   // transaction, which a copy of qlab in the child must never do.
   sigset_t all, before;
   sigfillset(&all);
-  ::sigprocmask(SIG_SETMASK, &all, &before);
+  ::pthread_sigmask(SIG_SETMASK, &all, &before);
   const pid_t pid = ::fork();
   if (pid == 0) {
     ::signal(SIGINT, SIG_DFL);
@@ -84,7 +85,7 @@ int RunProcessStreaming(const std::vector<std::string>& argv, bool merge_stderr,
     // SIGINT and SIGTERM, are reset by exec itself.)
     ::signal(SIGPIPE, SIG_DFL);
     ::signal(SIGXFSZ, SIG_DFL);
-    ::sigprocmask(SIG_SETMASK, &before, nullptr);
+    ::pthread_sigmask(SIG_SETMASK, &before, nullptr);
     const int null_fd = ::open("/dev/null", O_RDONLY);
     if (null_fd < 0 || ::dup2(null_fd, 0) < 0 || ::dup2(fds[1], 1) < 0 ||
         (merge_stderr && ::dup2(fds[1], 2) < 0)) {
@@ -100,7 +101,7 @@ int RunProcessStreaming(const std::vector<std::string>& argv, bool merge_stderr,
   // Both sides set the group (the usual way to close the race): whichever runs first, the group
   // exists before the child is recorded as running, so a signal handler can always end it.
   if (pid > 0) ::setpgid(pid, pid);
-  ::sigprocmask(SIG_SETMASK, &before, nullptr);
+  ::pthread_sigmask(SIG_SETMASK, &before, nullptr);
   ::close(fds[1]);
   ::close(exec_error[1]);
   if (pid < 0) {
