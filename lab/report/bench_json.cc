@@ -85,9 +85,19 @@ BenchJson BenchJson::Load(const std::string& path) {
       continue;
     }
     const std::string run_name = b.contains("run_name") ? need_string("run_name") : name;
-    const std::string run_type = b.contains("run_type") ? need_string("run_type") : "iteration";
+    // Only aggregates carry an aggregate_name: a row without run_type that has one is an
+    // aggregate (counting it as a repetition would pool a mean with the samples it summarises),
+    // and a row that says "iteration" and has one contradicts itself.
+    const std::string run_type = b.contains("run_type")         ? need_string("run_type")
+                                 : b.contains("aggregate_name") ? "aggregate"
+                                                                : "iteration";
     if (run_type != "iteration" && run_type != "aggregate") {
       file.Fail(at / "run_type", "\"run_type\" must be \"iteration\" or \"aggregate\"");
+    }
+    if (run_type == "iteration" && b.contains("aggregate_name")) {
+      file.Fail(at / "aggregate_name",
+                "an \"iteration\" row has an \"aggregate_name\": it is neither a repetition "
+                "nor an aggregate");
     }
     BenchEntry entry;
     entry.index = i;
@@ -130,9 +140,42 @@ BenchJson BenchJson::Load(const std::string& path) {
       row.statistic = aggregate;
       // The cv aggregate's times are fractions, not times: kept unscaled.
       if (aggregate == "cv") row.cv = row.cpu_time_ns / scale;
-      run.aggregates[aggregate] = std::move(entry);
+      if (!run.aggregates.emplace(aggregate, std::move(entry)).second) {
+        file.Fail(at, "benchmark \"" + run_name + "\" has its \"" + aggregate +
+                          "\" aggregate twice (two runs in one file?)");
+      }
     } else {
       row.statistic = "single";
+      // Each repetition once: a file holding the same repetition twice (two runs' arrays
+      // concatenated, a row copied) would pool duplicates, and a statistic over them counts
+      // each twice — a 2× slowdown in half the samples reads as noise.
+      std::optional<double> index;
+      if (b.contains("repetition_index")) {
+        index = *number("repetition_index", true);
+        if (*index != std::floor(*index) || *index >= 1e9 ||
+            (b.contains("repetitions") && *index >= row.repetitions)) {
+          file.Fail(at / "repetition_index",
+                    "\"repetition_index\" must be a whole number below \"repetitions\"");
+        }
+      }
+      for (const BenchEntry& seen : run.iterations) {
+        if (!index || !seen.repetition_index) {
+          file.Fail(at, "benchmark \"" + run_name +
+                            "\" has several repetitions, not each with its \"repetition_index\"");
+        }
+        if (*seen.repetition_index == *index) {
+          file.Fail(at / "repetition_index",
+                    fmt::format("benchmark \"{}\" has repetition {} twice (two runs in one file?)",
+                                run_name, *index));
+        }
+      }
+      if (b.contains("repetitions") &&
+          run.iterations.size() >= static_cast<size_t>(row.repetitions)) {
+        file.Fail(at, fmt::format("benchmark \"{}\" has more repetition rows than its "
+                                  "\"repetitions\" ({})",
+                                  run_name, row.repetitions));
+      }
+      entry.repetition_index = index;
       run.iterations.push_back(std::move(entry));
     }
   }

@@ -11,6 +11,7 @@
 
 #include <cstddef>
 #include <map>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -24,6 +25,7 @@ namespace qlab::report::detail {
 struct BenchEntry {
   size_t index = 0;
   BenchRow row;
+  std::optional<double> repetition_index;  // iteration rows: Google Benchmark's, when present
 };
 
 // Every entry of one run_name.

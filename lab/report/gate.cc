@@ -496,43 +496,55 @@ std::string FormatCheckTable(const CheckOutcome& outcome) {
 
 std::vector<CheckMetric> UpdatedBaseline(const std::vector<CheckMetric>& old,
                                          const std::vector<CheckMetric>& current,
-                                         std::vector<std::string>* changes) {
+                                         bool drop_unmeasured, std::vector<std::string>* changes) {
   std::map<std::string, const CheckMetric*> before;
   for (const auto& m : old) before[m.id] = &m;
+  const auto note = [changes](std::string line) {
+    if (changes != nullptr) changes->push_back(std::move(line));
+  };
   std::vector<CheckMetric> out;
+  std::map<std::string, std::string> null_now;  // id -> reason, for metrics `old` gates
   for (const auto& c : current) {
+    auto it = before.find(c.id);
     if (c.is_null) {
-      // Nothing to compare a later run with: not written (a null kept out of the baseline on
-      // purpose, said in the change list).
-      if (changes != nullptr) {
-        changes->push_back("not written (null: " + c.null_reason + ") " + c.id);
+      // A baseline never stores a null: there would be nothing to compare a later run with.
+      if (it == before.end()) {
+        note("not written (null: " + c.null_reason + ") " + c.id);
+      } else {
+        null_now[c.id] = c.null_reason;
       }
       continue;
     }
     CheckMetric m = c;
-    auto it = before.find(c.id);
     if (it == before.end()) {
-      if (changes != nullptr) changes->push_back("added " + c.id + " = " + Num(c.value));
+      note("added " + c.id + " = " + Num(c.value));
     } else {
       m.tolerance = it->second->tolerance;
       m.direction = it->second->direction;
-      if (changes != nullptr &&
-          (it->second->value != c.value || it->second->cpu_model != c.cpu_model ||
-           it->second->hwy_target != c.hwy_target)) {
+      if (it->second->value != c.value || it->second->cpu_model != c.cpu_model ||
+          it->second->hwy_target != c.hwy_target) {
         std::string change =
             "changed " + c.id + ": " + Num(it->second->value) + " -> " + Num(c.value);
         if (it->second->cpu_model != c.cpu_model || it->second->hwy_target != c.hwy_target) {
           change += " (now measured on " + c.cpu_model + ", " + c.hwy_target + ")";
         }
-        changes->push_back(change);
+        note(change);
       }
       before.erase(it);
     }
     out.push_back(std::move(m));
   }
-  if (changes != nullptr) {
-    for (const auto& m : old) {
-      if (before.count(m.id) != 0) changes->push_back("removed " + m.id);
+  // What `old` gates and `current` did not measure, in `old`'s order.
+  for (const auto& m : old) {
+    if (before.count(m.id) == 0) continue;
+    const auto n = null_now.find(m.id);
+    const std::string why = n == null_now.end() ? std::string("absent from the report")
+                                                : "null in the report: " + n->second;
+    if (drop_unmeasured) {
+      note("removed " + m.id + " (" + why + ")");
+    } else {
+      note("kept " + m.id + " = " + Num(m.value) + " (" + why + ")");
+      out.push_back(m);
     }
   }
   return out;

@@ -187,12 +187,14 @@ BOOST_AUTO_TEST_CASE(repetitions_without_aggregates_use_their_median) {
   TempDir dir;
   std::string rows;
   const double items[] = {3e9, 1e9, 2e9};
+  int repetition = 0;
   for (double i : items) {
-    rows +=
-        std::string(rows.empty() ? "" : ",") +
-        "{\"name\":\"dot_f32/hwy/1000\",\"run_name\":\"dot_f32/hwy/1000\",\"run_type\":"
-        "\"iteration\",\"real_time\":1,\"cpu_time\":1,\"time_unit\":\"us\",\"items_per_second\":" +
-        std::to_string(i) + "}";
+    rows += std::string(rows.empty() ? "" : ",") +
+            "{\"name\":\"dot_f32/hwy/1000\",\"run_name\":\"dot_f32/hwy/1000\",\"run_type\":"
+            "\"iteration\",\"repetition_index\":" +
+            std::to_string(repetition++) +
+            ",\"real_time\":1,\"cpu_time\":1,\"time_unit\":\"us\",\"items_per_second\":" +
+            std::to_string(i) + "}";
   }
   const std::string path = dir.Write("r.json", "{\"benchmarks\":[" + rows + "]}");
   const BenchGroup g = LoadBenchFile(path);

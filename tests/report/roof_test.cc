@@ -12,6 +12,7 @@
 #include <algorithm>
 #include <cmath>
 #include <cstdlib>
+#include <map>
 #include <nlohmann/json.hpp>
 #include <string>
 #include <vector>
@@ -87,8 +88,15 @@ json Peak(const std::string& kernel, double macs_per_second) {
           {"macs", macs_per_second * 1e-5}};
 }
 
+// Numbered as Google Benchmark numbers them: each run's repetitions 0, 1, 2, ...
+json Numbered(json benchmarks) {
+  std::map<std::string, int> next;
+  for (json& b : benchmarks) b["repetition_index"] = next[b["run_name"].get<std::string>()]++;
+  return benchmarks;
+}
+
 BenchGroup Load(const TempDir& dir, const json& benchmarks) {
-  const json file = {{"context", Context()}, {"benchmarks", benchmarks}};
+  const json file = {{"context", Context()}, {"benchmarks", Numbered(benchmarks)}};
   return LoadBenchFile(dir.Write("bench.json", file.dump()));
 }
 
@@ -216,7 +224,7 @@ BOOST_AUTO_TEST_CASE(a_missing_probe_gives_null_with_the_reason) {
   BOOST_TEST(Has(f32.roof_invalid, "peak_fma_f32"), f32.roof_invalid);
 
   // Without cache sizes in the context, no row has a level.
-  json file = {{"context", {{"host_name", "fab"}}}, {"benchmarks", Fabricated()}};
+  json file = {{"context", {{"host_name", "fab"}}}, {"benchmarks", Numbered(Fabricated())}};
   TempDir third;
   const BenchGroup k = LoadBenchFile(third.Write("bench.json", file.dump()));
   BOOST_TEST(!Row(k, "dot_f32/hwy/2048").roof_fraction.has_value());

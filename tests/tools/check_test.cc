@@ -251,12 +251,73 @@ BOOST_AUTO_TEST_CASE(a_roof_fraction_null_now_is_a_regression_not_unmeasured) {
              now.out);
   BOOST_TEST(now.out.find("skipped: not measured") == std::string::npos, now.out);
 
-  // --update does not write a null into the baseline, and says so.
+  // --update never writes a null into the baseline: the number it had is kept and listed, so the
+  // next run is still judged against it; --drop-unmeasured removes it on purpose.
+  const double before =
+      f.Load(baseline)["metrics"]["speed/dot_u8i8/hwy/67108864/roof_fraction"]["value"];
   const Result again = f.Run("check --update --baseline " + baseline + " --current " + nulled);
   BOOST_TEST(again.code == 0, again.err);
-  BOOST_TEST((again.out + again.err).find("not written (null") != std::string::npos,
-             again.out << again.err);
+  BOOST_TEST(again.out.find("kept speed/dot_u8i8/hwy/67108864/roof_fraction") != std::string::npos,
+             again.out);
+  BOOST_TEST(again.out.find("null in the report: no membw/read probe") != std::string::npos,
+             again.out);
+  BOOST_TEST(f.Load(baseline)["metrics"]["speed/dot_u8i8/hwy/67108864/roof_fraction"]["value"]
+                 .get<double>() == before);
+  BOOST_TEST(f.Run("check --baseline " + baseline + " --current " + nulled).code == 1);
+  const Result dropped =
+      f.Run("check --update --drop-unmeasured --baseline " + baseline + " --current " + nulled);
+  BOOST_TEST(dropped.code == 0, dropped.err);
+  BOOST_TEST(dropped.out.find("removed speed/dot_u8i8/hwy/67108864/roof_fraction (null in the "
+                              "report") != std::string::npos,
+             dropped.out);
   BOOST_TEST(!f.Load(baseline)["metrics"].contains("speed/dot_u8i8/hwy/67108864/roof_fraction"));
+}
+
+BOOST_AUTO_TEST_CASE(update_keeps_what_the_report_did_not_measure) {
+  // A report made with --no-bench, and one without a scheme's entry: an update from it must not
+  // quietly stop gating the speed metrics or that scheme.
+  Fixture f;
+  const json full = f.Load(f.baseline)["metrics"];
+  json j = f.Load(f.report);
+  j.erase("bench");
+  std::string erased_scheme;
+  for (auto it = j["accuracy"].begin(); it != j["accuracy"].end(); ++it) {
+    if (it.key() != "float") {
+      erased_scheme = it.key();
+      break;
+    }
+  }
+  BOOST_REQUIRE(!erased_scheme.empty());
+  j["accuracy"].erase(erased_scheme);
+  const std::string partial = (f.dir / "partial.json").string();
+  f.Save(partial, j);
+  const Result u = f.Run("check --update --baseline " + f.baseline + " --current " + partial);
+  BOOST_REQUIRE_MESSAGE(u.code == 0, u.err);
+  BOOST_TEST(f.Load(f.baseline)["metrics"] == full);  // nothing measured changed, nothing lost
+  size_t speed = 0, scheme = 0;
+  for (const auto& [id, m] : full.items()) {
+    if (id.rfind("speed/", 0) == 0) ++speed;
+    if (id.rfind("accuracy/" + erased_scheme + "/", 0) == 0) ++scheme;
+  }
+  BOOST_TEST(speed > 0u);
+  BOOST_TEST(scheme > 0u);
+  size_t kept = 0;
+  for (size_t at = u.out.find("  kept "); at != std::string::npos;
+       at = u.out.find("  kept ", at + 1)) {
+    ++kept;
+  }
+  BOOST_TEST(kept == speed + scheme, u.out);
+  BOOST_TEST(u.out.find("absent from the report") != std::string::npos, u.out);
+  BOOST_TEST(f.Run("check --baseline " + f.baseline + " --current " + f.report).code == 0);
+
+  const Result dropped =
+      f.Run("check --update --drop-unmeasured --baseline " + f.baseline + " --current " + partial);
+  BOOST_REQUIRE_MESSAGE(dropped.code == 0, dropped.err);
+  BOOST_TEST(f.Load(f.baseline)["metrics"].size() == full.size() - speed - scheme);
+  // --drop-unmeasured means nothing without --update.
+  BOOST_TEST(
+      f.Run("check --drop-unmeasured --baseline " + f.baseline + " --current " + f.report).code ==
+      2);
 }
 
 BOOST_AUTO_TEST_CASE(bad_input_exits_2_with_one_line_and_no_stdout) {

@@ -444,6 +444,78 @@ BOOST_AUTO_TEST_CASE(impossible_iteration_counts_are_bad_input) {
   }
 }
 
+// Each repetition counts once. A file holding a repetition twice (two runs' arrays concatenated:
+// hostile pass, a 2x slowdown in the copied half read as noise), an aggregate twice, more rows
+// than "repetitions", an aggregate row without run_type counted as a sample, or an iteration row
+// carrying an aggregate_name: bad input at the row, in compare and in the report alike.
+BOOST_AUTO_TEST_CASE(duplicated_or_ambiguous_repetitions_are_bad_input) {
+  TempDir dir;
+  const json fixture = Fixture();
+  const auto first_row = [&](const std::string& type) {
+    size_t i = 0;
+    while (fixture["benchmarks"][i].value("run_type", "") != type) ++i;
+    return i;
+  };
+  const size_t iteration = first_row("iteration");
+  const size_t aggregate = first_row("aggregate");
+  struct Case {
+    std::string what;
+    json doc;
+    std::string message;
+  };
+  std::vector<Case> cases;
+  {
+    json doc = fixture;
+    json copy = doc["benchmarks"][iteration];
+    copy["items_per_second"] = copy["items_per_second"].get<double>() / 2;
+    doc["benchmarks"].push_back(copy);
+    cases.push_back({"a repetition twice", doc, "twice"});
+  }
+  {
+    json doc = fixture;
+    doc["benchmarks"].push_back(doc["benchmarks"][aggregate]);
+    cases.push_back({"an aggregate twice", doc, "aggregate twice"});
+  }
+  {
+    json doc = fixture;
+    doc["benchmarks"][iteration]["repetition_index"] =
+        doc["benchmarks"][iteration]["repetitions"].get<int>();
+    cases.push_back({"an index past repetitions", doc, "below \"repetitions\""});
+  }
+  {
+    json doc = fixture;
+    doc["benchmarks"][iteration].erase("repetition_index");
+    cases.push_back({"a repetition without its index", doc, "not each with"});
+  }
+  {
+    json doc = fixture;
+    doc["benchmarks"][iteration]["aggregate_name"] = "mean";
+    cases.push_back({"an iteration row with an aggregate_name", doc, "neither"});
+  }
+  {
+    // Without run_type, a row with an aggregate_name is the aggregate it names: the mean row
+    // twice is then "the mean aggregate twice", not an eleventh sample.
+    json doc = fixture;
+    json mean = doc["benchmarks"][aggregate];
+    mean.erase("run_type");
+    doc["benchmarks"].push_back(mean);
+    cases.push_back({"an aggregate without run_type", doc, "aggregate twice"});
+  }
+  for (const Case& c : cases) {
+    BOOST_TEST_CONTEXT(c.what) {
+      const std::string bad = Write(dir, "dup.json", c.doc);
+      const RunResult r = RunQlab({"compare", bad, kFixture});
+      ExpectBadInput(r);
+      BOOST_TEST(r.err.find(c.message) != std::string::npos, r.err);
+      BOOST_TEST(r.err.rfind(bad + ":", 0) == 0, r.err);
+      const RunResult rep =
+          RunQlab({"report", "--no-charts", "--bench", bad, "--out", dir.File("rep")});
+      ExpectBadInput(rep);
+      BOOST_TEST(!std::filesystem::exists(dir.File("rep")));
+    }
+  }
+}
+
 // The report reads a bench file as compare does: a figure that is no measurement (a zero time, a
 // subnormal rate whose reciprocal overflows, 10^40 items/s) is bad input there too, in a
 // repetition or an aggregate (hostile pass: the report printed them).

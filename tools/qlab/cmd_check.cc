@@ -20,6 +20,7 @@ struct CheckOptions {
   std::string current;
   std::string confirm;
   bool update = false;
+  bool drop_unmeasured = false;
 };
 
 const Registrar kCheck(
@@ -35,10 +36,15 @@ const Registrar kCheck(
           sub.add_option("--confirm", opt->confirm,
                          "report.json of a second, independent run: a speed regression counts only "
                          "if it reproduces there (accuracy is judged on --current alone)");
-      sub.add_flag("--update", opt->update,
-                   "Rewrite the baseline from --current (keeping its tolerances) and list the "
-                   "changes")
-          ->excludes(confirm);
+      CLI::Option* update =
+          sub.add_flag("--update", opt->update,
+                       "Rewrite the baseline from --current (keeping its tolerances) and list the "
+                       "changes")
+              ->excludes(confirm);
+      sub.add_flag("--drop-unmeasured", opt->drop_unmeasured,
+                   "With --update: remove the baseline's metrics that --current lacks or holds "
+                   "as null (by default they are kept and listed)")
+          ->needs(update);
       return [opt]() {
         const auto current = report::LoadReportMetrics(opt->current);
         if (opt->update) {
@@ -58,7 +64,8 @@ const Registrar kCheck(
             old = report::LoadBaseline(opt->baseline);
           }
           std::vector<std::string> changes;
-          const auto updated = report::UpdatedBaseline(old, current, &changes);
+          const auto updated =
+              report::UpdatedBaseline(old, current, opt->drop_unmeasured, &changes);
           io::WriteFileAtomically(opt->baseline, report::BaselineJson(updated).dump(2) + "\n");
           Out() << "updated " << opt->baseline << ": " << changes.size() << " change(s)\n";
           for (const auto& c : changes) Out() << "  " << c << "\n";

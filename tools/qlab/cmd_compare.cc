@@ -2,6 +2,8 @@
 // `qlab compare BASE.json NEW.json`: A/B comparison of two benchmark runs with repetitions (ratio
 // of medians, bootstrap CI, Mann-Whitney U, verdict). Exit 1 only with --fail-on-regression when
 // a benchmark is "slower" or BASE's benchmark is missing from NEW.
+#include <cmath>
+#include <cstdlib>
 #include <memory>
 #include <string>
 #include <vector>
@@ -36,7 +38,17 @@ const Registrar kCompare(
           ->required();
       sub.add_option("--threshold", opt->threshold_percent,
                      "Smallest change in percent that counts (the whole CI must lie beyond it; "
-                     "default 3)");
+                     "default 3)")
+          ->check(CLI::Validator(
+              [](const std::string& text) -> std::string {
+                // The option is in percent (the statistics take the fraction): say so in its
+                // own unit, as the help does.
+                const double percent = std::strtod(text.c_str(), nullptr);
+                return !std::isfinite(percent) || (percent >= 0 && percent < 100)
+                           ? std::string()  // non-finite: main.cc's decimal check refuses it
+                           : "a change in percent, from 0 to below 100";
+              },
+              "PERCENT"));
       sub.add_option("--alpha", opt->settings.alpha,
                      "Significance level of the Mann-Whitney U test (default 0.05)");
       sub.add_option("--resamples", opt->settings.resamples, "Bootstrap resamples (default 10000)");

@@ -90,9 +90,13 @@ CheckOutcome ConfirmSpeedRegressions(CheckOutcome first, const CheckOutcome& con
 std::string FormatCheckTable(const CheckOutcome& outcome);
 
 // A new baseline from `current`, keeping the tolerances (and directions) of metrics `old` already
-// had, so edited tolerances survive an update; `changes` lists what differs from `old`.
+// had, so edited tolerances survive an update; `changes` lists what differs from `old`. A metric
+// of `old` that `current` lacks or holds as null (a report made with --no-bench, a roof fraction
+// now invalid, a scheme left out) is kept as it was, listed as "kept": an update must not
+// quietly stop gating what the report did not measure. With `drop_unmeasured` those are removed
+// instead, on purpose, listed as "removed".
 std::vector<CheckMetric> UpdatedBaseline(const std::vector<CheckMetric>& old,
                                          const std::vector<CheckMetric>& current,
-                                         std::vector<std::string>* changes);
+                                         bool drop_unmeasured, std::vector<std::string>* changes);
 
 }  // namespace qlab::report
