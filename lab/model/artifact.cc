@@ -4,6 +4,7 @@
 #include <fmt/format.h>
 #include <nlohmann/json.hpp>
 
+#include <algorithm>
 #include <cmath>
 #include <filesystem>
 #include <limits>
@@ -202,6 +203,42 @@ LinearModel LinearModelFromJson(const io::JsonReader& object) {
   return model;
 }
 
+void CheckModelFieldsAgree(const io::JsonReader& object, const LinearModel& model) {
+  const io::JsonReader names = object.Key("feature_names");
+  for (size_t j = 0; j < model.feature_names.size(); ++j) {
+    for (size_t i = 0; i < j; ++i) {
+      if (model.feature_names[i] == model.feature_names[j]) {
+        names.Fail(fmt::format("'{}' names '{}' twice (features {} and {})", names.name(),
+                               Printable(model.feature_names[j]), i, j));
+      }
+    }
+  }
+  const io::JsonReader constants = object.Key("constant_features");
+  std::vector<bool> seen(model.feature_names.size(), false);
+  for (const std::string& name : model.constant_features) {
+    const auto it = std::find(model.feature_names.begin(), model.feature_names.end(), name);
+    if (it == model.feature_names.end()) {
+      constants.Fail(fmt::format("'{}' holds '{}', which is not one of feature_names",
+                                 constants.name(), Printable(name)));
+    }
+    const auto j = static_cast<size_t>(it - model.feature_names.begin());
+    if (seen[j]) {
+      constants.Fail(fmt::format("'{}' holds '{}' twice", constants.name(), Printable(name)));
+    }
+    seen[j] = true;
+    // Training leaves a constant column out of the fit: scale 1 (StandardScaler's convention for
+    // zero variance) and coefficient 0. Anything else is a model no training made.
+    const auto index = static_cast<Eigen::Index>(j);
+    if (model.scaler_scale[index] != 1 || model.coef[index] != 0) {
+      constants.Fail(fmt::format(
+          "'{}' holds '{}', whose scale is {} and coefficient {}; a constant feature has scale 1 "
+          "and coefficient 0",
+          constants.name(), Printable(name), io::Shortest(model.scaler_scale[index]),
+          io::Shortest(model.coef[index])));
+    }
+  }
+}
+
 void SaveModel(const LinearModel& model, const std::string& dir) {
   json j = LinearModelToJson(model);
   j["format"] = kModelFormat;
@@ -243,6 +280,7 @@ LinearModel LoadModel(const std::string& dir) {
   LinearModel model = LinearModelFromJson(root);
   // Last, so that a value out of range is named first; this catches the plausible edits.
   CheckTensorDigest(path, root.Key(kTensorDigestKey).String(), ModelDigest(model));
+  CheckModelFieldsAgree(root, model);
   RequireFiniteModel(model, path);
   return model;
 }

@@ -5,14 +5,17 @@
 // re-read and verify the data, and compare against the float model.
 #include <fmt/format.h>
 
+#include <algorithm>
 #include <cmath>
 #include <filesystem>
 #include <limits>
+#include <optional>
 #include <vector>
 
 #include "qlab/io/atomic_file.h"
 #include "qlab/io/input_error.h"
 #include "qlab/io/json_document.h"
+#include "qlab/io/shortest.h"
 #include "qlab/io/tensor_digest.h"
 #include "qlab/io/version.h"
 #include "qlab/kernels.h"
@@ -334,7 +337,112 @@ QuantizedModel QuantizedFromJson(const JsonReader& root) {
   }
   // Last, so that a value out of range is named first; this catches the plausible edits.
   CheckTensorDigest(root.file(), root.Key(kTensorDigestKey).String(), QuantizedDigest(q));
+  // Then what a re-signed file could still hold: fields that contradict one another.
+  model::CheckModelFieldsAgree(float_model, q.float_model);
+  if (const auto disagreement = QuantizedFieldsDisagree(q)) {
+    const JsonReader where = disagreement->feature
+                                 ? root.Key("features")
+                                       .Elements(k, "objects")[*disagreement->feature]
+                                       .Key(disagreement->key)
+                                 : root.Key(disagreement->key);
+    where.Fail(disagreement->feature
+                   ? fmt::format("feature {} ('{}'): {}", *disagreement->feature,
+                                 io::Printable(q.float_model.feature_names[*disagreement->feature]),
+                                 disagreement->message)
+                   : disagreement->message);
+  }
   return q;
+}
+
+std::optional<FieldDisagreement> QuantizedFieldsDisagree(const QuantizedModel& q) {
+  if (q.scheme == Scheme::kSeed) return std::nullopt;
+  const LinearModel& model = q.float_model;
+  const auto at = [](std::optional<size_t> feature, std::string key, std::string message) {
+    return FieldDisagreement{feature, std::move(key), std::move(message)};
+  };
+  if (q.scheme == Scheme::kW8 && q.bias != model.intercept) {
+    return at(std::nullopt, "bias",
+              fmt::format("'bias' {} is not the float model's intercept {}", io::Shortest(q.bias),
+                          io::Shortest(model.intercept)));
+  }
+  if (q.scheme == Scheme::kW8A8) {
+    const double top = static_cast<double>(CodeMax(q.bits));
+    for (size_t f = 0; f < q.features.size(); ++f) {
+      const FeatureQuantizer& fq = q.features[f];
+      const auto j = static_cast<Eigen::Index>(f);
+      const double mean = model.scaler_mean[j];
+      const double sigma = model.scaler_scale[j];
+      if (!(fq.calibrated_lo <= fq.calibrated_hi)) {
+        return at(f, "calibrated_lo",
+                  fmt::format("calibrated_lo {} is above calibrated_hi {}",
+                              io::Shortest(fq.calibrated_lo), io::Shortest(fq.calibrated_hi)));
+      }
+      if (fq.degenerate && fq.calibrated_lo != fq.calibrated_hi) {
+        return at(f, "degenerate",
+                  fmt::format("degenerate, but its calibrated range [{}, {}] has a width",
+                              io::Shortest(fq.calibrated_lo), io::Shortest(fq.calibrated_hi)));
+      }
+      // The center each fold gives (schemes.cc, QuantizeW8A8), in the same arithmetic.
+      double center = mean;
+      switch (q.fold) {
+        case Fold::kGrid:
+        case Fold::kZeroPoint:
+          break;
+        case Fold::kOffsets:
+          center = fq.degenerate ? mean + sigma * -0.5 : std::min(fq.calibrated_lo, mean);
+          break;
+        case Fold::kRaw:
+          center = 0;
+          break;
+      }
+      if (fq.center != center) {
+        return at(f, "center",
+                  fmt::format("center {} is not the {} fold's {} (from the scaler mean {} and "
+                              "calibrated_lo {})",
+                              io::Shortest(fq.center), FoldName(q.fold), io::Shortest(center),
+                              io::Shortest(mean), io::Shortest(fq.calibrated_lo)));
+      }
+      // The grid's step is the usable range's width over the codes (widened to hold the mean,
+      // schemes.cc, UsableRange), or for the grid fold a fitted step at least half of that: a
+      // range more than twice as wide as the grid is not the one its step was made from.
+      const double step = fq.step;
+      const double width = step * top;
+      const double usable = std::max(fq.calibrated_hi, mean) - std::min(fq.calibrated_lo, mean);
+      if (!fq.degenerate && !(usable <= 2.001 * width)) {
+        return at(f, "calibrated_hi",
+                  fmt::format("calibrated range [{}, {}] is more than twice as wide as the codes' "
+                              "grid ({} steps of {})",
+                              io::Shortest(fq.calibrated_lo), io::Shortest(fq.calibrated_hi), top,
+                              io::Shortest(step)));
+      }
+      if (q.fold == Fold::kRaw) continue;  // its grid is anchored at raw 0, not at the data
+      const double grid_lo = fq.center - step * fq.zero_point;
+      const double grid_hi = fq.center + step * (top - fq.zero_point);
+      if (!(fq.calibrated_lo >= grid_lo - width && fq.calibrated_hi <= grid_hi + width)) {
+        return at(f, "calibrated_lo",
+                  fmt::format("calibrated range [{}, {}] lies outside the codes' grid [{}, {}] "
+                              "by more than its width",
+                              io::Shortest(fq.calibrated_lo), io::Shortest(fq.calibrated_hi),
+                              io::Shortest(grid_lo), io::Shortest(grid_hi)));
+      }
+    }
+    const double folded = W8A8FoldedBias(model, q.features);
+    const double expected = q.bias_correction != 0 ? folded + q.bias_correction : folded;
+    if (q.bias != expected) {
+      return at(
+          std::nullopt, "bias",
+          fmt::format("'bias' {} is not the float intercept folded with the features' "
+                      "centers ({}) plus bias_correction {}",
+                      io::Shortest(q.bias), io::Shortest(folded), io::Shortest(q.bias_correction)));
+    }
+  }
+  if (const double bound = F32OutputBound(q); !(bound < kF32OutputLimit)) {
+    return at(std::nullopt, "weights",
+              fmt::format("overflow: predictions could reach {:.3g} (weights.scale, codes and "
+                          "bias); f32 inference needs them below {:.0e}",
+                          bound, kF32OutputLimit));
+  }
+  return std::nullopt;
 }
 
 QuantizedModel QuantizedFromJson(const nlohmann::json& j, const std::string& path) {

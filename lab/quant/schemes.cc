@@ -10,6 +10,7 @@
 
 #include "qlab/io/input_error.h"
 #include "qlab/kernels.h"
+#include "qlab/quant/artifact.h"
 #include "qlab/quant/calibration.h"
 #include "qlab/quant/quantize.h"
 #include "qlab/reference/scaler.h"
@@ -233,15 +234,12 @@ void QuantizeW8A8(const Eigen::MatrixXd& Z_train, const QuantizeOptions& options
   // y = Σ_j w_j·ẑ_j + b with ẑ_j = (c_j − m_j)/σ_j + s_j·(q_j − zp_j) and w_j·s_j ≈ S·k_j:
   // the offsets go to the bias, the zero points to the integer correction.
   int64_t correction = 0;
-  double bias = model.intercept;
   for (Eigen::Index j = 0; j < k; ++j) {
     const auto col = static_cast<size_t>(j);
     correction += static_cast<int64_t>(q.weights[col]) * zero_points[col];
-    const double center_z = (q.features[col].center - model.scaler_mean[j]) / model.scaler_scale[j];
-    bias += w[j] * center_z;
   }
   q.correction = static_cast<int32_t>(correction);
-  q.bias = bias;
+  q.bias = W8A8FoldedBias(model, q.features);
 }
 
 }  // namespace
@@ -253,7 +251,7 @@ QuantizedModel Quantize(const LinearModel& model, const Eigen::MatrixXd& X_train
   // more makes the f32 bound checked at the end fail whatever the codes (a weight at its code
   // limit contributes at least |coef|), and on the way the calibration's steps and zero points
   // overflow to inf and NaN, which must never reach a cast to an integer. Refused up front.
-  constexpr double kF32Safe = 1e37;
+  constexpr double kF32Safe = kF32OutputLimit;
   const double largest = std::max(model.coef.cwiseAbs().maxCoeff(), std::abs(model.intercept));
   if (options.scheme != Scheme::kSeed && !(largest < kF32Safe)) {
     throw InputError(fmt::format(
@@ -326,21 +324,46 @@ QuantizedModel Quantize(const LinearModel& model, const Eigen::MatrixXd& X_train
   // The f32 step of the kernels must not overflow: the largest |y| the integer model can produce
   // (every code at its extreme) stays far below FLT_MAX, else the model is not f32-representable.
   if (options.scheme != Scheme::kSeed) {
-    double bound = std::abs(q.bias);
-    const double top = static_cast<double>(CodeMax(options.bits));
-    for (size_t j = 0; j < q.weights.size(); ++j) {
-      bound += q.weight_scale * std::abs(static_cast<double>(q.weights[j])) * top;
-    }
-    // w8 multiplies f32 features, unbounded: only its weights and bias must be f32 values.
-    if (options.scheme == Scheme::kW8) bound = std::abs(q.bias) + q.weight_scale * 127.0;
-    if (!(bound < kF32Safe)) {
+    const double bound = F32OutputBound(q);
+    if (!(bound < kF32OutputLimit)) {
       throw InputError(
           "overflow: the model's coefficients or intercept are too large for f32 inference "
           "(predictions could reach " +
           fmt::format("{:.3g}", bound) + ")");
     }
   }
+  // Never write what the loader would refuse (a contradiction here is qlab's own arithmetic
+  // failing on extreme data, such as a raw step past the f32 range replaced by 1).
+  if (const auto disagreement = QuantizedFieldsDisagree(q)) {
+    throw InputError("the quantized model cannot be made consistent: " +
+                     (disagreement->feature
+                          ? fmt::format("feature {} ('{}'): ", *disagreement->feature,
+                                        io::Printable(model.feature_names[*disagreement->feature]))
+                          : std::string()) +
+                     disagreement->message);
+  }
   return q;
+}
+
+double W8A8FoldedBias(const LinearModel& model, const std::vector<FeatureQuantizer>& features) {
+  double bias = model.intercept;
+  for (size_t col = 0; col < features.size(); ++col) {
+    const auto j = static_cast<Eigen::Index>(col);
+    const double center_z = (features[col].center - model.scaler_mean[j]) / model.scaler_scale[j];
+    bias += model.coef[j] * center_z;
+  }
+  return bias;
+}
+
+double F32OutputBound(const QuantizedModel& q) {
+  // w8 multiplies f32 features, unbounded: only its weights and bias must be f32 values.
+  if (q.scheme == Scheme::kW8) return std::abs(q.bias) + q.weight_scale * 127.0;
+  double bound = std::abs(q.bias);
+  const double top = static_cast<double>(CodeMax(q.bits));
+  for (const int8_t weight : q.weights) {
+    bound += q.weight_scale * std::abs(static_cast<double>(weight)) * top;
+  }
+  return bound;
 }
 
 Eigen::VectorXd DequantizedCoef(const QuantizedModel& q) {

@@ -300,6 +300,52 @@ BOOST_AUTO_TEST_CASE(malformed_artifacts_are_bad_input) {
                       dir.File("none/model.json") + ": no such file; train a model first"));
 }
 
+// A re-signed model.json carries a valid digest of whatever it holds (issue 12, class 4): the
+// feature lists must still agree with one another and with the parameters. Each edit is saved with
+// SaveModel, which signs the edited values.
+BOOST_AUTO_TEST_CASE(resigned_feature_lists_that_contradict_the_parameters_are_refused) {
+  TempDir dir;
+  const std::string data =
+      dir.Write("s.csv", SyntheticCsv(40, "k", [](double, double, double, int) {
+                  return 4.0;  // constant: left out of the fit
+                }));
+  LinearModel trained = qlab::model::Train(SplitCsv(data), "svd");
+  trained.test_size = 0.25;  // as SplitCsv split it
+  trained.seed = 7;
+  BOOST_TEST(trained.constant_features == std::vector<std::string>{"k"});
+  const std::string m = dir.File("m");
+  qlab::model::SaveModel(trained, m);
+  BOOST_TEST(ErrorOf([&] { qlab::model::LoadModel(m); }) == "");
+  const std::string file = m + "/model.json";
+  const std::vector<std::pair<void (*)(LinearModel&), std::string>> edits = {
+      {[](LinearModel& model) { model.constant_features = {"x"}; },
+       "'constant_features' holds 'x', which is not one of feature_names"},
+      {[](LinearModel& model) {
+         model.constant_features = {"k", "k"};
+       },
+       "'constant_features' holds 'k' twice"},
+      {[](LinearModel& model) {
+         model.constant_features = {"k", "a"};
+       },
+       "'constant_features' holds 'a', whose scale is "},
+      {[](LinearModel& model) { model.coef[3] = 0.5; },
+       "'constant_features' holds 'k', whose scale is 1 and coefficient 0.5; a constant feature "
+       "has scale 1 and coefficient 0"},
+      {[](LinearModel& model) { model.scaler_scale[3] = 2; },
+       "'constant_features' holds 'k', whose scale is 2 and coefficient 0"},
+      {[](LinearModel& model) { model.feature_names[1] = "a"; },
+       "'feature_names' names 'a' twice (features 0 and 1)"},
+  };
+  for (const auto& [edit, message] : edits) {
+    LinearModel model = trained;
+    edit(model);
+    qlab::model::SaveModel(model, m);
+    const std::string error = ErrorOf([&] { qlab::model::LoadModel(m); });
+    BOOST_TEST(error.rfind(file + ":", 0) == 0, error);
+    BOOST_TEST(Contains(error, message), error);
+  }
+}
+
 BOOST_AUTO_TEST_CASE(reload_verifies_the_data_file) {
   TempDir dir;
   const std::string data = dir.Write("s.csv", SyntheticCsv(60));

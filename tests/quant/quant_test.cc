@@ -726,6 +726,90 @@ BOOST_AUTO_TEST_CASE(malformed_artifacts_are_bad_input) {
   BOOST_CHECK_THROW(qlab::quant::LoadQuantized(dir), qlab::io::InputError);
 }
 
+// A re-signed artifact carries a valid digest of whatever it holds (issue 12, class 4): fields
+// that contradict one another are refused all the same, each named at its place. Every edit below
+// is re-signed (QuantizedToJson digests the edited model); the unedited model loads.
+BOOST_AUTO_TEST_CASE(resigned_fields_that_contradict_one_another_are_refused) {
+  const Eigen::MatrixXd X = MakeFeatures(200, 12);
+  const LinearModel m = MakeModel(X, {0.9, -0.35, 0.02, -0.87, 0.4}, 2.07);
+  const auto error_of = [](const QuantizedModel& q) {
+    return qlab::testing::ErrorOf(
+        [&] { qlab::quant::QuantizedFromJson(qlab::quant::QuantizedToJson(q), "x.json"); });
+  };
+  struct Edit {
+    const char* what;
+    std::function<void(QuantizedModel&)> apply;
+    const char* message;
+  };
+  const std::vector<Edit> w8a8_edits = {
+      {"lo above hi",
+       [](QuantizedModel& q) {
+         std::swap(q.features[1].calibrated_lo, q.features[1].calibrated_hi);
+       },
+       "feature 1 ('f1'): calibrated_lo "},
+      {"a huge range", [](QuantizedModel& q) { q.features[2].calibrated_hi = 1e300; },
+       "feature 2 ('f2'): calibrated range ["},  // wider than its grid
+      {"a huge range below", [](QuantizedModel& q) { q.features[4].calibrated_lo = -1e300; },
+       "feature 4 ('f4'): "},  // the offsets fold names its center, made from calibrated_lo
+      {"degenerate with a width", [](QuantizedModel& q) { q.features[0].degenerate = true; },
+       "feature 0 ('f0'): degenerate, but its calibrated range"},
+      {"a center one ulp off",
+       [](QuantizedModel& q) {
+         q.features[3].center = std::nextafter(q.features[3].center, 1e300);
+       },
+       "feature 3 ('f3'): center "},
+      {"bias_correction that was not added", [](QuantizedModel& q) { q.bias_correction = -1e308; },
+       "'bias' "},
+      {"a bias one ulp off", [](QuantizedModel& q) { q.bias = std::nextafter(q.bias, 1e300); },
+       "is not the float intercept folded with the features' centers"},
+      {"a weight scale whose predictions overflow f32",
+       [](QuantizedModel& q) { q.weight_scale = 3e38; }, "overflow: predictions could reach"},
+  };
+  int refused = 0;
+  for (const Fold fold : {Fold::kGrid, Fold::kZeroPoint, Fold::kOffsets, Fold::kRaw}) {
+    for (const bool bias_correction : {false, true}) {
+      QuantizeOptions o;
+      o.fold = fold;
+      o.bias_correction = bias_correction;
+      const QuantizedModel good = qlab::quant::Quantize(m, X, o);
+      const std::string name = qlab::quant::FoldName(fold) + (bias_correction ? " +bc" : "");
+      BOOST_TEST(error_of(good) == "", name);
+      for (const Edit& edit : w8a8_edits) {
+        QuantizedModel q = good;
+        edit.apply(q);
+        const std::string error = error_of(q);
+        BOOST_TEST(error.rfind("x.json:", 0) == 0, name << ", " << edit.what << ": " << error);
+        BOOST_TEST(qlab::testing::Contains(error, edit.message),
+                   name << ", " << edit.what << ": " << error);
+        BOOST_TEST(!qlab::testing::Contains(error, "tensor_sha256"), name << ": " << error);
+        ++refused;
+      }
+    }
+  }
+  BOOST_TEST(refused == 8 * 4 * 2);
+  // w8: the bias is the float intercept, and the same f32 bound.
+  QuantizeOptions o;
+  o.scheme = Scheme::kW8;
+  o.calibration = qlab::quant::DefaultCalibration(Scheme::kW8);
+  const QuantizedModel w8 = qlab::quant::Quantize(m, X, o);
+  BOOST_TEST(error_of(w8) == "");
+  QuantizedModel edited = w8;
+  edited.bias = 2.08;
+  BOOST_TEST(qlab::testing::Contains(error_of(edited),
+                                     "'bias' 2.08 is not the float model's intercept 2.07"),
+             error_of(edited));
+  edited = w8;
+  edited.weight_scale = 1e37;
+  BOOST_TEST(qlab::testing::Contains(error_of(edited), "overflow: predictions could reach"),
+             error_of(edited));
+  // The embedded float model's own fields too (model::CheckModelFieldsAgree).
+  edited = w8;
+  edited.float_model.constant_features = {"f2"};
+  BOOST_TEST(
+      qlab::testing::Contains(error_of(edited), "'float_model.constant_features' holds 'f2'"),
+      error_of(edited));
+}
+
 // The seed scheme's coefficient tensors are under the checksum: an edit of a written artifact
 // that keeps every value consistent (a code with its dequantized value, a zero point or a scale
 // with all the dequantized values it gives) and keeps the stored tensor_sha256 is refused on load.

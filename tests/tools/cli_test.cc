@@ -275,6 +275,46 @@ BOOST_AUTO_TEST_CASE(a_resigned_artifact_whose_predictions_overflow_is_bad_input
   }
 }
 
+// A re-signed quantized artifact whose fields contradict one another (issue 12, class 4): a
+// bias_correction that was never added to the bias, a calibrated range inverted or 1e300 wide. The
+// digest is valid, so only the cross-checks stand in the way: predict and score exit 2 with one
+// line naming quantized_model.json, nothing on stdout.
+BOOST_AUTO_TEST_CASE(a_resigned_quantized_artifact_that_contradicts_itself_is_bad_input) {
+  TempDir dir;
+  std::string csv = "a,b,y\n";
+  for (int i = 0; i < 40; ++i) {
+    csv += fmt::format("{},{},{}\n", i % 7, (i * 3) % 11, 2.0 * (i % 7) - (i * 3) % 11 + 1);
+  }
+  const std::string data = dir.Write("d.csv", csv);
+  const std::string m = dir.File("m");
+  BOOST_REQUIRE(RunQlab({"train", "--dataset", data, "--target", "y", "--out", m}).exit_code == 0);
+  const std::string q = dir.File("q");
+  BOOST_REQUIRE(RunQlab({"quantize", "--model", m, "--scheme", "w8a8", "--out", q}).exit_code == 0);
+  const std::string rows = dir.Write("rows.csv", "a,b\n1,2\n3,4\n");
+  for (const auto& edit : std::vector<void (*)(qlab::quant::QuantizedModel&)>{
+           [](qlab::quant::QuantizedModel& model) { model.bias_correction = -1e308; },
+           [](qlab::quant::QuantizedModel& model) {
+             std::swap(model.features[0].calibrated_lo, model.features[0].calibrated_hi);
+           },
+           [](qlab::quant::QuantizedModel& model) { model.features[1].calibrated_hi = 1e300; }}) {
+    qlab::quant::QuantizedModel model = qlab::quant::LoadQuantized(q);
+    edit(model);
+    qlab::quant::SaveQuantized(model, q);  // re-signed: tensor_sha256 of the edited values
+    for (const auto& args : std::vector<std::vector<std::string>>{
+             {"predict", "--model", q, "--json"}, {"score", "--model", q, "--input", rows}}) {
+      const auto r = RunQlab(args);
+      BOOST_TEST(r.exit_code == 2, args[0] << ": " << r.out << r.err);
+      BOOST_TEST(r.out.empty(), r.out);
+      BOOST_TEST(r.err.rfind(q + "/quantized_model.json:", 0) == 0, r.err);
+      BOOST_TEST(r.err.find("tensor_sha256") == std::string::npos, r.err);
+      BOOST_TEST((!r.err.empty() && r.err.find('\n') == r.err.size() - 1), r.err);
+    }
+    std::filesystem::remove_all(q);
+    BOOST_REQUIRE(RunQlab({"quantize", "--model", m, "--scheme", "w8a8", "--out", q}).exit_code ==
+                  0);
+  }
+}
+
 // The seed scheme computes in f32 as the original did: coefficients near 3e40 dequantized to
 // infinity and the artifact held "dequantized": [null, null] with exit 0. Now bad input, and no
 // artifact folder.

@@ -40,6 +40,11 @@ void SaveModel(const LinearModel& model, const std::string& dir);
 // one codec reads and writes both. From JSON, every value is checked where it stands.
 nlohmann::json LinearModelToJson(const LinearModel& model);
 LinearModel LinearModelFromJson(const io::JsonReader& object);
+// The fields a digest cannot vouch for, as a re-signed file carries a valid digest of whatever it
+// holds: feature names are distinct, and each constant feature is one of them, once, with the
+// scale 1 and the coefficient 0 that training gives it. Called after the digest, so an unsigned
+// edit is named as one; `object` is the model's JSON (model.json or a float_model object).
+void CheckModelFieldsAgree(const io::JsonReader& object, const LinearModel& model);
 LinearModel LoadModel(const std::string& dir);  // InputError on a malformed or mismatched artifact
 
 // Re-reads the data set the model records, verifying its sha256, that its columns are the model's

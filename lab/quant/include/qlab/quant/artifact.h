@@ -6,6 +6,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include <optional>
 #include <string>
 
 #include "qlab/io/json_document.h"
@@ -34,6 +35,20 @@ nlohmann::json QuantizedToJson(const QuantizedModel& q);
 // refer to its two-space dump, as SaveQuantized writes it).
 QuantizedModel QuantizedFromJson(const io::JsonReader& root);
 QuantizedModel QuantizedFromJson(const nlohmann::json& j, const std::string& path);
+// Where the fields of a quantized model contradict one another, which a digest cannot catch in a
+// file re-signed after an edit. What is recomputed to the bit: w8's bias is the float intercept,
+// w8a8's is W8A8FoldedBias plus bias_correction, and each feature's center is what its fold
+// makes of the scaler mean and the calibrated range. What is bounded: a calibrated range runs
+// from lo to hi, is a point when degenerate, is at most twice as wide as the feature's code grid,
+// and lies within that grid widened by its width on each side (rounding of zero points and the
+// mse step choice move it by less; the raw fold, anchored at raw 0, is exempt from the last);
+// the f32 output bound stays below kF32OutputLimit.
+struct FieldDisagreement {
+  std::optional<size_t> feature;  // the element of "features", or none: a top-level key
+  std::string key;                // the key the message is about
+  std::string message;
+};
+std::optional<FieldDisagreement> QuantizedFieldsDisagree(const QuantizedModel& q);
 // DIR/quantized_model.json, written atomically; DIR created with missing parents.
 void SaveQuantized(const QuantizedModel& q, const std::string& dir);
 QuantizedModel LoadQuantized(const std::string& dir);  // InputError on a malformed artifact

@@ -126,6 +126,17 @@ struct QuantizedModel {
 QuantizedModel Quantize(const model::LinearModel& model, const Eigen::MatrixXd& X_train,
                         const QuantizeOptions& options);
 
+// w8a8's bias before any bias correction: the float intercept plus what the features' centres
+// fold into it, Σ_j w_j·(c_j − m_j)/σ_j, in this order (the loader recomputes it to the bit).
+double W8A8FoldedBias(const model::LinearModel& model,
+                      const std::vector<FeatureQuantizer>& features);
+
+// The largest |y| the integer schemes' f32 step can produce: |bias| plus every weight at its code
+// extreme (w8: the weights as f32 values alone, its features being unbounded f32). It must stay
+// below kF32OutputLimit, far enough under FLT_MAX (about 3.4e38) that the f32 sums cannot overflow.
+inline constexpr double kF32OutputLimit = 1e37;
+double F32OutputBound(const QuantizedModel& q);
+
 // What running a quantized model on raw rows gives.
 struct QuantizedRun {
   Eigen::VectorXd y;  // the predictions (from the kernels' f32 output, widened)
