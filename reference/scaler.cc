@@ -32,7 +32,9 @@ ScalerFit FitStandardScaler(const Eigen::MatrixXd& X) {
   for (Eigen::Index j = 0; j < p; ++j) {
     const double var = fit.variance[j];
     const double mean_term = count * fit.mean[j] * kEps;
-    const bool constant = var <= count * kEps * var + mean_term * mean_term;
+    // An infinite variance (deviations that square past the double range) is no constant: its
+    // scale stays infinite, for the caller's overflow check to refuse, not a column dropped.
+    const bool constant = std::isfinite(var) && var <= count * kEps * var + mean_term * mean_term;
     fit.constant[static_cast<size_t>(j)] = constant;
     fit.scale[j] = constant ? 1.0 : std::sqrt(var);
   }

@@ -10,6 +10,7 @@
 #include <filesystem>
 #include <limits>
 #include <optional>
+#include <stdexcept>
 #include <vector>
 
 #include "qlab/io/atomic_file.h"
@@ -73,10 +74,7 @@ SeedTensor SeedTensorFromJson(const JsonReader& o, size_t n, int bits) {
   const std::vector<JsonReader> stored = o.Key("dequantized").Elements(n, "numbers");
   const float scale_f32 = static_cast<float>(t.scale);
   for (size_t i = 0; i < n; ++i) {
-    const float value =
-        t.zero_range
-            ? 0.0f
-            : static_cast<float>(static_cast<float>(t.codes[i] - t.zero_point) * scale_f32);
+    const float value = t.zero_range ? 0.0f : SeedDequantize(t.codes[i], t.zero_point, scale_f32);
     if (static_cast<double>(value) != stored[i].Number()) {
       stored[i].Fail("'" + stored[i].name() + "' does not match its code");
     }
@@ -450,10 +448,23 @@ QuantizedModel QuantizedFromJson(const nlohmann::json& j, const std::string& pat
   return QuantizedFromJson(JsonReader(doc));
 }
 
+void RequireSameFloatModel(const QuantizedModel& q, const std::string& dir, bool saving);
+
 void SaveQuantized(const QuantizedModel& q, const std::string& dir) {
+  // Nothing the loader would refuse is written: not beside a float model it contradicts, and not
+  // a document that does not read back (a writer and a loader that disagree on one value, such as
+  // a −0.0 the digest tells from +0.0, made `quantize` succeed on files no command could load).
+  RequireSameFloatModel(q, dir, true);
+  const std::string path = (std::filesystem::path(dir) / kQuantizedFileName).string();
+  const std::string text = QuantizedToJson(q).dump(2) + "\n";
+  try {
+    const JsonDocument doc = JsonDocument::Parse(path, text);
+    (void)QuantizedFromJson(JsonReader(doc));
+  } catch (const InputError& e) {
+    throw std::logic_error(std::string("the quantized model does not read back: ") + e.what());
+  }
   EnsureDirectory(dir);
-  WriteFileAtomically((std::filesystem::path(dir) / kQuantizedFileName).string(),
-                      QuantizedToJson(q).dump(2) + "\n");
+  WriteFileAtomically(path, text);
 }
 
 bool IsQuantizedModelDir(const std::string& dir) {
@@ -461,23 +472,20 @@ bool IsQuantizedModelDir(const std::string& dir) {
   return std::filesystem::is_regular_file(std::filesystem::path(dir) / kQuantizedFileName, ec);
 }
 
-QuantizedModel LoadQuantized(const std::string& dir) {
+// A float model beside the quantized one, or in the folder it records as its origin (`quantize
+// --model m` writes m/w8a8/ and records m), must be the one it was quantized from: `quantize --out
+// m` then `train --out m` left the old quantized model in m, and predict used it without a word.
+// The quantized artifact embeds its float model (covered by its checksum), so the two are compared
+// by what changes a prediction or a metric: the parameters, the data, the split, the features,
+// then everything else the float model's digest covers. A recorded folder that no longer holds a
+// model (moved, removed, another machine) is not a disagreement: the artifact is whole. Saving
+// runs the same test on the folder written to, so `quantize --model a --out b` cannot leave b
+// with a quantized model its own model.json contradicts (which every later load would refuse).
+void RequireSameFloatModel(const QuantizedModel& q, const std::string& dir, bool saving) {
   const std::string path = (std::filesystem::path(dir) / kQuantizedFileName).string();
   std::error_code ec;
-  if (!std::filesystem::exists(path, ec)) {
-    throw InputError(path, "no such file; make one with `qlab quantize --out " + dir + "`");
-  }
-  const JsonDocument doc = JsonDocument::Load(path);
-  QuantizedModel q = QuantizedFromJson(JsonReader(doc));
-  // A float model beside it, or in the folder it records as its origin (`quantize --model m`
-  // writes m/w8a8/ and records m), must be the one it was quantized from: `quantize --out m` then
-  // `train --out m` left the old quantized model in m, and predict used it without a word. The
-  // quantized artifact embeds its float model (covered by its checksum), so the two are compared
-  // by what changes a prediction or a metric: the parameters, the data, the split, the features,
-  // then everything else the float model's digest covers. A recorded folder that no longer holds
-  // a model (moved, removed, another machine) is not a disagreement: the artifact is whole.
   std::vector<std::filesystem::path> origins = {std::filesystem::path(dir)};
-  if (!q.float_model_dir.empty()) {
+  if (!saving && !q.float_model_dir.empty()) {
     const std::filesystem::path recorded(q.float_model_dir);
     const auto same = std::filesystem::equivalent(recorded, origins.front(), ec);
     if (ec || !same) origins.push_back(recorded);
@@ -500,15 +508,33 @@ QuantizedModel LoadQuantized(const std::string& dir) {
     } else if (model::ModelDigest(there) != model::ModelDigest(from)) {
       differs = "its target, solver or recorded metrics";
     }
-    if (!differs.empty()) {
-      const bool beside = origin == origins.front();
-      throw InputError(path, "was quantized from another float model than " + there_path +
-                                 (beside ? " beside it" : ", the one it records") + " (" + differs +
-                                 " differ); quantize that one again (`qlab quantize " + "--model " +
-                                 origin.string() + " --out " + dir +
-                                 "`) or keep the two in separate folders");
+    if (differs.empty()) continue;
+    if (saving) {
+      throw InputError(there_path,
+                       "holds another float model than the one quantized (" + differs +
+                           " differ): a quantized model written beside it could not be used; "
+                           "write it to another folder, or quantize this folder's own model (`qlab "
+                           "quantize --model " +
+                           dir + " --out " + dir + "`)");
     }
+    const bool beside = origin == origins.front();
+    throw InputError(path, "was quantized from another float model than " + there_path +
+                               (beside ? " beside it" : ", the one it records") + " (" + differs +
+                               " differ); quantize that one again (`qlab quantize " + "--model " +
+                               origin.string() + " --out " + dir +
+                               "`) or keep the two in separate folders");
   }
+}
+
+QuantizedModel LoadQuantized(const std::string& dir) {
+  const std::string path = (std::filesystem::path(dir) / kQuantizedFileName).string();
+  std::error_code ec;
+  if (!std::filesystem::exists(path, ec)) {
+    throw InputError(path, "no such file; make one with `qlab quantize --out " + dir + "`");
+  }
+  const JsonDocument doc = JsonDocument::Load(path);
+  QuantizedModel q = QuantizedFromJson(JsonReader(doc));
+  RequireSameFloatModel(q, dir, false);
   return q;
 }
 

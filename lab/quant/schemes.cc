@@ -52,8 +52,7 @@ SeedTensor SeedQuantize(const std::vector<double>& x, int bits) {
   for (size_t i = 0; i < x.size(); ++i) {
     const double code = std::clamp(RoundHalfEven(x[i] / t.scale + t.zero_point), 0.0, top);
     t.codes[i] = static_cast<uint8_t>(code);
-    // numpy: (q.astype(float32) − zp)·scale stays float32.
-    t.dequantized[i] = static_cast<float>(static_cast<float>(code - t.zero_point) * scale_f32);
+    t.dequantized[i] = SeedDequantize(t.codes[i], t.zero_point, scale_f32);
   }
   return t;
 }

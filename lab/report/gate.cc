@@ -339,68 +339,88 @@ CheckOutcome CompareWithBaseline(const std::vector<CheckMetric>& baseline,
   std::map<std::string, const CheckMetric*> now;
   for (const auto& m : current) now[m.id] = &m;
   CheckOutcome out;
+  // One baseline metric against one current figure of it: the verdict.
+  const auto judge = [](const CheckMetric& b, const CheckMetric& c, CheckRow& row) {
+    row.current = c.is_null ? "null" : Num(c.value);
+    if (b.kind == "speed" && (c.cpu_model != b.cpu_model || c.hwy_target != b.hwy_target)) {
+      row.verdict = "skipped: different machine";
+      return;
+    }
+    row.compared = true;
+    if (c.is_null) {
+      // A number in the baseline, null now: the figure became invalid or uncomputable.
+      row.verdict = "REGRESSION: null now (" + c.null_reason + ")";
+      row.regression = true;
+      return;
+    }
+    const double margin = b.kind == "speed" ? b.value * b.tolerance : b.tolerance;
+    const double low = b.value - margin, high = b.value + margin;
+    // The band is closed, and its edges are the decimal ones a person reads: a value exactly
+    // at baseline ± tolerance is inside even where the doubles round the other way
+    // (0.7 + 0.1 is 0.7999999999999999 < 0.8). The slack covers the rounding of the decimal
+    // inputs and of the sum, a few units in the last place of the numbers involved, far below
+    // any tolerance one writes; a zero tolerance keeps exact equality.
+    const double slack =
+        margin > 0 ? 4 * DBL_EPSILON * (std::fabs(b.value) + std::fabs(c.value) + margin) : 0;
+    const bool below = c.value < low - slack;
+    const bool above = c.value > high + slack;
+    const bool worse = (b.direction == "higher" && below) || (b.direction == "lower" && above) ||
+                       (b.direction == "equal" && (below || above));
+    if (worse) {
+      row.verdict = "REGRESSION";
+      row.regression = true;
+    } else if (below || above) {
+      row.verdict = "improved (run --update)";
+    } else {
+      row.verdict = "ok";
+    }
+  };
   for (const auto& b : baseline) {
-    CheckRow row;
-    row.metric = b.id;
-    row.baseline = Num(b.value);
-    row.tolerance = ToleranceText(b);
-    auto it = now.find(b.id);
+    // The figures of b in the report: its own id, or, for a speed metric of a one-group
+    // baseline, the same metric of every bench group of a report made from several files
+    // ("ID@LABEL"): each group is judged against it, so merging runs cannot hide a slower one.
+    std::vector<std::map<std::string, const CheckMetric*>::iterator> found;
+    if (auto it = now.find(b.id); it != now.end()) {
+      found.push_back(it);
+    } else if (b.kind == "speed" && b.id.find('@') == std::string::npos) {
+      const std::string prefix = b.id + "@";
+      for (auto at = now.lower_bound(prefix);
+           at != now.end() && at->first.compare(0, prefix.size(), prefix) == 0; ++at) {
+        found.push_back(at);
+      }
+    }
     if (b.kind == "accuracy") {
       ++out.accuracy_in_baseline;
-      if (it != now.end()) ++out.accuracy_found;
+      if (!found.empty()) ++out.accuracy_found;
     }
-    if (it == now.end()) {
-      row.current = "—";
+    ++out.baseline_metrics;
+    if (found.empty()) {
+      CheckRow row{b.id, Num(b.value), "—", ToleranceText(b), "", false, false};
       if (b.kind == "speed") {
         row.verdict = "skipped: not measured";
         ++out.skipped;
       } else {
         row.verdict = "REGRESSION: missing";
         row.regression = true;
+        ++out.regressions;
       }
-    } else {
-      const CheckMetric& c = *it->second;
-      row.current = c.is_null ? "null" : Num(c.value);
-      if (b.kind == "speed" && (c.cpu_model != b.cpu_model || c.hwy_target != b.hwy_target)) {
-        row.verdict = "skipped: different machine";
+      out.rows.push_back(std::move(row));
+      continue;
+    }
+    bool compared = false;
+    for (const auto& it : found) {
+      CheckRow row{it->first, Num(b.value), "", ToleranceText(b), "", false, false};
+      judge(b, *it->second, row);
+      compared = compared || row.compared;
+      if (!row.compared) {
         ++out.skipped;
         ++out.other_machine;
-      } else if (c.is_null) {
-        row.compared = true;
-        // A number in the baseline, null now: the figure became invalid or uncomputable.
-        row.verdict = "REGRESSION: null now (" + c.null_reason + ")";
-        row.regression = true;
-      } else {
-        row.compared = true;
-        const double margin = b.kind == "speed" ? b.value * b.tolerance : b.tolerance;
-        const double low = b.value - margin, high = b.value + margin;
-        // The band is closed, and its edges are the decimal ones a person reads: a value exactly
-        // at baseline ± tolerance is inside even where the doubles round the other way
-        // (0.7 + 0.1 is 0.7999999999999999 < 0.8). The slack covers the rounding of the decimal
-        // inputs and of the sum, a few units in the last place of the numbers involved, far below
-        // any tolerance one writes; a zero tolerance keeps exact equality.
-        const double slack =
-            margin > 0 ? 4 * DBL_EPSILON * (std::fabs(b.value) + std::fabs(c.value) + margin) : 0;
-        const bool below = c.value < low - slack;
-        const bool above = c.value > high + slack;
-        const bool worse = (b.direction == "higher" && below) ||
-                           (b.direction == "lower" && above) ||
-                           (b.direction == "equal" && (below || above));
-        if (worse) {
-          row.verdict = "REGRESSION";
-          row.regression = true;
-        } else if (below || above) {
-          row.verdict = "improved (run --update)";
-        } else {
-          row.verdict = "ok";
-        }
       }
+      if (row.regression) ++out.regressions;
+      out.rows.push_back(std::move(row));
       now.erase(it);
     }
-    if (row.regression) ++out.regressions;
-    if (row.compared) ++out.compared;
-    ++out.baseline_metrics;
-    out.rows.push_back(std::move(row));
+    if (compared) ++out.compared;
   }
   for (const auto& m : current) {
     if (now.count(m.id) == 0) continue;

@@ -2,7 +2,7 @@
 //
 // Re-signed artifacts. At start-up a small synthetic data set is trained on and quantized with
 // every scheme: one valid model.json and three valid quantized_model.json (seed, w8, w8a8). The
-// fuzz input edits the numbers of one of them and SaveModel or SaveQuantized writes it again,
+// fuzz input edits the numbers of one of them and SaveModel or QuantizedToJson writes it again,
 // computing tensor_sha256 over the edited values (ModelDigest, QuantizedDigest: io::TensorDigest)
 // as a determined editor could, so the checksum passes and the numeric checks, the predictions and
 // the quantizers see the edited numbers. Then what `qlab predict` does (load, ReloadSplit, every
@@ -45,6 +45,7 @@
 #include "fuzz_input.h"
 #include "qlab/data/dataset.h"
 #include "qlab/data/split.h"
+#include "qlab/io/atomic_file.h"
 #include "qlab/model/artifact.h"
 #include "qlab/model/linear_model.h"
 #include "qlab/quant/artifact.h"
@@ -531,10 +532,14 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   }
   if (script.artifact && script.repair) Repair(q, edited);
 
-  // Re-signed by the writers themselves; they must not fail.
+  // Re-signed as the writers sign (SaveModel; QuantizedToJson, written as is: SaveQuantized
+  // refuses a model its loader would, and these edits are meant to reach the loader).
   try {
     if (script.artifact) {
-      qlab::quant::SaveQuantized(q, dir);
+      qlab::io::EnsureDirectory(dir);
+      qlab::io::WriteFileAtomically(
+          (std::filesystem::path(dir) / qlab::quant::kQuantizedFileName).string(),
+          qlab::quant::QuantizedToJson(q).dump(2) + "\n");
     } else {
       qlab::model::SaveModel(m, dir);
     }

@@ -729,6 +729,24 @@ BOOST_AUTO_TEST_CASE(malformed_artifacts_are_bad_input) {
 // A re-signed artifact carries a valid digest of whatever it holds (issue 12, class 4): fields
 // that contradict one another are refused all the same, each named at its place. Every edit below
 // is re-signed (QuantizedToJson digests the edited model); the unedited model loads.
+// A small negative coefficient beside a dominant one rounds to code 0 via round(−0.12) = −0.0:
+// the writer's dequantized value was −0.0, the loader's +0.0, and the digest (over the bytes)
+// refused every seed artifact of such a model that quantize had written with exit 0.
+BOOST_AUTO_TEST_CASE(a_seed_code_rounded_from_below_zero_reads_back) {
+  const Eigen::MatrixXd X = MakeFeatures(60, 21);
+  const LinearModel m = MakeModel(X, {966.7, -0.47, 0.29, 0.0, 1.5}, 2.07);
+  QuantizeOptions o;
+  o.scheme = Scheme::kSeed;
+  o.calibration = qlab::quant::DefaultCalibration(Scheme::kSeed);
+  const QuantizedModel q = qlab::quant::Quantize(m, X, o);
+  BOOST_REQUIRE(q.seed_coef.codes[1] == 0);
+  BOOST_TEST(!std::signbit(q.seed_coef.dequantized[1]));
+  const std::string dir = TempDir("negative_zero");
+  qlab::quant::SaveQuantized(q, dir);
+  BOOST_TEST(qlab::testing::ErrorOf([&] { qlab::quant::LoadQuantized(dir); }) == "");
+  std::filesystem::remove_all(dir);
+}
+
 BOOST_AUTO_TEST_CASE(resigned_fields_that_contradict_one_another_are_refused) {
   const Eigen::MatrixXd X = MakeFeatures(200, 12);
   const LinearModel m = MakeModel(X, {0.9, -0.35, 0.02, -0.87, 0.4}, 2.07);

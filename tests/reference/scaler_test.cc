@@ -37,6 +37,19 @@ BOOST_AUTO_TEST_CASE(constant_columns_get_scale_one) {
   BOOST_TEST(Z.col(2).cwiseAbs().maxCoeff() == 0.0);
 }
 
+// Deviations near 1e154 square past the double range: the variance is infinite, which the
+// constant test (var ≤ n·ε·var + ...) read as "constant" (inf ≤ inf), so train dropped the column
+// that explained y and succeeded. An infinite variance is no constant; its scale stays infinite
+// for train's overflow check.
+BOOST_AUTO_TEST_CASE(an_infinite_variance_is_not_constant) {
+  Eigen::MatrixXd X(4, 2);
+  X << 1e154, 1, -2e154, 2, 3e154, 3, -1e154, 4;
+  const auto fit = FitStandardScaler(X);
+  BOOST_TEST(!fit.constant[0]);
+  BOOST_TEST(std::isinf(fit.scale[0]));
+  BOOST_TEST(!fit.constant[1]);
+}
+
 BOOST_AUTO_TEST_CASE(constant_column_with_rounding_noise_is_still_constant) {
   // 1e6 + 0.1 is not representable: the mean picks up rounding, the variance a tiny positive
   // value, which the two-pass error bound classifies as constant (as scikit-learn does).

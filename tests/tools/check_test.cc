@@ -15,6 +15,8 @@
 #include <fstream>
 #include <nlohmann/json.hpp>
 #include <string>
+#include <utility>
+#include <vector>
 
 #include "qlab/io/atomic_file.h"
 #include "qlab/io/json_document.h"
@@ -166,6 +168,49 @@ BOOST_AUTO_TEST_CASE(speed_is_compared_only_on_the_same_machine) {
   const Result other = f.Run("check --baseline " + f.baseline + " --current " + slow);
   BOOST_TEST(other.code == 0, other.out);
   BOOST_TEST(other.out.find("skipped: different machine") != std::string::npos);
+}
+
+// A report made from several bench files names each group's speed metrics "ID@LABEL". Against a
+// baseline of one group, each of them is judged as ID: merging a slow run with itself or with a
+// fast one passed (the baseline's metric "skipped: not measured", the groups' "new").
+BOOST_AUTO_TEST_CASE(every_bench_group_of_a_merged_report_is_judged) {
+  Fixture f;
+  const std::string bench = kData + "bench_zen5.json";
+  json slow_bench = f.Load(bench);
+  for (auto& row : slow_bench["benchmarks"]) {
+    if (row.value("run_name", "") == "dot_u8i8/hwy/4096") {
+      row["items_per_second"] = row["items_per_second"].get<double>() / 50;
+      if (row.contains("bytes_per_second")) {
+        row["bytes_per_second"] = row["bytes_per_second"].get<double>() / 50;
+      }
+      row["real_time"] = row["real_time"].get<double>() * 50;
+      row["cpu_time"] = row["cpu_time"].get<double>() * 50;
+    }
+  }
+  const std::string slow = (f.dir / "slow_bench.json").string();
+  f.Save(slow, slow_bench);
+  const std::string accuracy = " --accuracy " + kData + "train.json --accuracy " + kData +
+                               "quantize_8bit.json --accuracy " + kData + "quantize_sweep.jsonl";
+  for (const auto& [name, files] : std::vector<std::pair<std::string, std::string>>{
+           {"slow_twice", " --bench " + slow + " --bench " + slow},
+           {"fast_and_slow", " --bench " + bench + " --bench " + slow}}) {
+    const std::string out = (f.dir / name).string();
+    const Result r = f.Run("report --no-charts --out " + out + accuracy + files);
+    BOOST_REQUIRE_MESSAGE(r.code == 0, r.err);
+    const Result c = f.Run("check --baseline " + f.baseline + " --current " + out + "/report.json");
+    BOOST_TEST(c.code == 1, name << ": " << c.out << c.err);
+    BOOST_TEST(c.out.find("speed/dot_u8i8/hwy/4096/speedup_vs_f32@") != std::string::npos, c.out);
+    BOOST_TEST(c.out.find("REGRESSION") != std::string::npos, c.out);
+    BOOST_TEST(c.out.find("new (not in baseline)") == std::string::npos, c.out);
+  }
+  // Two copies of the unchanged file: every group within its band.
+  const std::string out = (f.dir / "same_twice").string();
+  BOOST_REQUIRE(f.Run("report --no-charts --out " + out + accuracy + " --bench " + bench +
+                      " --bench " + bench)
+                    .code == 0);
+  const Result c = f.Run("check --baseline " + f.baseline + " --current " + out + "/report.json");
+  BOOST_TEST(c.code == 0, c.out << c.err);
+  BOOST_TEST(c.out.find("skipped: not measured") == std::string::npos, c.out);
 }
 
 BOOST_AUTO_TEST_CASE(a_speed_regression_counts_only_if_the_confirming_run_reproduces_it) {

@@ -299,7 +299,10 @@ BOOST_AUTO_TEST_CASE(a_resigned_quantized_artifact_that_contradicts_itself_is_ba
            [](qlab::quant::QuantizedModel& model) { model.features[1].calibrated_hi = 1e300; }}) {
     qlab::quant::QuantizedModel model = qlab::quant::LoadQuantized(q);
     edit(model);
-    qlab::quant::SaveQuantized(model, q);  // re-signed: tensor_sha256 of the edited values
+    // Re-signed (tensor_sha256 of the edited values) and written as is: SaveQuantized would
+    // refuse to write what its loader refuses.
+    qlab::io::WriteFileAtomically(q + "/quantized_model.json",
+                                  qlab::quant::QuantizedToJson(model).dump(2) + "\n");
     for (const auto& args : std::vector<std::vector<std::string>>{
              {"predict", "--model", q, "--json"}, {"score", "--model", q, "--input", rows}}) {
       const auto r = RunQlab(args);
@@ -313,6 +316,38 @@ BOOST_AUTO_TEST_CASE(a_resigned_quantized_artifact_that_contradicts_itself_is_ba
     BOOST_REQUIRE(RunQlab({"quantize", "--model", m, "--scheme", "w8a8", "--out", q}).exit_code ==
                   0);
   }
+}
+
+// `quantize --model a --out b` where b holds another float model: every later load of b refused
+// the pair (the quantized one was not made from b's model.json), yet quantize exited 0 and left b
+// unusable, even for `predict --kernel ref`. Now exit 2 before writing, b as it was.
+BOOST_AUTO_TEST_CASE(quantize_into_another_models_folder_is_refused_before_writing) {
+  TempDir dir;
+  std::string csv = "a,b,y\n";
+  for (int i = 0; i < 40; ++i) {
+    csv += fmt::format("{},{},{}\n", i % 7, (i * 3) % 11, 2.0 * (i % 7) - (i * 3) % 11 + 1);
+  }
+  const std::string data = dir.Write("d.csv", csv);
+  const std::string a = dir.File("a");
+  const std::string b = dir.File("b");
+  BOOST_REQUIRE(RunQlab({"train", "--dataset", data, "--target", "y", "--out", a}).exit_code == 0);
+  BOOST_REQUIRE(
+      RunQlab({"train", "--dataset", data, "--target", "y", "--seed", "9", "--out", b}).exit_code ==
+      0);
+  const std::string before = qlab::io::ReadFileBytes(b + "/model.json");
+  for (const char* scheme : {"seed", "w8", "w8a8"}) {
+    const auto r = RunQlab({"quantize", "--model", a, "--scheme", scheme, "--out", b});
+    BOOST_TEST(r.exit_code == 2, scheme << ": " << r.out << r.err);
+    BOOST_TEST(r.out.empty(), r.out);
+    BOOST_TEST(r.err.rfind(b + "/model.json: holds another float model", 0) == 0, r.err);
+    BOOST_TEST((!r.err.empty() && r.err.find('\n') == r.err.size() - 1), r.err);
+    BOOST_TEST(!std::filesystem::exists(b + "/quantized_model.json"), scheme);
+    BOOST_TEST(qlab::io::ReadFileBytes(b + "/model.json") == before);
+  }
+  BOOST_TEST(RunQlab({"predict", "--model", b, "--kernel", "ref"}).exit_code == 0);
+  // Its own model, or a folder without one: written.
+  BOOST_TEST(RunQlab({"quantize", "--model", b, "--out", b}).exit_code == 0);
+  BOOST_TEST(RunQlab({"quantize", "--model", a, "--out", dir.File("q")}).exit_code == 0);
 }
 
 // The seed scheme computes in f32 as the original did: coefficients near 3e40 dequantized to
@@ -417,7 +452,8 @@ BOOST_AUTO_TEST_CASE(artifacts_whose_split_or_features_are_not_their_data_are_ba
     // Its recorded origin m would refuse it first (a float model that differs from the one
     // embedded): what is tested here is the comparison with the data, so it records none.
     quantized.float_model_dir = dir.File("no-such-origin");
-    qlab::quant::SaveQuantized(quantized, q);
+    qlab::io::WriteFileAtomically(q + "/quantized_model.json",
+                                  qlab::quant::QuantizedToJson(quantized).dump(2) + "\n");
     expect_refused(q, message, "re-signed quantized_model.json: " + message);
     qlab::io::WriteFileAtomically(q + "/quantized_model.json", quantized_json);
   }

@@ -82,6 +82,13 @@ struct SeedTensor {
   std::vector<float> dequantized;
 };
 
+// A seed code's value, as numpy computes it: (q.astype(float32) − zp)·scale, in float32. From the
+// stored uint8 code, so that writer and loader agree to the bit: the code as a rounded double can
+// be −0 (round(−0.12) is −0.0), whose product −0.0 the digest tells from the loader's +0.0.
+inline float SeedDequantize(uint8_t code, int32_t zero_point, float scale) {
+  return static_cast<float>(static_cast<int32_t>(code) - zero_point) * scale;
+}
+
 // The per-feature quantizer of w8a8, in raw feature units:
 //   q = clamp(round_half_even((x − center)/step) + zero_point, 0, 2^bits − 1)
 //   x̂ = center + step·(q − zero_point)
