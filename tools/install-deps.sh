@@ -68,9 +68,21 @@ if [ -n "${QLAB_EXTRA_PACKAGES:-}" ]; then
   packages+=("${extra[@]}")
 fi
 
+# A package named without an architecture is the host's: with arm64 added, dpkg-query reports
+# libhwy-dev installed when only libhwy-dev:arm64 is (tools/aarch64.sh on a fresh machine then
+# skipped the host's and the native configure could not find hwy). So the host's architecture, or
+# "all", must be among the installed instances.
+native_arch=$(dpkg --print-architecture)
+installed() {
+  case "$1" in
+    *:*) dpkg-query -W -f='${Status}\n' "$1" 2>/dev/null | grep -q "install ok installed" ;;
+    *) dpkg-query -W -f='${Architecture} ${Status}\n' "$1" 2>/dev/null |
+         grep -Eq "^($native_arch|all) install ok installed" ;;
+  esac
+}
 missing=()
 for p in "${packages[@]}"; do
-  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
+  installed "$p" || missing+=("$p")
 done
 [ ${#missing[@]} -eq 0 ] && exit 0
 
