@@ -50,6 +50,9 @@ aarch64_packages=(
   # libc6:arm64's loader runs the binaries under qemu (cmake/aarch64-linux-gnu.cmake: why not -L)
   libc6:arm64 libhwy-dev:arm64 libboost-test-dev:arm64 libfmt-dev:arm64 libbenchmark-dev:arm64
   libssl-dev:arm64
+  # host programs the suite runs beside the emulated binaries (charts in the report tests, the
+  # strace of data_flow_test, GNU parallel in score_test): a fresh machine failed those three
+  gnuplot-nox strace parallel
   # header-only (UTF-8 validation), but Debian puts its CMake config in the architecture's folder
   # (/usr/lib/<triplet>/cmake/utf8cpp), so the cross build needs the arm64 package (Multi-Arch:
   # same, installs beside the host's)
