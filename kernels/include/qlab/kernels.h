@@ -62,9 +62,9 @@ void QuantizeU8Rows(const float* x, size_t rows, size_t k, const float* scale,
 // still QuantizeU8's: the zero point, the top, the bottom). Returns the number of rows holding at
 // least one saturated value and writes the first `capacity` of their indices, ascending, to
 // saturated_rows. clipped_per_feature (k entries, or null) receives the number of saturated values
-// of each feature. Cost over QuantizeU8Rows: a range check of each value's ordered integer key
-// (one unsigned compare per vector, one all-true test per one or two vectors), plus a scalar look
-// at the vectors that hold a saturated value.
+// of each feature. Cost over QuantizeU8Rows: two compares of each quotient x / scale[j] (already
+// computed for its code) per vector and one all-true test per one or two vectors, plus a look in
+// double at the vectors holding a saturated value (or a quotient exactly at a half-integer end).
 size_t QuantizeU8RowsSaturated(const float* x, size_t rows, size_t k, const float* scale,
                                const int32_t* zero_point, int32_t code_max, uint8_t* q,
                                size_t* saturated_rows, size_t capacity,
