@@ -81,7 +81,15 @@ Eigen::VectorXd LinearModel::PredictF32(const Eigen::MatrixXd& X_raw) const {
                     kernels::kMaxGemvK, k));
   }
   using RowMajorF = Eigen::Matrix<float, Eigen::Dynamic, Eigen::Dynamic, Eigen::RowMajor>;
-  const RowMajorF z = reference::StandardScale(X_raw, scaler_mean, scaler_scale).cast<float>();
+  // reference::StandardScale's (x − mean) / scale in double, rounded to f32, in one pass: no
+  // double-precision copy of the rows on the way (a chunk of qlab score is megabytes, and fresh
+  // pages cost more than the arithmetic on a VM).
+  RowMajorF z(X_raw.rows(), X_raw.cols());
+  for (Eigen::Index i = 0; i < X_raw.rows(); ++i) {
+    for (Eigen::Index j = 0; j < X_raw.cols(); ++j) {
+      z(i, j) = static_cast<float>((X_raw(i, j) - scaler_mean[j]) / scaler_scale[j]);
+    }
+  }
   const Eigen::VectorXf w = coef.cast<float>();
   Eigen::VectorXf y(X_raw.rows());
   kernels::GemvF32(z.data(), static_cast<size_t>(z.rows()), k, w.data(),

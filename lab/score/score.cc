@@ -383,9 +383,11 @@ void ScoreNpyChunk(const data::NpyHeader& header, const std::string& path, const
   }
   result.rows = good;
   if (parse_only) return;
-  const Eigen::MatrixXd scored =
-      good == rows ? X : Eigen::MatrixXd(X.topRows(static_cast<Eigen::Index>(good)));
-  Eigen::VectorXd y = scorer.Predict(scored, result.clipping);
+  // (Not `good == rows ? X : ...`: the conditional copies X whichever way it goes.)
+  Eigen::VectorXd y =
+      good == rows ? scorer.Predict(X, result.clipping)
+                   : scorer.Predict(Eigen::MatrixXd(X.topRows(static_cast<Eigen::Index>(good))),
+                                    result.clipping);
   if (const Eigen::Index i = FirstOverflow(y); i >= 0) {
     result.error = InputError(
         path, fmt::format("row {} (0-based): overflow: its prediction is {} (features far "
