@@ -39,6 +39,21 @@ TQ QuantizeOne(float x, float scale, float zero_point) {
   return static_cast<TQ>(static_cast<int32_t>(v));
 }
 
+// f32 lanes holding integers in [−128, 255] (clamped codes) as bytes. On AVX-512 the truncating
+// convert needs none of ConvertTo's overflow fix-up (the values are exact small integers) and
+// vpmovdb narrows in one instruction, where Highway 1.0.3's DemoteTo packs twice and permutes:
+// about 11 of the loop's instructions per vector down to 3, in loops bound by their count.
+template <class DQ, class V>
+HWY_INLINE hn::Vec<DQ> IntegralToBytes(DQ dq, V v) {
+#if HWY_TARGET == HWY_AVX3 || HWY_TARGET == HWY_AVX3_DL
+  (void)dq;
+  return hn::Vec<DQ>{_mm512_cvtepi32_epi8(_mm512_cvttps_epi32(v.raw))};
+#else
+  const hn::RebindToSigned<hn::DFromV<V> > di;
+  return hn::DemoteTo(dq, hn::ConvertTo(di, v));
+#endif
+}
+
 // Whole vectors, then the last vector again overlapping the previous one (rewriting the same
 // codes), or a scalar loop when n is below one vector.
 template <typename TQ>
@@ -46,7 +61,6 @@ void QuantizeImpl(const float* HWY_RESTRICT x, size_t n, float scale, int32_t ze
                   TQ* HWY_RESTRICT q) {
   internal::NoteRun(HWY_TARGET, false);
   const hn::ScalableTag<float> df;
-  const hn::RebindToSigned<decltype(df)> di;
   const hn::Rebind<TQ, decltype(df)> dq;
   const size_t N = hn::Lanes(df);
   const float zp = static_cast<float>(zero_point);
@@ -59,7 +73,7 @@ void QuantizeImpl(const float* HWY_RESTRICT x, size_t n, float scale, int32_t ze
     v = hn::IfThenElseZero(hn::Eq(v, v), v);  // NaN → 0
     v = hn::Add(hn::Round(v), vzp);
     v = hn::Min(hn::Max(v, lo), hi);
-    return hn::DemoteTo(dq, hn::ConvertTo(di, v));
+    return IntegralToBytes(dq, v);
   };
   size_t i = 0;
   for (; i + N <= n; i += N) {
@@ -162,7 +176,6 @@ size_t QuantizeRows(const float* HWY_RESTRICT x, size_t rows, size_t k,
                     size_t capacity, int64_t* HWY_RESTRICT clipped_per_feature) {
   internal::NoteRun(HWY_TARGET, false);
   const hn::ScalableTag<float> df;
-  const hn::RebindToSigned<decltype(df)> di;
   const hn::Rebind<uint8_t, decltype(df)> dq;
   const size_t N = hn::Lanes(df);
   const size_t n = rows * k;
@@ -204,7 +217,7 @@ size_t QuantizeRows(const float* HWY_RESTRICT x, size_t rows, size_t k,
     auto v = hn::IfThenElseZero(hn::Eq(y, y), y);  // NaN → 0
     v = hn::Add(hn::Round(v), vzp);
     v = hn::Min(hn::Max(v, vzero), vtop);
-    hn::StoreU(hn::DemoteTo(dq, hn::ConvertTo(di, v)), dq, q + i);
+    hn::StoreU(IntegralToBytes(dq, v), dq, q + i);
   };
   // False for every saturating lane (and NaN, ±Inf); see the comment above QuantizeRows.
   const auto passes = [&](hn::Vec<decltype(df)> y, hn::Vec<decltype(df)> vbelow,
