@@ -209,6 +209,13 @@ JsonDocument JsonDocument::Parse(std::string file, std::string text, bool allow_
   JsonDocument doc;
   doc.file_ = std::move(file);
   doc.text_ = std::move(text);
+  // nlohmann's lexer takes a NUL byte for the end of the input, so without this check whatever
+  // follows one (a truncated binary tail, a concatenated file) would be ignored without a word.
+  if (const size_t nul = doc.text_.find('\0'); nul != std::string::npos) {
+    const TextPosition at = PositionOfOffset(doc.text_, nul);
+    throw InputError(doc.file_, at.line, at.column,
+                     "not valid JSON: a NUL byte (binary data, or a file cut and joined?)");
+  }
   try {
     ParseRange(doc.file_, doc.text_, 0, doc.text_.size(), &doc.value_, &doc.offsets_, "");
     return doc;

@@ -274,8 +274,14 @@ QuantizedModel QuantizedFromJson(const JsonReader& root) {
       }
       const JsonReader scale = weights.Key("scale");
       q.weight_scale = scale.Number();
-      if (!(q.weight_scale > 0) || !std::isfinite(static_cast<float>(q.weight_scale))) {
-        scale.Fail("'weights.scale' must be positive and finite in float32");
+      // The kernels take it as a float: a value that rounds to 0 (or to a subnormal, whose
+      // products lose their digits) would make every prediction the bias.
+      const auto scale32 = static_cast<float>(q.weight_scale);
+      if (!(scale32 >= std::numeric_limits<float>::min()) || !std::isfinite(scale32)) {
+        scale.Fail(
+            fmt::format("'weights.scale' {} must be a positive, finite, normal float32 "
+                        "number (at least {})",
+                        q.weight_scale, std::numeric_limits<float>::min()));
       }
       const JsonReader correction_field = root.Key("correction");
       q.correction =

@@ -5,6 +5,7 @@
 #include <sched.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <chrono>
 #include <cmath>
 #include <condition_variable>
@@ -239,6 +240,20 @@ CsvLayout ReadCsvHeader(const std::string& record, const std::string& path,
                          std::string(missing.size() > 1 ? "s " : " ") +
                          Printable(JoinNames(missing), 200) +
                          " (columns: " + Printable(JoinNames(names), 200) + ")");
+  }
+  for (size_t i = 0; i < keep.size(); ++i) {
+    // The output's header is the kept names, then `prediction`: each must be a name once, or the
+    // output would not read back (qlab's own reader refuses a repeated column name).
+    const std::string& name = keep[i];
+    if (name == kPredictionColumn) {
+      throw InputError(path, header[0].line, header[0].column,
+                       "--keep prediction: the output's own column is named 'prediction'");
+    }
+    if (std::find(keep.begin(), keep.begin() + static_cast<std::ptrdiff_t>(i), name) !=
+        keep.begin() + static_cast<std::ptrdiff_t>(i)) {
+      throw InputError(path, header[0].line, header[0].column,
+                       "--keep " + Printable(name) + " is given twice");
+    }
   }
   for (const std::string& name : keep) {
     const size_t c = find(name);

@@ -59,6 +59,8 @@ generate() {
       awk 'BEGIN { srand(7); for (j = 0; j < 100; ++j) printf "f%d,", j; print "y";
                    for (r = 0; r < 300; ++r) { s = 0; for (j = 0; j < 100; ++j) { v = rand() - 0.5; s += v; printf "%.6f,", v }
                                                printf "%.6f\n", s + rand() / 10 } }' >"$file" ;;
+    json_then_nul)  # a complete JSON document, then a NUL byte and more: must not end the input
+      printf '{"a": 1}\0garbage{{{' >"$file" ;;
     *) echo "run_case: unknown generator $name" >&2; exit 2 ;;
   esac
 }

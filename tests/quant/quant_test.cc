@@ -782,6 +782,10 @@ BOOST_AUTO_TEST_CASE(resigned_fields_that_contradict_one_another_are_refused) {
        "is not the float intercept folded with the features' centers"},
       {"a weight scale whose predictions overflow f32",
        [](QuantizedModel& q) { q.weight_scale = 3e38; }, "overflow: predictions could reach"},
+      {"a weight scale that is 0 in float32", [](QuantizedModel& q) { q.weight_scale = 1e-46; },
+       "'weights.scale' 1e-46 must be a positive, finite, normal float32"},
+      {"a weight scale that is subnormal in float32",
+       [](QuantizedModel& q) { q.weight_scale = 1e-40; }, "'weights.scale' 1e-40 must be"},
   };
   int refused = 0;
   for (const Fold fold : {Fold::kGrid, Fold::kZeroPoint, Fold::kOffsets, Fold::kRaw}) {
@@ -804,7 +808,7 @@ BOOST_AUTO_TEST_CASE(resigned_fields_that_contradict_one_another_are_refused) {
       }
     }
   }
-  BOOST_TEST(refused == 8 * 4 * 2);
+  BOOST_TEST(refused == 10 * 4 * 2);
   // w8: the bias is the float intercept, and the same f32 bound.
   QuantizeOptions o;
   o.scheme = Scheme::kW8;
