@@ -16,6 +16,7 @@
 #include "qlab/io/input_error.h"
 #include "qlab/io/output_transaction.h"
 #include "qlab/io/stream.h"
+#include "qlab/io/temporaries.h"
 
 namespace qlab::io {
 namespace {
@@ -42,13 +43,12 @@ void EnsureDirectory(const std::string& dir) {
     if (p == p.parent_path()) break;
   }
   for (auto it = missing.rbegin(); it != missing.rend(); ++it) {
-    // SIGINT and SIGTERM wait while a folder is made and recorded: between the two, the handler
+    // The cleanup signals wait while a folder is made and recorded: between the two, the handler
     // would not know to remove it, and an interrupted run would leave it (an empty quantized/ in
     // an otherwise undone run folder, seen under ASan's slower timing).
     sigset_t interrupts, before;
     sigemptyset(&interrupts);
-    sigaddset(&interrupts, SIGINT);
-    sigaddset(&interrupts, SIGTERM);
+    AddCleanupSignals(&interrupts);
     ::pthread_sigmask(SIG_BLOCK, &interrupts, &before);
     const bool made = ::mkdir(it->c_str(), 0777) == 0;
     const int error = errno;

@@ -119,15 +119,21 @@ void OnSignal(int signal_number) {
   ::raise(signal_number);
 }
 
+constexpr int kCleanupSignals[] = {SIGINT,  SIGTERM,   SIGHUP,  SIGQUIT, SIGXCPU,
+                                   SIGALRM, SIGVTALRM, SIGPROF, SIGUSR1, SIGUSR2};
+
 }  // namespace
+
+void AddCleanupSignals(sigset_t* set) {
+  for (const int s : kCleanupSignals) sigaddset(set, s);
+}
 
 void InstallTemporaryCleanup() {
   struct sigaction action {};
   action.sa_handler = OnSignal;
   sigemptyset(&action.sa_mask);
-  sigaddset(&action.sa_mask, SIGINT);
-  sigaddset(&action.sa_mask, SIGTERM);
-  for (const int s : {SIGINT, SIGTERM}) {
+  AddCleanupSignals(&action.sa_mask);
+  for (const int s : kCleanupSignals) {
     struct sigaction previous {};
     ::sigaction(s, nullptr, &previous);
     // A shell starts background jobs with SIGINT ignored: keep it so.

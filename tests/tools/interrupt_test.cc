@@ -115,6 +115,35 @@ BOOST_AUTO_TEST_CASE(sigint_and_sigterm_leave_no_temporaries_and_end_by_the_sign
   BOOST_TEST(stopped_by_signal >= 4, stopped_by_signal << " runs were stopped by the signal");
 }
 
+// The other signals that end a process by default and that a terminal, a supervisor or a limit
+// sends (`ulimit -t` sends SIGXCPU): the same cleanup, the same death.
+BOOST_AUTO_TEST_CASE(other_terminating_signals_leave_no_temporaries) {
+  BOOST_REQUIRE_MESSAGE(qlab::testing::HaveCaliforniaData(), qlab::testing::MissingDataMessage());
+  TempDir dir;
+  int stopped_by_signal = 0;
+  for (const int signal_number : {SIGHUP, SIGXCPU, SIGUSR1, SIGALRM}) {
+    for (const int ms : {120, 400, 900}) {
+      const std::string out =
+          dir.File("run_" + std::to_string(signal_number) + "_" + std::to_string(ms));
+      const int status = RunAndSignal(out, signal_number, std::chrono::milliseconds(ms));
+      const bool finished = WIFEXITED(status) && WEXITSTATUS(status) == 0;
+      const bool by_signal = WIFSIGNALED(status) && WTERMSIG(status) == signal_number;
+      BOOST_TEST((finished || by_signal),
+                 "signal " << signal_number << " after " << ms << " ms: status " << status);
+      if (by_signal) ++stopped_by_signal;
+      const auto left = Temporaries(out);
+      BOOST_TEST(left.empty(), "signal " << signal_number << " after " << ms << " ms left "
+                                         << (left.empty() ? "" : left.front()));
+      if (by_signal) {
+        BOOST_TEST((!fs::exists(out) || fs::exists(out + "/report.html")),
+                   "signal " << signal_number << " after " << ms
+                             << " ms left a partial run: " << Snapshot(out).size() << " names");
+      }
+    }
+  }
+  BOOST_TEST(stopped_by_signal >= 4, stopped_by_signal << " runs were stopped by the signal");
+}
+
 BOOST_AUTO_TEST_CASE(the_next_run_removes_what_killed_runs_left) {
   BOOST_REQUIRE_MESSAGE(qlab::testing::HaveCaliforniaData(), qlab::testing::MissingDataMessage());
   TempDir dir;

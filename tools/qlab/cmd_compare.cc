@@ -51,7 +51,11 @@ const Registrar kCompare(
               "PERCENT"));
       sub.add_option("--alpha", opt->settings.alpha,
                      "Significance level of the Mann-Whitney U test (default 0.05)");
-      sub.add_option("--resamples", opt->settings.resamples, "Bootstrap resamples (default 10000)");
+      // Memory grows with it (a few doubles per resample and benchmark): a bound, not an
+      // out-of-memory exit, for a mistyped count.
+      sub.add_option("--resamples", opt->settings.resamples,
+                     "Bootstrap resamples, 1 to 1000000 (default 10000)")
+          ->check(CLI::Range(1, 1000000));
       sub.add_option("--seed", opt->settings.seed, "Bootstrap seed");
       sub.add_flag("--holm", opt->settings.holm,
                    "Holm-adjust the p-values over the compared benchmarks");

@@ -3,18 +3,28 @@
 // Temporary files and folders (an output's `.NAME.qlab-tmp.PID.XXXXXX` before its rename, a
 // report's `.charts.qlab-tmp.PID/`, an old version kept until the command commits,
 // `.NAME.qlab-tmp.PID.old`) that an interrupted qlab must not leave behind:
-// - while one exists it is registered (ScopedTemporary); SIGINT and SIGTERM remove every
-//   registered one (a folder with the files directly inside it) and then end the process by the
-//   same signal, re-raised with its default action, as well-behaved tools do;
+// - while one exists it is registered (ScopedTemporary); SIGINT, SIGTERM and the other cleanup
+//   signals (AddCleanupSignals) remove every registered one (a folder with the files directly
+//   inside it) and then end the process by the same signal, re-raised with its default action,
+//   as well-behaved tools do;
 // - SIGKILL cannot be caught, so the next output written into a folder removes the temporaries
 //   there whose PID no longer runs (RemoveDeadTemporaries).
 #pragma once
 
 #include <string>
 
+#include <csignal>
+
 namespace qlab::io {
 
-// Installs the SIGINT and SIGTERM handlers (once; main calls it).
+// The signals whose default action ends the process and that a user, a shell, a supervisor or a
+// resource limit sends to stop it: SIGINT, SIGTERM, SIGHUP (terminal closed), SIGQUIT, SIGXCPU
+// (`ulimit -t`), SIGALRM, SIGVTALRM, SIGPROF, SIGUSR1, SIGUSR2. Each removes the temporaries and
+// undoes the outputs before the process dies by it. (SIGPIPE and SIGXFSZ are ignored instead:
+// their writes fail, and the command reports that.)
+void AddCleanupSignals(sigset_t* set);
+
+// Installs the handlers of those signals (once; main calls it).
 void InstallTemporaryCleanup();
 
 // Registers `path` for removal on SIGINT/SIGTERM for the object's lifetime (Release() ends it
