@@ -16,6 +16,7 @@
 
 #include <chrono>
 #include <filesystem>
+#include <initializer_list>
 #include <string>
 #include <thread>
 #include <vector>
@@ -81,19 +82,19 @@ int RunAndSignal(const std::string& out, int signal_number, std::chrono::millise
   return status;
 }
 
-}  // namespace
-
-BOOST_AUTO_TEST_CASE(sigint_and_sigterm_leave_no_temporaries_and_end_by_the_signal) {
-  BOOST_REQUIRE_MESSAGE(qlab::testing::HaveCaliforniaData(), qlab::testing::MissingDataMessage());
-  TempDir dir;
+// Runs `qlab run` into DIR/run_SIGNAL_MS and sends each signal after each delay; checks that every
+// run finished (exit 0) or died by that very signal, left no temporary, and, if stopped, was
+// undone as a failed command is (the new folder gone, unless the signal came after the run
+// committed: its last file, report.html, is there then). Returns how many runs the signal stopped.
+int SignalRuns(const TempDir& dir, std::initializer_list<int> signals,
+               std::initializer_list<int> delays_ms) {
   int stopped_by_signal = 0;
-  for (const int signal_number : {SIGINT, SIGTERM}) {
-    for (const int ms : {30, 120, 250, 400, 600, 900, 1300}) {
+  for (const int signal_number : signals) {
+    for (const int ms : delays_ms) {
       const std::string out =
           dir.File("run_" + std::to_string(signal_number) + "_" + std::to_string(ms));
       const int status = RunAndSignal(out, signal_number, std::chrono::milliseconds(ms));
-      // Finished before the signal (exit 0), or ended by that very signal: never an exit code
-      // of its own, never another signal.
+      // Never an exit code of its own, never another signal.
       const bool finished = WIFEXITED(status) && WEXITSTATUS(status) == 0;
       const bool by_signal = WIFSIGNALED(status) && WTERMSIG(status) == signal_number;
       BOOST_TEST((finished || by_signal),
@@ -102,8 +103,6 @@ BOOST_AUTO_TEST_CASE(sigint_and_sigterm_leave_no_temporaries_and_end_by_the_sign
       const auto left = Temporaries(out);
       BOOST_TEST(left.empty(), "signal " << signal_number << " after " << ms << " ms left "
                                          << (left.empty() ? "" : left.front()));
-      // Undone as a failed command is: the new folder is gone, unless the signal came after
-      // the run committed (its last file, report.html, is there then).
       if (by_signal) {
         BOOST_TEST((!fs::exists(out) || fs::exists(out + "/report.html")),
                    "signal " << signal_number << " after " << ms
@@ -111,6 +110,16 @@ BOOST_AUTO_TEST_CASE(sigint_and_sigterm_leave_no_temporaries_and_end_by_the_sign
       }
     }
   }
+  return stopped_by_signal;
+}
+
+}  // namespace
+
+BOOST_AUTO_TEST_CASE(sigint_and_sigterm_leave_no_temporaries_and_end_by_the_signal) {
+  BOOST_REQUIRE_MESSAGE(qlab::testing::HaveCaliforniaData(), qlab::testing::MissingDataMessage());
+  TempDir dir;
+  const int stopped_by_signal =
+      SignalRuns(dir, {SIGINT, SIGTERM}, {30, 120, 250, 400, 600, 900, 1300});
   // The delays must have hit running processes, or the test tested nothing.
   BOOST_TEST(stopped_by_signal >= 4, stopped_by_signal << " runs were stopped by the signal");
 }
@@ -120,27 +129,8 @@ BOOST_AUTO_TEST_CASE(sigint_and_sigterm_leave_no_temporaries_and_end_by_the_sign
 BOOST_AUTO_TEST_CASE(other_terminating_signals_leave_no_temporaries) {
   BOOST_REQUIRE_MESSAGE(qlab::testing::HaveCaliforniaData(), qlab::testing::MissingDataMessage());
   TempDir dir;
-  int stopped_by_signal = 0;
-  for (const int signal_number : {SIGHUP, SIGXCPU, SIGUSR1, SIGALRM}) {
-    for (const int ms : {120, 400, 900}) {
-      const std::string out =
-          dir.File("run_" + std::to_string(signal_number) + "_" + std::to_string(ms));
-      const int status = RunAndSignal(out, signal_number, std::chrono::milliseconds(ms));
-      const bool finished = WIFEXITED(status) && WEXITSTATUS(status) == 0;
-      const bool by_signal = WIFSIGNALED(status) && WTERMSIG(status) == signal_number;
-      BOOST_TEST((finished || by_signal),
-                 "signal " << signal_number << " after " << ms << " ms: status " << status);
-      if (by_signal) ++stopped_by_signal;
-      const auto left = Temporaries(out);
-      BOOST_TEST(left.empty(), "signal " << signal_number << " after " << ms << " ms left "
-                                         << (left.empty() ? "" : left.front()));
-      if (by_signal) {
-        BOOST_TEST((!fs::exists(out) || fs::exists(out + "/report.html")),
-                   "signal " << signal_number << " after " << ms
-                             << " ms left a partial run: " << Snapshot(out).size() << " names");
-      }
-    }
-  }
+  const int stopped_by_signal =
+      SignalRuns(dir, {SIGHUP, SIGXCPU, SIGUSR1, SIGALRM}, {120, 400, 900});
   BOOST_TEST(stopped_by_signal >= 4, stopped_by_signal << " runs were stopped by the signal");
 }
 
