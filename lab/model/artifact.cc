@@ -173,6 +173,14 @@ LinearModel LinearModelFromJson(const io::JsonReader& object) {
   const io::JsonReader names = object.Key("feature_names");
   model.feature_names = names.Strings();
   if (model.feature_names.empty()) names.Fail("'" + names.name() + "' is empty");
+  for (size_t j = 0; j < model.feature_names.size(); ++j) {
+    // A data file's header names every column (data/csv.cc refuses an empty name), so an empty
+    // one is an edit: it matches no column and would print as nothing in messages.
+    if (model.feature_names[j].empty()) {
+      names.Elements()[j].Fail("'" + names.name() + "[" + std::to_string(j) +
+                               "]' is empty; every feature has a name");
+    }
+  }
   model.constant_features = object.Key("constant_features").Strings();
   const size_t p = model.feature_names.size();
   const io::JsonReader scaler = object.Key("scaler");
@@ -235,6 +243,22 @@ void CheckModelFieldsAgree(const io::JsonReader& object, const LinearModel& mode
           "and coefficient 0",
           constants.name(), Printable(name), io::Shortest(model.scaler_scale[index]),
           io::Shortest(model.coef[index])));
+    }
+  }
+  // Values each finite but together no model training gives (linear_model.h), at the value.
+  if (const auto implausible = FindImplausibleParameter(model)) {
+    using Field = ImplausibleParameter::Field;
+    const size_t p = model.feature_names.size();
+    const auto j = static_cast<size_t>(implausible->index);
+    switch (implausible->field) {
+      case Field::kScalerMean:
+        object.Key("scaler").Key("mean").Elements(p, "numbers")[j].Fail(implausible->message);
+      case Field::kScalerScale:
+        object.Key("scaler").Key("scale").Elements(p, "numbers")[j].Fail(implausible->message);
+      case Field::kCoef:
+        object.Key("coef").Elements(p, "numbers")[j].Fail(implausible->message);
+      case Field::kIntercept:
+        object.Key("intercept").Fail(implausible->message);
     }
   }
 }

@@ -9,6 +9,7 @@
 #include <span>
 
 #include "qlab/io/input_error.h"
+#include "qlab/io/shortest.h"
 #include "qlab/kernels.h"
 #include "qlab/reference/least_squares.h"
 #include "qlab/reference/metrics.h"
@@ -207,7 +208,104 @@ LinearModel Train(const SplitData& data, const std::string& solver) {
       Evaluate(data.y_train, model.Predict(data.X_train), "training", dataset.source_path);
   model.test = Evaluate(data.y_test, model.Predict(data.X_test), "test", dataset.source_path);
   RequireFiniteModel(model, dataset.source_path);
+  if (const auto implausible = FindImplausibleParameter(model)) {
+    throw InputError(dataset.source_path, implausible->message + "; rescale the data");
+  }
   return model;
+}
+
+std::optional<ImplausibleParameter> FindImplausibleParameter(const LinearModel& model) {
+  using Field = ImplausibleParameter::Field;
+  constexpr double kEps = std::numeric_limits<double>::epsilon();
+  const double n = static_cast<double>(std::max<int64_t>(model.n_train, 1));
+  const Eigen::Index p = model.coef.size();
+  const auto label = [&](Eigen::Index j) {
+    return static_cast<size_t>(j) < model.feature_names.size()
+               ? Printable(model.feature_names[static_cast<size_t>(j)])
+               : std::to_string(j);
+  };
+  for (Eigen::Index j = 0; j < p; ++j) {
+    if (static_cast<size_t>(j) < model.feature_names.size() &&
+        std::find(model.constant_features.begin(), model.constant_features.end(),
+                  model.feature_names[static_cast<size_t>(j)]) != model.constant_features.end()) {
+      continue;  // scale 1 and coefficient 0, checked with the feature lists
+    }
+    const double mean = model.scaler_mean[j];
+    const double scale = model.scaler_scale[j];
+    if (!(scale <= std::sqrt(std::numeric_limits<double>::max() / n))) {
+      return ImplausibleParameter{
+          Field::kScalerScale, j,
+          fmt::format(
+              "overflow: feature '{}' has scale {}: its squared deviations over n_train = {} rows "
+              "sum past the double range (about 1.8e308)",
+              label(j), io::Shortest(scale), model.n_train)};
+    }
+    // StandardScaler's constant test on variance scale², with 4 ulp for the rounding of √.
+    const double variance = scale * scale * (1 + 4 * kEps);
+    const double mean_term = n * (mean * kEps);  // n·mean first would overflow for 1e308
+    if (!(variance > n * kEps * variance + mean_term * mean_term)) {
+      return ImplausibleParameter{
+          // Either was edited: blamed is the one farther from 1 (a mean of 1e308, a scale of
+          // 5e-324).
+          mean != 0 && std::abs(std::log(std::abs(mean))) > std::abs(std::log(scale))
+              ? Field::kScalerMean
+              : Field::kScalerScale,
+          j,
+          fmt::format("feature '{}' has mean {} and scale {}: a spread that small beside its mean "
+                      "(n_train·|mean|·ε = {:.3g}) is a constant column to training, which gives "
+                      "it scale 1 and coefficient 0",
+                      label(j), io::Shortest(mean), io::Shortest(scale), std::abs(mean_term))};
+    }
+  }
+  // The recorded training metrics fix the spread of the training targets and of the predictions:
+  // for a least-squares fit with an intercept on its own rows SS_tot = SS_reg + SS_res, so
+  // var(y) = MSE / (1 − R²) and var(ŷ) = R² · var(y). Where 1 − R² is too small to divide by
+  // (a near-perfect fit, whose R² carries n·ε of rounding) or the MSE is 0, nothing is implied.
+  const Metrics& fit = model.train;
+  if (!(fit.mse > 0 && fit.r2 >= 0 && 1 - fit.r2 > 1e-6)) return std::nullopt;
+  const double sd_y = std::sqrt(fit.mse) / std::sqrt(1 - fit.r2);
+  const double sd_prediction = std::sqrt(fit.r2) * sd_y;
+  // var(ŷ) = coefᵀ·C·coef, C the fitted columns' correlation matrix: its largest eigenvalue lies
+  // in [1, p_fit] (trace p_fit), its smallest is the largest / κ², κ the recorded condition
+  // number of the centred, scaled design. So ‖coef‖/κ ≤ sd(ŷ) ≤ √p_fit·‖coef‖; the factor 2
+  // leaves room for the rounding of R² and MSE.
+  Eigen::Index largest = 0;
+  (void)model.coef.cwiseAbs().maxCoeff(&largest);
+  const double norm = model.coef.stableNorm();
+  const auto p_fit =
+      static_cast<double>(p - static_cast<Eigen::Index>(model.constant_features.size()));
+  if (std::isfinite(model.condition_number) && norm / model.condition_number > 2 * sd_prediction) {
+    return ImplausibleParameter{
+        Field::kCoef, largest,
+        fmt::format("the coefficients (norm {:.3g}, feature '{}' {}) are too large for the "
+                    "recorded training fit: with condition number {:.3g} they spread the training "
+                    "predictions by at least {:.3g}, but R² {} and MSE {} say {:.3g}",
+                    norm, label(largest), io::Shortest(model.coef[largest]), model.condition_number,
+                    norm / model.condition_number, io::Shortest(fit.r2), io::Shortest(fit.mse),
+                    sd_prediction)};
+  }
+  if (sd_prediction > 2 * std::sqrt(std::max(p_fit, 1.0)) * norm) {
+    return ImplausibleParameter{
+        Field::kCoef, largest,
+        fmt::format("the coefficients (norm {:.3g}) are too small for the recorded training fit: "
+                    "they spread the training predictions by at most {:.3g}, but R² {} and MSE {} "
+                    "say {:.3g}",
+                    norm, std::sqrt(std::max(p_fit, 1.0)) * norm, io::Shortest(fit.r2),
+                    io::Shortest(fit.mse), sd_prediction)};
+  }
+  // The intercept is the training targets' mean. They are at least two distinct doubles (a
+  // constant target is refused: its R² is 0/0) within √(n−1)·sd(y) of it (Samuelson), and
+  // distinct doubles near the mean lie at least about |mean|·ε/2 apart.
+  const double spread = 2 * std::sqrt(std::max(n - 1, 1.0)) * sd_y;
+  if (std::abs(model.intercept) * kEps > 8 * spread) {
+    return ImplausibleParameter{
+        Field::kIntercept, 0,
+        fmt::format("the intercept {} is no mean of training targets whose spread R² {} and MSE "
+                    "{} bound by {:.3g}: doubles that large lie {:.3g} apart",
+                    io::Shortest(model.intercept), io::Shortest(fit.r2), io::Shortest(fit.mse),
+                    spread, std::abs(model.intercept) * kEps / 2)};
+  }
+  return std::nullopt;
 }
 
 void RequireFiniteModel(const LinearModel& model, const std::string& source) {

@@ -6,9 +6,12 @@
 #include <fmt/format.h>
 #include <nlohmann/json.hpp>
 
+#include <algorithm>
 #include <cmath>
 #include <random>
 #include <string>
+#include <tuple>
+#include <vector>
 
 #include "common/input_error.h"
 #include "common/temp_dir.h"
@@ -344,6 +347,69 @@ BOOST_AUTO_TEST_CASE(resigned_feature_lists_that_contradict_the_parameters_are_r
     BOOST_TEST(error.rfind(file + ":", 0) == 0, error);
     BOOST_TEST(Contains(error, message), error);
   }
+}
+
+// Values each finite, together what no training gives (issue 12, class 3), re-signed: refused at
+// the value (FILE:LINE:COL) by every loader, so score refuses what predict refuses. Training makes
+// a column whose spread is within StandardScaler's error bound of its mean constant (scale 1,
+// coefficient 0), its squared deviations sum finite, and no training prediction passes
+// |intercept| + √(n−1)·Σ|coef| (Samuelson's inequality), whose square must stay finite.
+BOOST_AUTO_TEST_CASE(resigned_parameters_no_training_gives_are_refused_at_the_value) {
+  TempDir dir;
+  // SyntheticCsv's target is exact (R² 1: nothing implied); this one is not.
+  std::mt19937_64 rng(5);
+  std::normal_distribution<double> noise(0.0, 1.0);
+  std::string csv = "a,b,c,y\n";
+  for (int i = 0; i < 40; ++i) {
+    const double a = noise(rng), b = 10 * noise(rng), c = 1000 + noise(rng);
+    csv += fmt::format("{},{},{},{}\n", a, b, c, a - 0.2 * b + c + 3 * noise(rng));
+  }
+  LinearModel trained = qlab::model::Train(SplitCsv(dir.Write("s.csv", csv)), "svd");
+  trained.test_size = 0.25;
+  trained.seed = 7;
+  BOOST_TEST(!qlab::model::FindImplausibleParameter(trained).has_value());
+  BOOST_TEST(trained.train.r2 < 0.99);
+  const std::string m = dir.File("m");
+  const std::string file = m + "/model.json";
+  const auto value_line = [&](const std::string& text) {
+    // The 1-based line of the artifact's first line holding `text`.
+    const std::string json = qlab::io::ReadFileBytes(file);
+    const size_t at = json.find(text);
+    BOOST_REQUIRE(at != std::string::npos);
+    return 1 + std::count(json.begin(), json.begin() + static_cast<std::ptrdiff_t>(at), '\n');
+  };
+  const std::vector<std::tuple<void (*)(LinearModel&), std::string, std::string>> edits = {
+      {[](LinearModel& model) { model.scaler_mean[0] = 1e308; }, "1e+308",
+       "feature 'a' has mean 1e+308 and scale "},
+      {[](LinearModel& model) { model.scaler_scale[1] = 5e-324; }, "5e-324",
+       "and scale 5e-324: a spread that small beside its mean"},
+      {[](LinearModel& model) { model.scaler_scale[2] = 1e200; }, "1e+200",
+       "overflow: feature 'c' has scale 1e+200: its squared deviations"},
+      {[](LinearModel& model) { model.intercept = 1.7e308; }, "1.7e+308",
+       "the intercept 1.7e+308 is no mean of training targets"},
+      {[](LinearModel& model) { model.coef[1] = -1e300; }, "-1e+300",
+       "feature 'b' -1e+300) are too large for the recorded training fit"},
+      {[](LinearModel& model) { model.coef[1] *= 1e3; }, "", "too large for the recorded"},
+      {[](LinearModel& model) { model.coef.setZero(); }, "", "too small for the recorded"},
+      {[](LinearModel& model) { model.feature_names[2] = ""; }, "\"\"",
+       "'feature_names[2]' is empty"},
+  };
+  for (const auto& [edit, shown, message] : edits) {
+    LinearModel model = trained;
+    edit(model);
+    qlab::model::SaveModel(model, m);  // re-signed: the digest of the edited values
+    const std::string error = ErrorOf([&] { qlab::model::LoadModel(m); });
+    BOOST_TEST(Contains(error, message), error);
+    // At the edited value's line (nlohmann writes 1e308 as 1e+308).
+    const std::string at =
+        shown.empty() ? file + ":" : fmt::format("{}:{}:", file, value_line(shown));
+    BOOST_TEST(error.rfind(at, 0) == 0, error);
+  }
+  // A mean of 1e17 beside a spread near 1 is constant to training.
+  LinearModel near_constant = trained;
+  near_constant.scaler_mean[0] = 1e17;
+  BOOST_TEST(Contains(qlab::model::FindImplausibleParameter(near_constant)->message,
+                      "is a constant column to training"));
 }
 
 BOOST_AUTO_TEST_CASE(reload_verifies_the_data_file) {

@@ -234,8 +234,9 @@ BOOST_AUTO_TEST_CASE(numeric_options_are_decimal_only_even_when_empty) {
 
 // Overflow is bad input found before anything is written (issue 12, class 3): a re-signed
 // artifact whose parameters are finite but absurd (an intercept of 1.7e308, a coefficient of
-// 1e300) made predict print "MSE inf" and null JSON with exit 0. Now exit 2, one line naming the
-// artifact, nothing on stdout, no --predictions file.
+// 1e300) made predict print "MSE inf" and null JSON with exit 0, and score print 1.7e308 for
+// every row. Now exit 2 when the model is loaded, one line at the value in the artifact, nothing
+// on stdout, no --predictions or --output file; quantize names the model file too.
 BOOST_AUTO_TEST_CASE(a_resigned_artifact_whose_predictions_overflow_is_bad_input) {
   TempDir dir;
   const std::string csv = dir.Write("d.csv",
@@ -243,21 +244,28 @@ BOOST_AUTO_TEST_CASE(a_resigned_artifact_whose_predictions_overflow_is_bad_input
                                     "8,8,16\n9,2,11\n10,4,14\n");
   const std::string m = dir.File("m");
   BOOST_REQUIRE(RunQlab({"train", "--dataset", csv, "--target", "y", "--out", m}).exit_code == 0);
+  const qlab::model::LinearModel trained = qlab::model::LoadModel(m);
   for (const auto& edit : std::vector<void (*)(qlab::model::LinearModel&)>{
            [](qlab::model::LinearModel& model) { model.intercept = 1.7e308; },
            [](qlab::model::LinearModel& model) { model.coef[0] = 1e300; },
            [](qlab::model::LinearModel& model) { model.coef[1] = -1.7e308; }}) {
-    qlab::model::LinearModel model = qlab::model::LoadModel(m);
+    qlab::model::LinearModel model = trained;
     edit(model);
     qlab::model::SaveModel(model, m);  // re-signed: tensor_sha256 of the edited values
     const std::string out = dir.File("p.csv");
-    for (const bool json_output : {false, true}) {
-      std::vector<std::string> args = {"predict", "--model", m, "--predictions", out};
-      if (json_output) args.push_back("--json");
+    const std::string rows = dir.Write("rows.csv", "a,b\n1,2\n");
+    for (const auto& args : std::vector<std::vector<std::string>>{
+             {"predict", "--model", m, "--predictions", out},
+             {"predict", "--model", m, "--predictions", out, "--json"},
+             {"score", "--model", m, "--input", rows, "--output", out},
+             {"score", "--model", m, "--input", rows}}) {
       const auto r = RunQlab(args);
-      BOOST_TEST(r.exit_code == 2, r.out << r.err);
-      BOOST_TEST(r.out.empty(), r.out);
-      BOOST_TEST(r.err.rfind(m + "/model.json: overflow: ", 0) == 0, r.err);
+      BOOST_TEST(r.exit_code == 2, args[0] << ": " << r.out << r.err);
+      BOOST_TEST(r.out.empty(), args[0] << ": " << r.out);
+      BOOST_TEST(r.err.rfind(m + "/model.json:", 0) == 0, r.err);
+      BOOST_TEST((r.err.find("too large for the recorded training fit") != std::string::npos ||
+                  r.err.find("is no mean of training targets") != std::string::npos),
+                 r.err);
       BOOST_TEST((!r.err.empty() && r.err.find('\n') == r.err.size() - 1), r.err);
       BOOST_TEST(!std::filesystem::exists(out));
     }
@@ -268,10 +276,23 @@ BOOST_AUTO_TEST_CASE(a_resigned_artifact_whose_predictions_overflow_is_bad_input
       const auto r = RunQlab({"quantize", "--model", m, "--scheme", scheme, "--out", q, "--json"});
       BOOST_TEST(r.exit_code == 2, scheme << ": " << r.out << r.err);
       BOOST_TEST(r.out.empty(), scheme << ": " << r.out);
-      BOOST_TEST(r.err.find("overflow") != std::string::npos, scheme << ": " << r.err);
+      BOOST_TEST(r.err.rfind(m + "/model.json:", 0) == 0, scheme << ": " << r.err);
       BOOST_TEST((!r.err.empty() && r.err.find('\n') == r.err.size() - 1), r.err);
       BOOST_TEST(!std::filesystem::exists(q), scheme);
     }
+  }
+  // Targets near 1e40 train a model predict runs but no scheme can (f32 arithmetic): refused by
+  // quantize, naming the model's file (it said "qlab:").
+  const std::string large = dir.Write("large.csv",
+                                      "a,b,y\n1,2,3e40\n2,1,4e40\n3,5,9e40\n4,2,6e40\n5,7,12e40\n"
+                                      "6,1,7e40\n7,3,10e40\n8,8,16e40\n9,2,11e40\n10,4,14e40\n");
+  const std::string l = dir.File("l");
+  BOOST_REQUIRE(RunQlab({"train", "--dataset", large, "--target", "y", "--out", l}).exit_code == 0);
+  BOOST_TEST(RunQlab({"predict", "--model", l}).exit_code == 0);
+  for (const char* scheme : {"seed", "w8", "w8a8"}) {
+    const auto r = RunQlab({"quantize", "--model", l, "--scheme", scheme, "--out", dir.File("q")});
+    BOOST_TEST(r.exit_code == 2, scheme << ": " << r.out << r.err);
+    BOOST_TEST(r.err.rfind(l + "/model.json: overflow: ", 0) == 0, scheme << ": " << r.err);
   }
 }
 
@@ -296,7 +317,11 @@ BOOST_AUTO_TEST_CASE(a_resigned_quantized_artifact_that_contradicts_itself_is_ba
            [](qlab::quant::QuantizedModel& model) {
              std::swap(model.features[0].calibrated_lo, model.features[0].calibrated_hi);
            },
-           [](qlab::quant::QuantizedModel& model) { model.features[1].calibrated_hi = 1e300; }}) {
+           [](qlab::quant::QuantizedModel& model) { model.features[1].calibrated_hi = 1e300; },
+           // The embedded float model is held to model.json's rules (no training gives these).
+           [](qlab::quant::QuantizedModel& model) { model.float_model.intercept = 1.7e308; },
+           [](qlab::quant::QuantizedModel& model) { model.float_model.scaler_scale[0] = 5e-324; },
+           [](qlab::quant::QuantizedModel& model) { model.float_model.feature_names[1] = ""; }}) {
     qlab::quant::QuantizedModel model = qlab::quant::LoadQuantized(q);
     edit(model);
     // Re-signed (tensor_sha256 of the edited values) and written as is: SaveQuantized would

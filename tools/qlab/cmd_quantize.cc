@@ -84,7 +84,16 @@ int RunQuantize(const QuantizeCliOptions& opt) {
 
   const LinearModel model = LoadModel(opt.model_dir);
   const SplitData split = ReloadSplit(model, opt.dataset, opt.target, ResolveDataDir(opt.data_dir));
-  QuantizedModel q = Quantize(model, split.X_train, options);
+  QuantizedModel q = [&] {
+    try {
+      return Quantize(model, split.X_train, options);
+    } catch (const InputError& e) {
+      // What cannot be quantized (overflow, no consistent grid) is the model's doing: named so.
+      if (!e.file().empty()) throw;
+      throw InputError((std::filesystem::path(opt.model_dir) / model::kModelFileName).string(),
+                       e.what());
+    }
+  }();
   std::error_code ec;
   const auto absolute = std::filesystem::absolute(opt.model_dir, ec);
   q.float_model_dir = ec ? opt.model_dir : absolute.lexically_normal().string();

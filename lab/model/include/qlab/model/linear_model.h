@@ -7,6 +7,7 @@
 #include <Eigen/Core>
 
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -77,6 +78,25 @@ Metrics Evaluate(const Eigen::VectorXd& actual, const Eigen::VectorXd& predicted
 // exactly singular design, recorded as null. Train calls it on what it fitted, LoadModel on what
 // it read (an edited, re-signed artifact).
 void RequireFiniteModel(const LinearModel& model, const std::string& source);
+
+// A parameter that no training on finite data gives (an edited, re-signed artifact), or nothing.
+// Training standardizes each column with its own mean and population std over n_train rows, so:
+//   - a non-constant column's variance passed StandardScaler's constant test (reference/scaler.cc):
+//     scale² > n·ε·scale² + (n·|mean|·ε)². A mean of 1e308 beside a scale of 1.9, or a scale of
+//     5e-324, is a column training would have found constant (scale 1, coefficient 0);
+//   - its squared deviations summed finite: n·scale² ≤ DBL_MAX;
+//   - the recorded training R² and MSE give var(y) and var(ŷ) (SS_tot = SS_reg + SS_res), which
+//     bound the coefficients' norm through the recorded condition number, and the intercept (the
+//     targets' mean) through the spacing of doubles near it (linear_model.cc derives both).
+// Train and every loader (model.json and a quantized artifact's float_model) apply the same rule,
+// so a model qlab writes is one qlab reads, and `score` refuses what `predict` refuses.
+struct ImplausibleParameter {
+  enum class Field { kScalerMean, kScalerScale, kCoef, kIntercept };
+  Field field = Field::kIntercept;
+  Eigen::Index index = 0;  // the feature, for every field but the intercept
+  std::string message;
+};
+std::optional<ImplausibleParameter> FindImplausibleParameter(const LinearModel& model);
 
 // The same for the test predictions (rows in test order) and their metrics.
 void RequireFinitePredictions(const Eigen::VectorXd& predictions, const Metrics& metrics,
