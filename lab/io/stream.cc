@@ -2,15 +2,20 @@
 #include "qlab/io/stream.h"
 
 #include <fcntl.h>
+#include <poll.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
 #include <algorithm>
 #include <cerrno>
+#include <chrono>
+#include <condition_variable>
 #include <cstring>
 #include <filesystem>
 #include <iostream>
+#include <mutex>
 #include <system_error>
+#include <thread>
 #include <vector>
 
 #include "qlab/io/input_error.h"
@@ -101,8 +106,65 @@ void WriteResultToStderr(std::string_view text) {
   }
 }
 
+namespace {
+
+// A FIFO opened without blocking reads end-of-file until a writer opens it, so a writer a moment
+// late made `score --input FIFO` report an empty input. Waits, as cat's blocking open does, for a
+// writer to open `path` (the same FIFO as `opened`, which is closed), at most kFifoWriterWait:
+// one that never comes is bad input within seconds, not a hang. A blocking open(2) has no
+// timeout, so it runs on a thread; on timeout this process opens the FIFO for writing without
+// blocking (possible: that thread is a reader), which releases it. Returns the new descriptor.
+constexpr auto kFifoWriterWait = std::chrono::seconds(10);
+
+int WaitForFifoWriter(const std::string& path, int opened, const struct stat& opened_info) {
+  // A writer already there (or one that came and went, its bytes in the pipe): `opened` serves.
+  struct pollfd ready {
+    opened, POLLIN, 0
+  };
+  if (::poll(&ready, 1, 0) > 0) return opened;
+  std::mutex mutex;
+  std::condition_variable done;
+  bool finished = false;
+  int fd = -1;
+  int error = 0;
+  std::thread opener([&] {
+    const int result = ::open(path.c_str(), O_RDONLY | O_CLOEXEC | O_NOCTTY);
+    const int open_error = errno;
+    const std::lock_guard<std::mutex> lock(mutex);
+    fd = result;
+    error = open_error;
+    finished = true;
+    done.notify_one();
+  });
+  bool timed_out = false;
+  {
+    std::unique_lock<std::mutex> lock(mutex);
+    timed_out = !done.wait_for(lock, kFifoWriterWait, [&] { return finished; });
+  }
+  int release = -1;
+  if (timed_out) release = ::open(path.c_str(), O_WRONLY | O_CLOEXEC | O_NONBLOCK);
+  opener.join();
+  if (release >= 0) ::close(release);
+  ::close(opened);
+  if (timed_out) {
+    if (fd >= 0) ::close(fd);
+    throw InputError(path, "is a FIFO that no writer opened within " +
+                               std::to_string(kFifoWriterWait.count()) + " s");
+  }
+  if (fd < 0) throw InputError(path, "cannot open: " + ErrnoText(error));
+  struct stat info {};
+  if (::fstat(fd, &info) != 0 || info.st_dev != opened_info.st_dev ||
+      info.st_ino != opened_info.st_ino) {
+    ::close(fd);
+    throw InputError(path, "was replaced while qlab waited for its writer");
+  }
+  return fd;
+}
+
+}  // namespace
+
 int OpenInputFile(const std::string& path, bool allow_stream, int64_t& size) {
-  const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC | O_NONBLOCK | O_NOCTTY);
+  int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC | O_NONBLOCK | O_NOCTTY);
   if (fd < 0) {
     const int error = errno;
     if (error == ENOENT) throw InputError(path, "no such file");
@@ -129,6 +191,13 @@ int OpenInputFile(const std::string& path, bool allow_stream, int64_t& size) {
     throw InputError(path, std::string("is ") + FileTypeName(info.st_mode) +
                                ", not a regular file" + (allow_stream ? " or a pipe" : "") +
                                "; qlab reads input files only");
+  }
+  // A FIFO by name waits for its writer. A pipe by descriptor (/dev/fd/N, /proc/self/fd/N,
+  // /dev/stdin: `--input <(zcat rows.csv.gz)`) had its writer before qlab started; reopened, it
+  // would wait for another one.
+  if (S_ISFIFO(info.st_mode) && !path.starts_with("/proc/") && !path.starts_with("/dev/fd/") &&
+      path != "/dev/stdin") {
+    fd = WaitForFifoWriter(path, fd, info);
   }
   // Reads block again: a pipe's writer may be slower than its reader.
   const int flags = ::fcntl(fd, F_GETFL);

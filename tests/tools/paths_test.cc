@@ -8,6 +8,7 @@
 #define BOOST_TEST_MODULE paths
 #include <boost/test/unit_test.hpp>
 
+#include <fcntl.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/sysmacros.h>
@@ -126,6 +127,43 @@ BOOST_AUTO_TEST_CASE(a_fifo_without_a_writer_is_refused_within_seconds) {
                  "train --data-dir FIFO", "is a FIFO, not a regular file");
   BOOST_TEST((std::chrono::steady_clock::now() - start < std::chrono::seconds(40)));
   BOOST_TEST(!std::filesystem::exists(m.dir.File("out1")));
+}
+
+// score streams, so a FIFO by name is an input it reads (issue 12, class 2), and like cat it waits
+// for the FIFO's writer: one that opens a moment after qlab did was "empty input" (the descriptor
+// opened without blocking read end-of-file). A writer that opens and stays silent is waited for as
+// long as it takes; a FIFO no writer opens within 10 s is exit 2, never a hang.
+BOOST_AUTO_TEST_CASE(score_waits_for_a_fifo_writer_that_opens_late) {
+  Model m;
+  const std::string fifo = m.Fifo("rows.fifo");
+  for (const int delay_ms : {0, 1500}) {
+    const pid_t writer = ::fork();
+    BOOST_REQUIRE(writer >= 0);
+    if (writer == 0) {
+      ::alarm(30);  // should qlab never open the FIFO, this open(2) would wait forever
+      ::usleep(static_cast<useconds_t>(delay_ms) * 1000);
+      const int fd = ::open(fifo.c_str(), O_WRONLY);
+      if (fd < 0) ::_exit(1);
+      ::usleep(300000);  // open, then silent for a while before the rows come
+      const char rows[] = "a,b\n1,2\n3,4\n";
+      const bool written =
+          ::write(fd, rows, sizeof rows - 1) == static_cast<ssize_t>(sizeof rows - 1);
+      ::_exit(written ? 0 : 1);
+    }
+    const LimitedResult r =
+        RunQlabLimited({"score", "--model", m.model, "--input", fifo}, Stdout::kCapture, 30);
+    int status = 0;
+    ::waitpid(writer, &status, 0);
+    BOOST_TEST(!r.timed_out);
+    BOOST_TEST(r.exit_code == 0, delay_ms << " ms: " << r.err);
+    BOOST_TEST(Lines(r.out) == 3u, delay_ms << " ms: " << r.out);
+  }
+  const auto start = std::chrono::steady_clock::now();
+  ExpectBadInput(
+      RunQlabLimited({"score", "--model", m.model, "--input", fifo}, Stdout::kCapture, 30),
+      "score --input FIFO without a writer",
+      fifo + ": is a FIFO that no writer opened within 10 s");
+  BOOST_TEST((std::chrono::steady_clock::now() - start < std::chrono::seconds(25)));
 }
 
 BOOST_AUTO_TEST_CASE(devices_are_not_inputs) {
