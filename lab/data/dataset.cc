@@ -14,6 +14,7 @@
 #include "qlab/io/atomic_file.h"
 #include "qlab/io/input_error.h"
 #include "qlab/io/sha256.h"
+#include "qlab/io/stream.h"
 
 namespace qlab::data {
 
@@ -190,8 +191,7 @@ Dataset LoadDataset(const std::string& dataset, const std::string& target,
                     const std::string& data_dir) {
   if (dataset == "california") {
     const std::string path = (std::filesystem::path(data_dir) / "cal_housing.data").string();
-    std::error_code ec;
-    if (!std::filesystem::exists(path, ec)) {
+    if (io::NoSuchFile(path)) {
       throw InputError(path, "no such file; fetch the data with `bash tools/fetch-data.sh " +
                                  data_dir + "` (or pass --data-dir DIR)");
     }

@@ -163,6 +163,11 @@ int WaitForFifoWriter(const std::string& path, int opened, const struct stat& op
 
 }  // namespace
 
+bool NoSuchFile(const std::string& path) {
+  struct stat info {};
+  return ::stat(path.c_str(), &info) != 0 && errno == ENOENT;
+}
+
 int OpenInputFile(const std::string& path, bool allow_stream, int64_t& size) {
   int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC | O_NONBLOCK | O_NOCTTY);
   if (fd < 0) {

@@ -16,6 +16,7 @@
 #include "qlab/io/input_error.h"
 #include "qlab/io/json_document.h"
 #include "qlab/io/shortest.h"
+#include "qlab/io/stream.h"
 #include "qlab/io/version.h"
 #include "qlab/reference/least_squares.h"
 #include "qlab/reference/random.h"
@@ -275,8 +276,7 @@ void SaveModel(const LinearModel& model, const std::string& dir) {
 
 LinearModel LoadModel(const std::string& dir) {
   const std::string path = (std::filesystem::path(dir) / kModelFileName).string();
-  std::error_code ec;
-  if (!std::filesystem::exists(path, ec)) {
+  if (io::NoSuchFile(path)) {
     throw InputError(path, "no such file; train a model first with `qlab train --out " + dir + "`");
   }
   const io::JsonDocument doc = io::JsonDocument::Load(path);
@@ -327,7 +327,7 @@ data::SplitData ReloadSplit(const LinearModel& model, const std::string& dataset
       const std::string fallback = (std::filesystem::path(data_dir) / "cal_housing.data").string();
       if (std::filesystem::exists(fallback, ec)) path = fallback;
     }
-    if (!std::filesystem::exists(path, ec)) {
+    if (io::NoSuchFile(path)) {
       throw InputError(path, "the model's data file is gone; pass --dataset to name the data anew");
     }
     dataset = model.data_kind == "california" ? LoadCaliforniaHousing(path)

@@ -17,6 +17,7 @@
 #include "qlab/io/input_error.h"
 #include "qlab/io/json_document.h"
 #include "qlab/io/shortest.h"
+#include "qlab/io/stream.h"
 #include "qlab/io/tensor_digest.h"
 #include "qlab/io/version.h"
 #include "qlab/kernels.h"
@@ -534,8 +535,7 @@ void RequireSameFloatModel(const QuantizedModel& q, const std::string& dir, bool
 
 QuantizedModel LoadQuantized(const std::string& dir) {
   const std::string path = (std::filesystem::path(dir) / kQuantizedFileName).string();
-  std::error_code ec;
-  if (!std::filesystem::exists(path, ec)) {
+  if (io::NoSuchFile(path)) {
     throw InputError(path, "no such file; make one with `qlab quantize --out " + dir + "`");
   }
   const JsonDocument doc = JsonDocument::Load(path);

@@ -61,6 +61,8 @@ generate() {
                                                printf "%.6f\n", s + rand() / 10 } }' >"$file" ;;
     json_then_nul)  # a complete JSON document, then a NUL byte and more: must not end the input
       printf '{"a": 1}\0garbage{{{' >"$file" ;;
+    link_loop)  # a symbolic link to a link back to it: ELOOP, not "no such file"
+      ln -s "$file.back" "$file"; ln -s "$file" "$file.back" ;;
     *) echo "run_case: unknown generator $name" >&2; exit 2 ;;
   esac
 }

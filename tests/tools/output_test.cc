@@ -12,6 +12,7 @@
 
 #include "common/run_qlab.h"
 #include "common/temp_dir.h"
+#include "qlab/io/atomic_file.h"
 
 using qlab::testing::LimitedResult;
 using qlab::testing::RunQlab;
@@ -78,6 +79,9 @@ BOOST_AUTO_TEST_CASE(closed_stdout_exits_4_before_anything_is_written) {
       {"predict", "--model", m.model, "--json"},
       {"train", "--dataset", m.csv, "--target", "y", "--out", out, "--json"},
       {"score", "--model", m.model, "--input", m.csv},
+      {"score", "--model", m.model, "--input", m.csv, "--output", "-"},
+      {"--help"},
+      {"train", "--help"},
   };
   for (const auto& args : commands) {
     const LimitedResult r = RunQlabLimited(args, Stdout::kClosed);
@@ -86,6 +90,33 @@ BOOST_AUTO_TEST_CASE(closed_stdout_exits_4_before_anything_is_written) {
   }
   // Nothing was trained into a folder whose report could not be printed.
   BOOST_TEST(!std::filesystem::exists(out));
+}
+
+// A command that prints nothing to stdout is not stopped by a closed one: `score --output FILE`
+// (its --json summary goes to stderr) exited 4 for a stdout it never used.
+BOOST_AUTO_TEST_CASE(a_closed_stdout_does_not_stop_score_into_a_file) {
+  Model m;
+  const std::string out = m.dir.File("rows.csv");
+  for (const bool json : {false, true}) {
+    std::vector<std::string> args = {"score", "--model", m.model, "--input", m.csv, "--output", out};
+    if (json) args.push_back("--json");
+    const LimitedResult r = RunQlabLimited(args, Stdout::kClosed);
+    BOOST_TEST(r.exit_code == 0, r.err);
+    BOOST_TEST(Lines(qlab::io::ReadFileBytes(out)) == 41u);
+    BOOST_TEST(Lines(r.err) == (json ? 1u : 0u), r.err);
+  }
+}
+
+// --help and --version go through the checked writer: on /dev/full they name the errno, not "the
+// help text".
+BOOST_AUTO_TEST_CASE(help_on_dev_full_names_the_error) {
+  for (const std::vector<std::string>& args : {std::vector<std::string>{"--version"},
+                                               std::vector<std::string>{"--help"},
+                                               std::vector<std::string>{"score", "--help"}}) {
+    const LimitedResult r = RunQlabLimited(args, Stdout::kDevFull);
+    ExpectLostOutput(r, args[0]);
+    BOOST_TEST(r.err == "<stdout>: cannot write: No space left on device\n", r.err);
+  }
 }
 
 BOOST_AUTO_TEST_CASE(the_same_commands_succeed_when_stdout_is_writable) {

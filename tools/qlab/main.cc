@@ -136,8 +136,20 @@ void ApplyIsa(const std::string& isa) {
   }
 }
 
+// Whether the parsed command line prints nothing to stdout: only `score --output FILE` (its
+// rows go to FILE, its --json summary to stderr), which a closed stdout does not stop.
+bool WritesNothingToStdout(const std::vector<std::pair<CLI::App*, Action>>& actions) {
+  for (const auto& [sub, action] : actions) {
+    if (!sub->parsed() || sub->get_name() != "score") continue;
+    const CLI::Option* output = sub->get_option_no_throw("--output");
+    return output != nullptr && output->count() > 0 && output->as<std::string>() != "-";
+  }
+  return false;
+}
+
 // Builds the command line, parses it and runs the chosen command; errors propagate to Main.
-int Run(int argc, char** argv) {
+// `stdout_open`: false when qlab started with stdout closed (`>&-`).
+int Run(int argc, char** argv, bool stdout_open) {
   CLI::App app{"qlab: a SIMD numerics and quantization lab", "qlab"};
   app.set_version_flag("--version", std::string("qlab ") + kVersion);
   app.require_subcommand(1);
@@ -156,8 +168,13 @@ int Run(int argc, char** argv) {
   try {
     app.parse(argc, argv);
   } catch (const CLI::Success& e) {  // --help, --version
-    const int code = app.exit(e);
-    if (!(std::cout << std::flush)) throw io::OutputError("<stdout>", "cannot write the help text");
+    // Through the one checked writer: on /dev/full the message names the errno (ENOSPC).
+    std::ostringstream text;
+    const int code = app.exit(e, text, std::cerr);
+    if (!stdout_open) throw io::OutputError("<stdout>", "standard output is closed");
+    io::OutputStream out("-");
+    out.Write(text.str());
+    out.Commit();
     return code;
   } catch (const CLI::ConversionError& e) {
     // A decimal integer the transform accepted that does not fit the option's own type (`--seed
@@ -174,8 +191,19 @@ int Run(int argc, char** argv) {
     }
     return kExitBadInput;
   } catch (const CLI::ParseError& e) {
+    // CLI11 reads an unknown first word as a missing subcommand ("A subcommand is required").
+    if (argc > 1 && app.get_subcommands().empty()) {
+      std::cerr << "qlab: '" << io::Printable(argv[1]) << "' is not "
+                << (argv[1][0] == '-' ? "an option" : "a subcommand") << " (see qlab --help)\n";
+      return kExitBadInput;
+    }
     std::cerr << "qlab: " << OneLine(e.what()) << "\n";
     return kExitBadInput;
+  }
+  if (!stdout_open && !WritesNothingToStdout(actions)) {
+    // Nothing this command prints could reach anyone: stop before anything is computed.
+    std::cerr << "qlab: standard output is closed; nothing was done\n";
+    return kExitOutputFailed;
   }
 
   // An empty value given on purpose is never "use the default": `--out ''` would otherwise write
@@ -203,9 +231,11 @@ int Run(int argc, char** argv) {
     if (sub->parsed() && action) code = action();
   }
   // Checked, not assumed: on /dev/full or a dead pipe the results are lost, which is exit 4.
-  io::OutputStream out("-");
-  out.Write(Buffer().str());
-  out.Commit();
+  if (stdout_open) {
+    io::OutputStream out("-");
+    out.Write(Buffer().str());
+    out.Commit();
+  }
   outputs.Commit();
   return code;
 }
@@ -219,13 +249,9 @@ int Main(int argc, char** argv) {
   // SIGINT and SIGTERM remove the temporaries of outputs being written, then end qlab by the
   // same signal (lab/io/temporaries.h).
   io::InstallTemporaryCleanup();
-  if (!io::PrepareStandardStreams()) {
-    // Nothing a command prints could reach anyone: stop before anything is computed or written.
-    std::cerr << "qlab: standard output is closed; nothing was done\n";
-    return kExitOutputFailed;
-  }
+  const bool stdout_open = io::PrepareStandardStreams();
   try {
-    return Run(argc, argv);
+    return Run(argc, argv, stdout_open);
   } catch (const InputError& e) {
     std::cerr << e.Format() << "\n";
     return kExitBadInput;

@@ -45,6 +45,11 @@ inline constexpr int64_t kMaxWholeFileBytes = int64_t{1} << 31;
 // again) and sets `size` to a regular file's size, -1 for a stream.
 int OpenInputFile(const std::string& path, bool allow_stream, int64_t& size);
 
+// Whether `path` names nothing (stat(2) fails with ENOENT): for messages that say how to make the
+// missing file. A loop of symbolic links or a file where a folder belongs is no "missing file":
+// OpenInputFile reports those as what they are (ELOOP, ENOTDIR).
+bool NoSuchFile(const std::string& path);
+
 class InputStream {
  public:
   // "-" is standard input (named kStdinName); anything else is opened by OpenInputFile: a regular
