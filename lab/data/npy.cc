@@ -33,6 +33,12 @@ class HeaderParser {
     SkipSpace();
     while (Peek() != '}') {
       const std::string key = String();
+      // Python's literal keeps the last of a repeated key; numpy never writes one. Refused, so
+      // that no reader of the file can take another dtype or shape from it than qlab did.
+      if ((key == "descr" && have_descr) || (key == "fortran_order" && have_order) ||
+          (key == "shape" && have_shape)) {
+        Fail("key '" + key + "' appears twice in the header");
+      }
       Expect(':');
       if (key == "descr") {
         const std::string descr = String();
