@@ -3,10 +3,12 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
 #include <cmath>
 #include <optional>
 #include <utility>
 
+#include "qlab/io/input_error.h"
 #include "qlab/report/compare.h"
 
 namespace qlab::report::detail {
@@ -35,6 +37,19 @@ void BenchJson::Fail(const Pointer& pointer, const std::string& message) const {
   throw doc_.ErrorAt(pointer, message);
 }
 
+namespace {
+
+// Text that reports print as one line or one table cell (a host name, a CPU model, a benchmark
+// name): a control character (a newline in an edited host_name) would break report.md's lines.
+bool HasControlCharacter(const std::string& text) {
+  return std::any_of(text.begin(), text.end(), [](char c) {
+    const auto byte = static_cast<unsigned char>(c);
+    return byte < 0x20 || byte == 0x7f;
+  });
+}
+
+}  // namespace
+
 BenchJson BenchJson::Load(const std::string& path) {
   BenchJson file(io::JsonDocument::Load(path));
   const json& root = file.doc_.value();
@@ -49,6 +64,13 @@ BenchJson BenchJson::Load(const std::string& path) {
       file.Fail(Pointer("/context"), "\"context\" must be an object");
     }
     file.context_ = root["context"];
+    for (const auto& [key, value] : file.context_.items()) {
+      if (value.is_string() && HasControlCharacter(value.get<std::string>())) {
+        file.Fail(Pointer("/context") / key, "\"" + io::Printable(key) +
+                                                 "\" holds a control character (a report prints it "
+                                                 "on one line)");
+      }
+    }
   }
 
   std::map<std::string, size_t> run_of;  // run_name → index in runs_
@@ -62,7 +84,11 @@ BenchJson BenchJson::Load(const std::string& path) {
         file.Fail(b.contains(key) ? at / key : at,
                   std::string("benchmark entry needs a string \"") + key + "\"");
       }
-      return b[key].get<std::string>();
+      std::string text = b[key].get<std::string>();
+      if (HasControlCharacter(text)) {
+        file.Fail(at / key, std::string("\"") + key + "\" holds a control character");
+      }
+      return text;
     };
     auto number = [&](const char* key, bool required) -> std::optional<double> {
       if (!b.contains(key)) {

@@ -211,8 +211,12 @@ BOOST_AUTO_TEST_CASE(run_writes_a_report_folder) {
     BOOST_TEST(name[8] == 'T');
     BOOST_TEST(name.substr(15, 2) == "Z-");
     BOOST_TEST(std::filesystem::exists(e.path() / "model.json"));
+    // The folder's listing names what this run wrote: no bench.json without benchmarks.
+    BOOST_TEST(!std::filesystem::exists(e.path() / "bench.json"));
+    BOOST_TEST(defaulted.out.find("bench.json") == std::string::npos, defaulted.out);
   }
   BOOST_TEST(folders == 1);
+  BOOST_TEST(r.out.find(" bench.json, ") != std::string::npos, r.out);
 }
 
 BOOST_AUTO_TEST_CASE(numeric_options_are_decimal_only_even_when_empty) {

@@ -148,8 +148,9 @@ const Registrar kRun(
                 << ComparisonText(quantize_json)
                 << "\nReport: " << (std::filesystem::path(report.dir) / "report.md").string()
                 << "\nReport folder: " << out
-                << " (model.json, train.json, predict.json, quantize.json, quantized/, bench.json,"
-                   " report.md, report.html, report.json, charts/)\n";
+                << " (model.json, train.json, predict.json, quantize.json, quantized/, "
+                << (cmd->bench ? "bench.json, " : "")  // --no-bench writes none
+                << "report.md, report.html, report.json, charts/)\n";
         }
         return kExitOk;
       };
