@@ -83,12 +83,12 @@ void WriteFileAtomically(const std::string& path, std::string_view contents) {
   out.Commit();
 }
 
-std::string ReadFileBytes(const std::string& path) {
+std::string ReadFileBytes(const std::string& path, int64_t limit) {
   int64_t size = 0;
   const int fd = OpenInputFile(path, /*allow_stream=*/false, size);
-  const std::string too_big = "larger than " + std::to_string(kMaxWholeFileBytes >> 30) +
-                              " GiB, the most qlab reads of a whole file";
-  if (size > kMaxWholeFileBytes) {
+  const std::string too_big =
+      "larger than " + std::to_string(limit >> 20) + " MiB, the most qlab reads of such a file";
+  if (size > limit) {
     ::close(fd);
     throw InputError(path, "is " + std::to_string(size) + " bytes, " + too_big);
   }
@@ -105,7 +105,7 @@ std::string ReadFileBytes(const std::string& path) {
     }
     if (got == 0) break;
     bytes.append(chunk, static_cast<size_t>(got));
-    if (static_cast<int64_t>(bytes.size()) > kMaxWholeFileBytes) {  // it grew while being read
+    if (static_cast<int64_t>(bytes.size()) > limit) {  // it grew while being read
       ::close(fd);
       throw InputError(path, "grew while being read, " + too_big);
     }

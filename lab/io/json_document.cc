@@ -13,6 +13,7 @@
 #include <sstream>
 
 #include "qlab/io/atomic_file.h"
+#include "qlab/io/stream.h"
 
 namespace qlab::io {
 
@@ -244,7 +245,7 @@ JsonDocument JsonDocument::Parse(std::string file, std::string text, bool allow_
 }
 
 JsonDocument JsonDocument::Load(const std::string& path, bool allow_json_lines) {
-  return Parse(path, ReadFileBytes(path), allow_json_lines);
+  return Parse(path, ReadFileBytes(path, kMaxJsonFileBytes), allow_json_lines);
 }
 
 InputError JsonDocument::ErrorAt(const nlohmann::json::json_pointer& pointer,

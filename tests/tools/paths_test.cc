@@ -184,6 +184,38 @@ BOOST_AUTO_TEST_CASE(devices_are_not_inputs) {
                  "train --dataset /dev/null", "/dev/null: is a character device");
 }
 
+// Whole-file readers refuse a file over their limit before reading a byte (issue 12, class 2),
+// limits that keep memory within a 24 GB machine: 64 MiB of JSON (a 1.9 GB file of NULs was read
+// whole, then refused at byte 1), 1 GiB of a data set (a CSV costs up to about 12 bytes of memory
+// per byte of text). The files are sparse: no disk is used, and a read would take seconds.
+BOOST_AUTO_TEST_CASE(whole_file_readers_refuse_files_over_their_limit_unread) {
+  Model m;
+  const auto sparse = [&](const std::string& name, int64_t bytes) {
+    const std::string path = m.dir.File(name);
+    BOOST_REQUIRE(::truncate(m.dir.Write(name, "").c_str(), bytes) == 0);
+    return path;
+  };
+  const std::string json = sparse("big.json", (int64_t{64} << 20) + 1);
+  const std::string csv = sparse("big.csv", (int64_t{1} << 30) + 1);
+  const auto start = std::chrono::steady_clock::now();
+  ExpectBadInput(
+      RunQlabLimited({"check", "--baseline", json, "--current", m.report}, Stdout::kCapture, 10),
+      "check --baseline BIG", json + ": is 67108865 bytes, larger than 64 MiB");
+  ExpectBadInput(RunQlabLimited({"compare", json, json}, Stdout::kCapture, 10), "compare BIG",
+                 json + ": is 67108865 bytes, larger than 64 MiB");
+  std::filesystem::create_directories(m.dir.File("big_model"));
+  std::filesystem::rename(json, m.dir.File("big_model/model.json"));
+  ExpectBadInput(
+      RunQlabLimited({"predict", "--model", m.dir.File("big_model")}, Stdout::kCapture, 10),
+      "predict --model BIG", "model.json: is 67108865 bytes, larger than 64 MiB");
+  ExpectBadInput(
+      RunQlabLimited({"train", "--dataset", csv, "--target", "y", "--out", m.dir.File("out")},
+                     Stdout::kCapture, 10),
+      "train --dataset BIG", csv + ": is 1073741825 bytes, larger than 1024 MiB");
+  BOOST_TEST((std::chrono::steady_clock::now() - start < std::chrono::seconds(5)));
+  BOOST_TEST(!std::filesystem::exists(m.dir.File("out")));
+}
+
 BOOST_AUTO_TEST_CASE(score_streams_from_stdin_and_from_a_pipe) {
   // Streaming is what `qlab score` is documented to do: "-" and a pipe given by name.
   Model m;

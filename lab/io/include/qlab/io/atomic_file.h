@@ -9,6 +9,8 @@
 #include <string>
 #include <string_view>
 
+#include "qlab/io/stream.h"
+
 namespace qlab::io {
 
 // Creates `dir` and its missing parents; an existing folder is fine. InputError (naming the path)
@@ -21,7 +23,7 @@ void WriteFileAtomically(const std::string& path, std::string_view contents);
 
 // The whole file, opened by OpenInputFile (stream.h): InputError naming the path when it is
 // missing, unreadable, not a regular file (a folder, device, FIFO or socket) or larger than
-// kMaxWholeFileBytes (2 GiB).
-std::string ReadFileBytes(const std::string& path);
+// `limit` bytes (kMaxWholeFileBytes, kMaxJsonFileBytes: stream.h).
+std::string ReadFileBytes(const std::string& path, int64_t limit = kMaxWholeFileBytes);
 
 }  // namespace qlab::io
