@@ -222,13 +222,25 @@ json EvaluateQuantized(const QuantizedModel& q, const SplitData& split,
   // Nothing non-finite is a result (issue 12, class 3): a model whose parameters are finite but
   // absurd (a re-signed intercept of 1.7e308) squares past the double range in the MSE of its
   // float or quantized predictions; JSON would print null. Bad input, named by the first figure.
+  // The loaders refuse parameters no training gives, so what overflows here is data far outside
+  // the model's range (`--dataset` naming other data): blamed on that file, with how far.
   for (const auto& [key, value] : j.items()) {
     if (value.is_number_float() && !std::isfinite(value.get<double>())) {
+      double farthest = 0;  // the largest |standardized feature| of the test split
+      for (Eigen::Index i = 0; i < split.X_test.rows(); ++i) {
+        for (Eigen::Index c = 0; c < split.X_test.cols(); ++c) {
+          farthest = std::max(farthest, std::abs((split.X_test(i, c) - model.scaler_mean[c]) /
+                                                 model.scaler_scale[c]));
+        }
+      }
       const std::string message = fmt::format(
-          "overflow: {} of scheme {} on the test split is {} (the model's parameters "
+          "overflow: {} of scheme {} on the test split is not finite: its features lie up to "
+          "{:.3g} standard deviations from the model's training means (the model's parameters "
           "reach {:.3g})",
-          key, SchemeName(q.scheme), value.get<double>(),
+          key, SchemeName(q.scheme), farthest,
           std::max(model.coef.cwiseAbs().maxCoeff(), std::abs(model.intercept)));
+      const std::string& data = split.dataset.source_path;
+      if (!data.empty()) throw io::InputError(data, message);
       if (q.float_model_dir.empty()) throw io::InputError(message);
       throw io::InputError(
           (std::filesystem::path(q.float_model_dir) / model::kModelFileName).string(), message);
