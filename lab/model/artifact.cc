@@ -8,13 +8,16 @@
 #include <cmath>
 #include <filesystem>
 #include <limits>
+#include <optional>
 #include <span>
 #include <system_error>
+#include <tuple>
 
 #include "qlab/data/dataset.h"
 #include "qlab/io/atomic_file.h"
 #include "qlab/io/input_error.h"
 #include "qlab/io/json_document.h"
+#include "qlab/io/sha256.h"
 #include "qlab/io/shortest.h"
 #include "qlab/io/stream.h"
 #include "qlab/io/version.h"
@@ -260,6 +263,14 @@ void CheckModelFieldsAgree(const io::JsonReader& object, const LinearModel& mode
         object.Key("coef").Elements(p, "numbers")[j].Fail(implausible->message);
       case Field::kIntercept:
         object.Key("intercept").Fail(implausible->message);
+      case Field::kConditionNumber:
+        object.Key("condition_number").Fail(implausible->message);
+      case Field::kTrainR2:
+        object.Key("metrics").Key("train").Key("r2").Fail(implausible->message);
+      case Field::kTrainMae:
+        object.Key("metrics").Key("train").Key("mae").Fail(implausible->message);
+      case Field::kTestMae:
+        object.Key("metrics").Key("test").Key("mae").Fail(implausible->message);
     }
   }
 }
@@ -306,7 +317,23 @@ LinearModel LoadModel(const std::string& dir) {
   CheckTensorDigest(path, root.Key(kTensorDigestKey).String(), ModelDigest(model));
   CheckModelFieldsAgree(root, model);
   RequireFiniteModel(model, path);
+  model.artifact_file = path;
   return model;
+}
+
+std::optional<data::SplitData> ReloadRecordedSplitIfPresent(const LinearModel& model,
+                                                            const std::string& data_dir) {
+  std::string path = model.data_path;
+  if (model.data_kind == "california" && io::NoSuchFile(path)) {
+    path = (std::filesystem::path(data_dir) / "cal_housing.data").string();
+  }
+  if (io::NoSuchFile(path)) return std::nullopt;
+  try {
+    if (io::Sha256Hex(io::ReadFileBytes(path)) != model.data_sha256) return std::nullopt;
+  } catch (const InputError&) {
+    return std::nullopt;  // unreadable or no regular file: nothing to verify against
+  }
+  return ReloadSplit(model, "", "", data_dir);
 }
 
 data::SplitData ReloadSplit(const LinearModel& model, const std::string& dataset_override,
@@ -351,7 +378,25 @@ data::SplitData ReloadSplit(const LinearModel& model, const std::string& dataset
                             rows, model.n_train, model.n_test, model.n_train + model.n_test));
     }
   }
-  return MakeSplit(std::move(dataset), model.test_size, model.seed);
+  SplitData split = MakeSplit(std::move(dataset), model.test_size, model.seed);
+  if (dataset_override.empty()) {
+    const std::string source = model.artifact_file.empty() ? model.data_path : model.artifact_file;
+    for (const auto& [recorded, name, X, y] :
+         {std::tuple{&model.train, "train", &split.X_train, &split.y_train},
+          std::tuple{&model.test, "test", &split.X_test, &split.y_test}}) {
+      const Metrics again = Evaluate(*y, model.Predict(*X), name, split.dataset.source_path);
+      if (again.r2 != recorded->r2 || again.mse != recorded->mse || again.mae != recorded->mae) {
+        throw InputError(
+            source, fmt::format("metrics.{} (R² {}, MSE {}, MAE {}) are not what the model gives "
+                                "on its recorded data (R² {}, MSE {}, MAE {}): its parameters "
+                                "are not the ones trained on it",
+                                name, io::Shortest(recorded->r2), io::Shortest(recorded->mse),
+                                io::Shortest(recorded->mae), io::Shortest(again.r2),
+                                io::Shortest(again.mse), io::Shortest(again.mae)));
+      }
+    }
+  }
+  return split;
 }
 
 }  // namespace qlab::model

@@ -7,6 +7,7 @@
 #include <cmath>
 #include <limits>
 #include <span>
+#include <tuple>
 
 #include "qlab/io/input_error.h"
 #include "qlab/io/shortest.h"
@@ -261,7 +262,42 @@ std::optional<ImplausibleParameter> FindImplausibleParameter(const LinearModel& 
   // for a least-squares fit with an intercept on its own rows SS_tot = SS_reg + SS_res, so
   // var(y) = MSE / (1 − R²) and var(ŷ) = R² · var(y). Where 1 − R² is too small to divide by
   // (a near-perfect fit, whose R² carries n·ε of rounding) or the MSE is 0, nothing is implied.
+  for (const auto& [metrics, field, split] :
+       {std::tuple{&model.train, Field::kTrainMae, "training"},
+        std::tuple{&model.test, Field::kTestMae, "test"}}) {
+    // Σ|r|/n ≤ √(Σr²/n); 1e-12 of room for the rounding of both sums.
+    if (metrics->mae > std::sqrt(metrics->mse) * (1 + 1e-12)) {
+      return ImplausibleParameter{
+          field, 0,
+          fmt::format("the {} MAE {} exceeds √MSE = {:.6g} (MSE {}): no residuals give that", split,
+                      io::Shortest(metrics->mae), std::sqrt(metrics->mse),
+                      io::Shortest(metrics->mse))};
+    }
+  }
   const Metrics& fit = model.train;
+  if (fit.r2 < -1e-9) {
+    return ImplausibleParameter{
+        Field::kTrainR2, 0,
+        fmt::format("the training R² {} is below 0: least squares with an intercept fits its own "
+                    "rows at least as well as their mean",
+                    io::Shortest(fit.r2))};
+  }
+  const auto fitted_columns =
+      static_cast<double>(p - static_cast<Eigen::Index>(model.constant_features.size()));
+  // The rank check let only σ_min/σ_max > max(n, p)·ε through; ldlt's κ is an estimate from
+  // rcond (within a factor p of the 2-norm one), hence the room of 10·p. Null (an infinite
+  // estimate) is capped the same way where it is used below.
+  const double condition_cap =
+      1 / (std::max(n, fitted_columns) * kEps) * std::max(1.0, 10 * fitted_columns);
+  if (std::isfinite(model.condition_number) && model.condition_number > condition_cap) {
+    return ImplausibleParameter{
+        Field::kConditionNumber, 0,
+        fmt::format("the condition number {} is beyond what the rank check lets through ({:.3g} "
+                    "for n_train {} and {} fitted columns): training refuses such a design as "
+                    "rank-deficient",
+                    io::Shortest(model.condition_number), condition_cap, model.n_train,
+                    fitted_columns)};
+  }
   if (!(fit.mse > 0 && fit.r2 >= 0 && 1 - fit.r2 > 1e-6)) return std::nullopt;
   const double sd_y = std::sqrt(fit.mse) / std::sqrt(1 - fit.r2);
   const double sd_prediction = std::sqrt(fit.r2) * sd_y;
@@ -272,17 +308,20 @@ std::optional<ImplausibleParameter> FindImplausibleParameter(const LinearModel& 
   Eigen::Index largest = 0;
   (void)model.coef.cwiseAbs().maxCoeff(&largest);
   const double norm = model.coef.stableNorm();
-  const auto p_fit =
-      static_cast<double>(p - static_cast<Eigen::Index>(model.constant_features.size()));
-  if (std::isfinite(model.condition_number) && norm / model.condition_number > 2 * sd_prediction) {
+  const double p_fit = fitted_columns;
+  // ldlt records an estimate that may lie below the true κ by up to a factor p_fit.
+  const double condition =
+      std::min(std::isfinite(model.condition_number) ? model.condition_number : condition_cap,
+               condition_cap) *
+      (model.solver == "ldlt" ? std::max(1.0, p_fit) : 1.0);
+  if (norm / condition > 2 * sd_prediction) {
     return ImplausibleParameter{
         Field::kCoef, largest,
         fmt::format("the coefficients (norm {:.3g}, feature '{}' {}) are too large for the "
                     "recorded training fit: with condition number {:.3g} they spread the training "
                     "predictions by at least {:.3g}, but R² {} and MSE {} say {:.3g}",
-                    norm, label(largest), io::Shortest(model.coef[largest]), model.condition_number,
-                    norm / model.condition_number, io::Shortest(fit.r2), io::Shortest(fit.mse),
-                    sd_prediction)};
+                    norm, label(largest), io::Shortest(model.coef[largest]), condition,
+                    norm / condition, io::Shortest(fit.r2), io::Shortest(fit.mse), sd_prediction)};
   }
   if (sd_prediction > 2 * std::sqrt(std::max(p_fit, 1.0)) * norm) {
     return ImplausibleParameter{

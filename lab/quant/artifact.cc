@@ -253,6 +253,7 @@ QuantizedModel QuantizedFromJson(const JsonReader& root) {
   const JsonReader float_model = root.Key("float_model");
   q.float_model_dir = float_model.Key("dir").String();
   q.float_model = model::LinearModelFromJson(float_model);
+  q.float_model.artifact_file = root.file();
   const size_t k = q.num_features();
   switch (q.scheme) {
     case Scheme::kSeed: {
@@ -531,6 +532,30 @@ void RequireSameFloatModel(const QuantizedModel& q, const std::string& dir, bool
                                origin.string() + " --out " + dir +
                                "`) or keep the two in separate folders");
   }
+}
+
+void CheckQuantizedAgainstTraining(const QuantizedModel& q, const Eigen::MatrixXd& X_train,
+                                   const std::string& file) {
+  QuantizeOptions options;
+  options.scheme = q.scheme;
+  options.bits = q.bits;
+  options.calibration = q.calibration;
+  options.fold = q.fold;
+  options.outliers = q.outliers;
+  const std::string recorded = QuantizedDigest(q);
+  // The flag is not recorded, its effect is: a correction of exactly 0 may come from either.
+  for (const bool correction : {q.bias_correction != 0, q.bias_correction == 0}) {
+    options.bias_correction = correction;
+    try {
+      if (QuantizedDigest(Quantize(q.float_model, X_train, options)) == recorded) return;
+    } catch (const io::InputError&) {
+      // Options the quantizer refuses for this model: no artifact it wrote.
+    }
+  }
+  throw io::InputError(file, fmt::format("its {} fields are not what quantizing its float model "
+                                         "on the recorded training rows gives ({} bits, "
+                                         "calibration {}): they were edited",
+                                         SchemeName(q.scheme), q.bits, q.calibration.Name()));
 }
 
 QuantizedModel LoadQuantized(const std::string& dir) {

@@ -1,6 +1,7 @@
 // Copyright 2026 The qlab Authors. SPDX-License-Identifier: Apache-2.0
 #include "qlab/score/scorer.h"
 
+#include <filesystem>
 #include <numeric>
 
 #include "qlab/io/input_error.h"
@@ -28,6 +29,15 @@ Scorer::Scorer(const std::string& model_dir, const std::string& kernel,
     model_ = quantized_->float_model;
   } else {
     model_ = model::LoadModel(model_dir);
+  }
+  // Where the recorded data is still at hand, the model must be the one trained on it (its
+  // metrics again, to the bit) and a quantized artifact what quantizing it gives: score refuses
+  // the re-signed edits predict refuses. Elsewhere only what the artifact itself shows is checked.
+  if (const auto recorded = model::ReloadRecordedSplitIfPresent(model_, data_dir);
+      recorded && quantized_) {
+    quant::CheckQuantizedAgainstTraining(
+        *quantized_, recorded->X_train,
+        (std::filesystem::path(model_dir) / quant::kQuantizedFileName).string());
   }
   kernel_ = kernel.empty() ? (quantized_ ? quant::SchemeName(quantized_->scheme) : "ref") : kernel;
   if (const auto scheme = quant::ParseScheme(kernel_)) {

@@ -23,6 +23,7 @@
 #include "qlab/model/artifact.h"
 #include "qlab/model/linear_model.h"
 #include "qlab/quant/artifact.h"
+#include "qlab/quant/quantize.h"
 
 using nlohmann::json;
 using qlab::testing::RunQlab;
@@ -298,6 +299,95 @@ BOOST_AUTO_TEST_CASE(a_resigned_artifact_whose_predictions_overflow_is_bad_input
     BOOST_TEST(r.exit_code == 2, scheme << ": " << r.out << r.err);
     BOOST_TEST(r.err.rfind(l + "/model.json: overflow: ", 0) == 0, scheme << ": " << r.err);
   }
+}
+
+// Re-signed edits that keep an artifact self-consistent (hostile pass): coefficients ×1e10 within
+// a recorded condition number of 1e11, a mean of 1e15 beside a scale of 1e4, a quantized weight
+// scale ×1e30 with codes to match, a bias_correction of 1e30 added to the bias. Where the recorded
+// data is at hand, predict and score refuse them (the float model must give its recorded metrics
+// again, a quantized one be what quantizing it gives); a condition number past the rank check, an
+// MAE above √MSE and a negative training R² are refused from the file alone.
+BOOST_AUTO_TEST_CASE(resigned_edits_that_the_recorded_data_contradicts_are_refused) {
+  TempDir dir;
+  std::string csv = "a,b,y\n";
+  for (int i = 0; i < 60; ++i) {
+    csv += fmt::format("{},{},{}\n", i % 7, (i * 3) % 11, 2.0 * (i % 7) - (i * 3) % 11 + i % 4);
+  }
+  const std::string data = dir.Write("d.csv", csv);
+  const std::string m = dir.File("m");
+  BOOST_REQUIRE(RunQlab({"train", "--dataset", data, "--target", "y", "--out", m}).exit_code == 0);
+  const std::string rows = dir.Write("rows.csv", "a,b\n1,2\n3,4\n");
+  const qlab::model::LinearModel trained = qlab::model::LoadModel(m);
+  const auto expect_refused = [&](const std::string& folder, const std::string& file,
+                                  const std::string& message) {
+    for (const auto& args : std::vector<std::vector<std::string>>{
+             {"predict", "--model", folder}, {"score", "--model", folder, "--input", rows}}) {
+      const auto r = RunQlab(args);
+      BOOST_TEST(r.exit_code == 2, args[0] << ": " << r.out << r.err);
+      BOOST_TEST(r.out.empty(), args[0] << ": " << r.out);
+      BOOST_TEST(r.err.rfind(folder + "/" + file + ":", 0) == 0, args[0] << ": " << r.err);
+      BOOST_TEST(r.err.find(message) != std::string::npos, args[0] << ": " << r.err);
+    }
+  };
+  const std::vector<std::pair<void (*)(qlab::model::LinearModel&), std::string>> float_edits = {
+      {[](qlab::model::LinearModel& model) {
+         model.condition_number = 1e11;
+         model.coef *= 1e10;
+       },
+       "are not what the model gives on its recorded data"},
+      {[](qlab::model::LinearModel& model) {
+         model.scaler_mean[0] = 1e15;
+         model.scaler_scale[0] = 1e4;
+       },
+       "are not what the model gives on its recorded data"},
+      {[](qlab::model::LinearModel& model) { model.coef[1] *= 1.0000001; },
+       "are not what the model gives on its recorded data"},
+      {[](qlab::model::LinearModel& model) { model.condition_number = 1e300; },
+       "is beyond what the rank check lets through"},
+      {[](qlab::model::LinearModel& model) { model.train.mae = 5 * std::sqrt(model.train.mse); },
+       "the training MAE"},
+      {[](qlab::model::LinearModel& model) { model.test.mae = 5 * std::sqrt(model.test.mse); },
+       "the test MAE"},
+      {[](qlab::model::LinearModel& model) { model.train.r2 = -0.5; },
+       "the training R² -0.5 is below 0"},
+  };
+  for (const auto& [edit, message] : float_edits) {
+    qlab::model::LinearModel model = trained;
+    edit(model);
+    qlab::model::SaveModel(model, m);
+    expect_refused(m, "model.json", message);
+  }
+  qlab::model::SaveModel(trained, m);
+  for (const char* scheme : {"seed", "w8", "w8a8"}) {
+    const std::string q = dir.File(std::string("q_") + scheme);
+    BOOST_REQUIRE(RunQlab({"quantize", "--model", m, "--scheme", scheme, "--out", q}).exit_code ==
+                  0);
+    BOOST_TEST(RunQlab({"score", "--model", q, "--input", rows}).exit_code == 0, scheme);
+    const qlab::quant::QuantizedModel quantized = qlab::quant::LoadQuantized(q);
+    qlab::quant::QuantizedModel edited = quantized;
+    if (edited.scheme == qlab::quant::Scheme::kSeed) {
+      edited.seed_coef.scale *= 1e30;
+      for (size_t j = 0; j < edited.seed_coef.codes.size(); ++j) {
+        edited.seed_coef.dequantized[j] =
+            qlab::quant::SeedDequantize(edited.seed_coef.codes[j], edited.seed_coef.zero_point,
+                                        static_cast<float>(edited.seed_coef.scale));
+      }
+    } else {
+      edited.weight_scale *= 1e30;
+    }
+    qlab::io::WriteFileAtomically(q + "/quantized_model.json",
+                                  qlab::quant::QuantizedToJson(edited).dump(2) + "\n");
+    expect_refused(q, "quantized_model.json", "are not what quantizing its float model");
+  }
+  BOOST_REQUIRE(
+      RunQlab({"quantize", "--model", m, "--scheme", "w8a8", "--out", dir.File("q2")}).exit_code ==
+      0);
+  qlab::quant::QuantizedModel corrected = qlab::quant::LoadQuantized(dir.File("q2"));
+  corrected.bias_correction += 1e30;
+  corrected.bias += 1e30;
+  qlab::io::WriteFileAtomically(dir.File("q2/quantized_model.json"),
+                                qlab::quant::QuantizedToJson(corrected).dump(2) + "\n");
+  expect_refused(dir.File("q2"), "quantized_model.json", "are not what quantizing its float model");
 }
 
 // A re-signed quantized artifact whose fields contradict one another (issue 12, class 4): a

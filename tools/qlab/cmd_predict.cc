@@ -163,6 +163,11 @@ PredictResult RunPredict(const PredictOptions& options) {
   }
   const SplitData split =
       ReloadSplit(model, options.dataset, options.target, ResolveDataDir(options.data_dir));
+  if (quantized && options.dataset.empty()) {
+    quant::CheckQuantizedAgainstTraining(
+        *quantized, split.X_train,
+        (std::filesystem::path(options.model_dir) / kQuantizedFileName).string());
+  }
   return Predict(options, model, std::move(quantized), split);
 }
 

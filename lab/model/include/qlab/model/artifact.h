@@ -6,6 +6,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include <optional>
 #include <string>
 
 #include "qlab/data/split.h"
@@ -51,6 +52,16 @@ LinearModel LoadModel(const std::string& dir);  // InputError on a malformed or 
 // feature_names and that it holds n_train + n_test rows. `dataset_override` (non-empty)
 // names the data anew and skips the check (its features must still be the model's). When the
 // recorded california file is gone, DATA_DIR/cal_housing.data is tried instead, still verified.
+// On the recorded data, the model must also give its recorded metrics again, bit for bit (train
+// computed them with the same code from the same rows): a re-signed edit of any parameter that
+// changes a prediction (a mean of 1e15 beside a scale of 1e4, coefficients ×1e10 within the
+// recorded condition number) is refused, naming model.artifact_file.
+// What `qlab score` can verify: the recorded data when it is still there with the recorded
+// sha256, split and checked as ReloadSplit does (its metrics included); nothing (nullopt) when the
+// file is gone or holds other bytes now, as on a machine the model folder was copied to.
+std::optional<data::SplitData> ReloadRecordedSplitIfPresent(const LinearModel& model,
+                                                            const std::string& data_dir);
+
 data::SplitData ReloadSplit(const LinearModel& model, const std::string& dataset_override,
                             const std::string& target_override, const std::string& data_dir);
 

@@ -45,6 +45,8 @@ struct LinearModel {
   double condition_number = 0;  // of the centered, scaled training design matrix
   Metrics train;
   Metrics test;
+  // The artifact file it was read from (LoadModel, LoadQuantized), for messages; not stored.
+  std::string artifact_file;
 
   // Predictions for raw (unscaled) feature rows: ((X − mean) / scale)·coef + intercept.
   Eigen::VectorXd Predict(const Eigen::MatrixXd& X_raw) const;
@@ -85,13 +87,25 @@ void RequireFiniteModel(const LinearModel& model, const std::string& source);
 //     scale² > n·ε·scale² + (n·|mean|·ε)². A mean of 1e308 beside a scale of 1.9, or a scale of
 //     5e-324, is a column training would have found constant (scale 1, coefficient 0);
 //   - its squared deviations summed finite: n·scale² ≤ DBL_MAX;
+//   - the recorded condition number passed the rank check (σ_min/σ_max > max(n, p)·ε); every MAE
+//     is at most √MSE (Cauchy–Schwarz); a least-squares fit with an intercept has a training R² of
+//     at least 0;
 //   - the recorded training R² and MSE give var(y) and var(ŷ) (SS_tot = SS_reg + SS_res), which
 //     bound the coefficients' norm through the recorded condition number, and the intercept (the
 //     targets' mean) through the spacing of doubles near it (linear_model.cc derives both).
 // Train and every loader (model.json and a quantized artifact's float_model) apply the same rule,
 // so a model qlab writes is one qlab reads, and `score` refuses what `predict` refuses.
 struct ImplausibleParameter {
-  enum class Field { kScalerMean, kScalerScale, kCoef, kIntercept };
+  enum class Field {
+    kScalerMean,
+    kScalerScale,
+    kCoef,
+    kIntercept,
+    kConditionNumber,
+    kTrainR2,
+    kTrainMae,
+    kTestMae
+  };
   Field field = Field::kIntercept;
   Eigen::Index index = 0;  // the feature, for every field but the intercept
   std::string message;

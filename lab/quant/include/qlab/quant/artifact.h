@@ -29,6 +29,13 @@ inline constexpr int kQuantizedFormatVersion = 3;
 // calibrated_lo f64, calibrated_hi f64, degenerate u8}, one element per feature. artifact.cc says,
 // next to the code, why the other fields are left out.
 std::string QuantizedDigest(const QuantizedModel& q);
+// Where the float model's recorded training rows are at hand (predict and score on a folder whose
+// data is the recorded one): the quantized fields must be, to the bit, what quantizing the float
+// model with the recorded options gives (Quantize is deterministic). A re-signed edit that stays
+// self-consistent (weights.scale ×1e30 with codes to match, bias_correction 1e30 added to the
+// bias, a seed scale ×1e30 with its dequantized values) is an InputError naming `file`.
+void CheckQuantizedAgainstTraining(const QuantizedModel& q, const Eigen::MatrixXd& X_train,
+                                   const std::string& file);
 inline constexpr const char* kQuantizedFileName = "quantized_model.json";
 nlohmann::json QuantizedToJson(const QuantizedModel& q);
 // From a parsed document (every error at FILE:LINE:COL), or from a JSON value (positions then
