@@ -5,6 +5,7 @@
 #include <filesystem>
 #include <memory>
 #include <string>
+#include <string_view>
 
 #include "command.h"
 #include "qlab/io/input_error.h"
@@ -89,7 +90,8 @@ int RunQuantize(const QuantizeCliOptions& opt) {
       return Quantize(model, split.X_train, options);
     } catch (const InputError& e) {
       // What cannot be quantized (overflow, no consistent grid) is the model's doing: named so.
-      if (!e.file().empty()) throw;
+      // An option out of range (`--bits 9`) stays a command-line error, "qlab: --bits ...".
+      if (!e.file().empty() || std::string_view(e.what()).starts_with("--")) throw;
       throw InputError((std::filesystem::path(opt.model_dir) / model::kModelFileName).string(),
                        e.what());
     }
